@@ -1,0 +1,68 @@
+// Public surface of the .flow front end: source text in, validated program out (or every problem
+// with its line and column). `loadFlow` is what workers and `rhythm run` use; `checkFlow` is for
+// `rhythm check` and editors, and never throws for bad input.
+
+import type * as acorn from "acorn";
+import { FlowLoadError, FlowSyntaxError, type Problem } from "./errors.js";
+import { msg } from "./messages.js";
+import { parseFlow } from "./parse.js";
+import { splitFrontMatter } from "./source.js";
+import { validateProgram } from "./validate.js";
+
+export { FlowLoadError, FlowSyntaxError } from "./errors.js";
+export { FLOW_GLOBALS } from "./globals.js";
+export { splitFrontMatter, type FlowSource } from "./source.js";
+
+/** A .flow file that loaded. */
+export interface LoadedFlow {
+  /**
+   * The statements to run, as a `Program` node whose `body` is the statement list (the body of
+   * `async function main() { … }` when the file is wrapped in one). Positions refer to `source`.
+   */
+  program: acorn.Program;
+  /** The text of the front-matter block, without its fences; null when there is none. */
+  frontMatter: string | null;
+  /** The file's text, exactly as given. */
+  source: string;
+}
+
+/** Parses and validates a .flow file; throws FlowLoadError listing every problem. */
+export function loadFlow(source: string, file: string): LoadedFlow {
+  const { program, frontMatter, errors } = check(source, file);
+  if (errors.length > 0 || program === null) throw new FlowLoadError(errors);
+  return { program, frontMatter, source };
+}
+
+/** Every problem in a .flow file, in source order; empty when it loads. Never throws for bad input. */
+export function checkFlow(source: string, file: string): FlowSyntaxError[] {
+  return check(source, file).errors;
+}
+
+function check(
+  source: string,
+  file: string,
+): { program: acorn.Program | null; frontMatter: string | null; errors: FlowSyntaxError[] } {
+  const { body, frontMatter, unclosedFrontMatter } = splitFrontMatter(source);
+  if (unclosedFrontMatter) {
+    const error = new FlowSyntaxError(file, 1, 1, msg.unclosedFrontMatter());
+    return { program: null, frontMatter: null, errors: [error] };
+  }
+  const parsed = parseFlow(body);
+  const problems = [...parsed.problems];
+  if (parsed.program !== null) problems.push(...validateProgram(parsed.program, body));
+  return { program: parsed.program, frontMatter, errors: toErrors(problems, file) };
+}
+
+/** Sorted by position, exact duplicates removed (acorn can raise one thing twice). */
+function toErrors(problems: Problem[], file: string): FlowSyntaxError[] {
+  const sorted = [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+  const seen = new Set<string>();
+  const errors: FlowSyntaxError[] = [];
+  for (const p of sorted) {
+    const key = `${p.line}:${p.column} ${p.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push(new FlowSyntaxError(file, p.line, p.column, p.message));
+  }
+  return errors;
+}
