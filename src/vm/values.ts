@@ -101,9 +101,14 @@ export type HandleKind =
  * `adopt` resolves one promise with another's outcome (an async function returning a handle).
  */
 export type Reaction =
-  | { kind: "fiber"; fiber: number }
+  | { kind: "fiber"; fiber: FiberRef }
   | { kind: "combine"; target: Handle; index: number }
   | { kind: "adopt"; target: Handle };
+
+/** A stack of the interpreter (defined by the machine; values only need its identity). */
+export interface FiberRef {
+  readonly id: number;
+}
 
 /** A thrown .flow value travelling through host code (natives, the interpreter loop). */
 export class FlowThrow extends Error {
@@ -124,6 +129,12 @@ export class LimitExceeded extends Error {
     super(message);
   }
 }
+
+/**
+ * The value of a let/const binding before its declaration runs (the temporal dead zone).
+ * Never visible to programs: reading it throws a ReferenceError.
+ */
+export const UNINITIALIZED = Object.freeze(Object.create(null) as object) as unknown as Value;
 
 /** Creates a null-prototype .flow object. */
 export function newObject(): FlowObject {

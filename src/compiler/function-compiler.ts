@@ -1,0 +1,244 @@
+// Per-function code emission: the instruction buffer, labels, registers, the position table,
+// and the compile-time picture of environments and enclosing control structures that variable
+// access and `break`/`continue`/`return` need. Statements and expressions live in their own files.
+
+import type * as es from "acorn";
+import { Op } from "./opcodes.js";
+import type { FunctionInfo } from "./program.js";
+import type { Binding, Scope, ScopeInfo } from "./scopes.js";
+
+export interface Label {
+  pos: number;
+  refs: number[];
+}
+
+/** What a jump out of a construct must undo on its way, innermost last. */
+export type Control =
+  | { kind: "loop"; breakLabel: Label; continueLabel: Label }
+  | { kind: "switch"; breakLabel: Label }
+  | { kind: "env" }
+  | { kind: "try" }
+  | { kind: "finally"; body: es.BlockStatement };
+
+export interface ProgramBuilder {
+  file: string;
+  source: string;
+  info: ScopeInfo;
+  functions: FunctionInfo[];
+}
+
+export class FunctionCompiler {
+  readonly code: number[] = [];
+  readonly constants: (string | number)[] = [];
+  private readonly constIndex = new Map<string | number, number>();
+  readonly positions: number[] = [];
+  locals = 0;
+  private freeTemps: number[] = [];
+  /** Env-bearing scopes visible at this point, outermost first (includes enclosing functions'). */
+  envChain: Scope[];
+  control: Control[] = [];
+  /** Label the innermost optional chain short-circuits to. */
+  chainEnd: Label | null = null;
+
+  constructor(
+    readonly builder: ProgramBuilder,
+    readonly node: es.Node,
+    outerEnvChain: Scope[],
+  ) {
+    this.envChain = [...outerEnvChain];
+  }
+
+  // ── emission ────────────────────────────────────────────────────────────────────────────────
+
+  emit(op: Op, ...operands: number[]): void {
+    this.code.push(op, ...operands);
+  }
+
+  constant(v: string | number): number {
+    let i = this.constIndex.get(v);
+    if (i === undefined) {
+      i = this.constants.length;
+      this.constants.push(v);
+      this.constIndex.set(v, i);
+    }
+    return i;
+  }
+
+  /** Records that the code emitted next comes from `node` (for error positions). */
+  at(node: es.Node): void {
+    const loc = node.loc!.start;
+    const p = this.positions;
+    const n = p.length;
+    if (n && p[n - 2] === loc.line && p[n - 1] === loc.column + 1) return;
+    if (n && p[n - 3] === this.code.length) p.length = n - 3;
+    p.push(this.code.length, loc.line, loc.column + 1);
+  }
+
+  label(): Label {
+    return { pos: -1, refs: [] };
+  }
+
+  /** Emits a jump-like instruction whose last operand is `target`. */
+  jump(op: Op, target: Label): void {
+    this.code.push(op, 0);
+    const at = this.code.length - 1;
+    if (target.pos >= 0) this.code[at] = target.pos;
+    else target.refs.push(at);
+  }
+
+  place(l: Label): void {
+    l.pos = this.code.length;
+    for (const r of l.refs) this.code[r] = l.pos;
+    l.refs.length = 0;
+  }
+
+  temp(): number {
+    return this.freeTemps.pop() ?? this.locals++;
+  }
+
+  release(t: number): void {
+    this.freeTemps.push(t);
+  }
+
+  /** The source text of a node, shortened, for error messages such as "x.y is not a function". */
+  sourceText(node: es.Node): string {
+    const text = this.builder.source.slice(node.start, node.end).replace(/\s+/g, " ");
+    return text.length > 60 ? text.slice(0, 57) + "..." : text;
+  }
+
+  // ── scopes and bindings ─────────────────────────────────────────────────────────────────────
+
+  scopeOf(node: es.Node): Scope | undefined {
+    return this.builder.info.scopes.get(node);
+  }
+
+  /**
+   * Enters a scope: gives its bindings registers or env slots, pushes an environment when some
+   * binding is captured, puts let/const registers into their dead zone, and instantiates hoisted
+   * function declarations. Returns whether an environment was pushed.
+   */
+  enterScope(scope: Scope, hoistFunction: (f: es.FunctionDeclaration, scope: Scope) => void): boolean {
+    let envSize = 0;
+    for (const b of scope.bindings.values()) {
+      if (b.captured) b.slot = envSize++;
+      else b.slot = this.locals++;
+    }
+    const hasEnv = envSize > 0;
+    if (hasEnv) {
+      this.emit(Op.PushEnv, envSize);
+      this.envChain.push(scope);
+      this.control.push({ kind: "env" });
+    }
+    for (const b of scope.bindings.values()) {
+      if (!b.captured && (b.kind === "let" || b.kind === "const")) this.emit(Op.ClearLocal, b.slot);
+    }
+    for (const f of scope.functions) hoistFunction(f, scope);
+    return hasEnv;
+  }
+
+  exitScope(hasEnv: boolean): void {
+    if (!hasEnv) return;
+    this.emit(Op.PopEnv);
+    this.envChain.pop();
+    this.control.pop();
+  }
+
+  binding(id: es.Identifier): Binding | undefined {
+    return this.builder.info.refs.get(id);
+  }
+
+  private envDepth(b: Binding): number {
+    const i = this.envChain.lastIndexOf(b.scope);
+    if (i < 0) throw new Error(`compiler: binding ${b.name} has no environment in scope`);
+    return this.envChain.length - 1 - i;
+  }
+
+  /** Whether a reference must check the temporal dead zone (see `needsCheck`). */
+  private needsTdzCheck(b: Binding, ref: es.Node | null): boolean {
+    if (b.kind !== "let" && b.kind !== "const") return false;
+    if (b.captured || ref === null) return true;
+    // A register read placed after its declaration in the same function can only be in the dead
+    // zone when control can jump back over the declaration: loops re-enter the block (and clear
+    // it again), so only `switch`, whose cases share one scope, needs the check.
+    const decl = declarationEnd(b);
+    return b.scope.node.type === "SwitchStatement" || decl === null || ref.start < decl;
+  }
+
+  load(b: Binding, ref: es.Node | null): void {
+    const check = this.needsTdzCheck(b, ref);
+    if (b.captured) {
+      const depth = this.envDepth(b);
+      if (check) this.emit(Op.LoadEnvChecked, depth, b.slot, this.constant(b.name));
+      else this.emit(Op.LoadEnv, depth, b.slot);
+    } else if (check) this.emit(Op.LoadLocalChecked, b.slot, this.constant(b.name));
+    else this.emit(Op.LoadLocal, b.slot);
+  }
+
+  /** Stores the top of stack into `b`. `init` marks a declaration (no dead-zone check). */
+  store(b: Binding, ref: es.Node | null, init: boolean): void {
+    const check = !init && this.needsTdzCheck(b, ref);
+    if (b.captured) {
+      const depth = this.envDepth(b);
+      if (check) this.emit(Op.StoreEnvChecked, depth, b.slot, this.constant(b.name));
+      else this.emit(Op.StoreEnv, depth, b.slot);
+    } else if (check) this.emit(Op.StoreLocalChecked, b.slot, this.constant(b.name));
+    else this.emit(Op.StoreLocal, b.slot);
+  }
+
+  finish(name: string, isAsync: boolean, length: number): FunctionInfo {
+    return {
+      name,
+      isAsync,
+      length,
+      locals: this.locals,
+      code: this.code,
+      constants: this.constants,
+      positions: this.positions,
+    };
+  }
+}
+
+const declEnds = new WeakMap<Binding, number | null>();
+
+/** End offset of the declarator that initializes a let/const binding. */
+function declarationEnd(b: Binding): number | null {
+  if (declEnds.has(b)) return declEnds.get(b)!;
+  let end: number | null = null;
+  const visit = (node: es.Node): void => {
+    if (end !== null) return;
+    if (node.type === "VariableDeclaration") {
+      for (const d of (node as es.VariableDeclaration).declarations) {
+        if (containsName(d.id, b.name)) end = d.end;
+      }
+    }
+  };
+  const scopeNode = b.scope.node as es.Node & { body?: unknown; init?: es.Node; left?: es.Node };
+  if (scopeNode.type === "ForStatement" && scopeNode.init) visit(scopeNode.init);
+  else if ((scopeNode.type === "ForOfStatement" || scopeNode.type === "ForInStatement") && scopeNode.left) {
+    // the loop variable is bound before the body runs on every iteration
+    end = scopeNode.left.end;
+  } else {
+    const body = (scopeNode as { body?: unknown }).body;
+    const list = Array.isArray(body) ? body : ((body as { body?: unknown })?.body as unknown);
+    if (Array.isArray(list)) for (const s of list as es.Node[]) visit(s);
+  }
+  declEnds.set(b, end);
+  return end;
+}
+
+function containsName(p: es.Pattern, name: string): boolean {
+  switch (p.type) {
+    case "Identifier":
+      return p.name === name;
+    case "ObjectPattern":
+      return p.properties.some((q) => containsName(q.type === "RestElement" ? q.argument : q.value, name));
+    case "ArrayPattern":
+      return p.elements.some((e) => e !== null && containsName(e, name));
+    case "RestElement":
+      return containsName(p.argument, name);
+    case "AssignmentPattern":
+      return containsName(p.left, name);
+    default:
+      return false;
+  }
+}

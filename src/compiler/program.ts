@@ -1,0 +1,42 @@
+// The compiled form of a .flow file: plain JSON data, deterministic for a given source, so it can
+// be stored next to the version it belongs to and checked against the saved states that use it.
+
+export const PROGRAM_FORMAT = 1;
+
+export interface FunctionInfo {
+  /** Name for stack traces ("main" for the workflow body, "<anonymous>" for unnamed arrows). */
+  name: string;
+  isAsync: boolean;
+  /** Number of declared parameters before any default or rest (JavaScript's `length`). */
+  length: number;
+  /** Register count: uncaptured bindings and compiler temporaries. */
+  locals: number;
+  code: number[];
+  constants: (string | number)[];
+  /** Source positions as flat triples: [pc, line, column, pc, line, column, …], pc ascending. */
+  positions: number[];
+}
+
+export interface Program {
+  format: typeof PROGRAM_FORMAT;
+  /** File the program was compiled from (for messages only). */
+  file: string;
+  /** functions[0] is the workflow body. */
+  functions: FunctionInfo[];
+}
+
+/** The 1-based source line and column of the instruction at `pc`. */
+export function positionAt(fn: FunctionInfo, pc: number): { line: number; column: number } {
+  const p = fn.positions;
+  let lo = 0;
+  let hi = p.length / 3 - 1;
+  let best = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (p[mid * 3] <= pc) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return p.length === 0 ? { line: 0, column: 0 } : { line: p[best * 3 + 1], column: p[best * 3 + 2] };
+}

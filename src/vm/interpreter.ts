@@ -1,0 +1,589 @@
+// The dispatch loop: runs one stack (fiber) until it blocks on an await, ends, or — for a call
+// made from host code — until that call returns. Exceptions thrown by .flow code travel as
+// FlowThrow and unwind to the nearest try handler, frame by frame.
+
+import { Op } from "../compiler/opcodes.js";
+import { add, compare, looseEquals, toNumber, toPropertyKey, toStr, typeOf } from "./coerce.js";
+import { callMethod, callValue } from "./calls.js";
+import { getProperty, setProperty } from "./properties.js";
+import { enqueue, subscribe } from "./promises.js";
+import type { Fiber, Frame, Machine } from "./machine.js";
+import {
+  Closure,
+  Env,
+  FlowThrow,
+  Handle,
+  LimitExceeded,
+  UNINITIALIZED,
+  isFlowObject,
+  newObject,
+  throwError,
+  throwRangeError,
+  throwTypeError,
+  type FlowObject,
+  type Value,
+} from "./values.js";
+
+export interface Resume {
+  ok: boolean;
+  value: Value;
+}
+
+/**
+ * Runs `fiber` from its top frame. With `boundary`, returns that frame's return value (and
+ * rethrows what escapes it); otherwise returns when the fiber blocks or ends.
+ */
+export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundary?: Frame): Value {
+  const stack = fiber.stack;
+  const fns = m.program.functions;
+  let frame = fiber.frames[fiber.frames.length - 1];
+  let code = fns[frame.fn].code;
+  let consts = fns[frame.fn].constants;
+  let pending: FlowThrow | null = null;
+  if (resume) {
+    if (resume.ok) stack.push(resume.value);
+    else pending = new FlowThrow(resume.value);
+  }
+  for (;;) {
+    try {
+      if (pending) {
+        const p = pending;
+        pending = null;
+        throw p;
+      }
+      for (;;) {
+        if (--m.budget < 0) instructionLimit(m);
+        switch (code[frame.pc++]) {
+          case Op.Const:
+            stack.push(consts[code[frame.pc++]]);
+            break;
+          case Op.Int:
+            stack.push(code[frame.pc++]);
+            break;
+          case Op.Undefined:
+            stack.push(undefined);
+            break;
+          case Op.Null:
+            stack.push(null);
+            break;
+          case Op.True:
+            stack.push(true);
+            break;
+          case Op.False:
+            stack.push(false);
+            break;
+          case Op.Pop:
+            stack.pop();
+            break;
+          case Op.Dup:
+            stack.push(stack[stack.length - 1]);
+            break;
+          case Op.LoadLocal:
+            stack.push(frame.locals[code[frame.pc++]]);
+            break;
+          case Op.LoadLocalChecked: {
+            const v = frame.locals[code[frame.pc++]];
+            const name = consts[code[frame.pc++]];
+            if (v === UNINITIALIZED) deadZone(name);
+            stack.push(v);
+            break;
+          }
+          case Op.StoreLocal:
+            frame.locals[code[frame.pc++]] = stack.pop();
+            break;
+          case Op.StoreLocalChecked: {
+            const slot = code[frame.pc++];
+            const name = consts[code[frame.pc++]];
+            if (frame.locals[slot] === UNINITIALIZED) deadZone(name);
+            frame.locals[slot] = stack.pop();
+            break;
+          }
+          case Op.LoadEnv: {
+            let e = frame.env!;
+            for (let d = code[frame.pc++]; d > 0; d--) e = e.parent!;
+            stack.push(e.slots[code[frame.pc++]]);
+            break;
+          }
+          case Op.LoadEnvChecked: {
+            let e = frame.env!;
+            for (let d = code[frame.pc++]; d > 0; d--) e = e.parent!;
+            const v = e.slots[code[frame.pc++]];
+            const name = consts[code[frame.pc++]];
+            if (v === UNINITIALIZED) deadZone(name);
+            stack.push(v);
+            break;
+          }
+          case Op.StoreEnv: {
+            let e = frame.env!;
+            for (let d = code[frame.pc++]; d > 0; d--) e = e.parent!;
+            e.slots[code[frame.pc++]] = stack.pop();
+            break;
+          }
+          case Op.StoreEnvChecked: {
+            let e = frame.env!;
+            for (let d = code[frame.pc++]; d > 0; d--) e = e.parent!;
+            const slot = code[frame.pc++];
+            const name = consts[code[frame.pc++]];
+            if (e.slots[slot] === UNINITIALIZED) deadZone(name);
+            e.slots[slot] = stack.pop();
+            break;
+          }
+          case Op.ClearLocal:
+            frame.locals[code[frame.pc++]] = UNINITIALIZED;
+            break;
+          case Op.LoadGlobal: {
+            const name = consts[code[frame.pc++]] as string;
+            const v = m.globals[name];
+            if (v === undefined && !(name in m.globals)) throwError("ReferenceError", `${name} is not defined`);
+            stack.push(v);
+            break;
+          }
+          case Op.PushEnv:
+            frame.env = new Env(frame.env, new Array<Value>(code[frame.pc++]).fill(UNINITIALIZED));
+            break;
+          case Op.PopEnv:
+            frame.env = frame.env!.parent;
+            break;
+          case Op.CopyEnv:
+            frame.env = new Env(frame.env!.parent, frame.env!.slots.slice());
+            break;
+          case Op.LoadArg:
+            stack.push(frame.args[code[frame.pc++]]);
+            break;
+          case Op.LoadRestArgs:
+            stack.push(frame.args.slice(code[frame.pc++]));
+            break;
+          case Op.Closure:
+            stack.push(new Closure(code[frame.pc++], frame.env));
+            break;
+          case Op.LoadCallee:
+            stack.push(frame.callee);
+            break;
+          case Op.Call:
+          case Op.CallSpread: {
+            const op = code[frame.pc - 1];
+            let args: Value[];
+            if (op === Op.Call) {
+              const argc = code[frame.pc++];
+              args = argc === 0 ? [] : stack.splice(stack.length - argc, argc);
+            } else args = spreadArgs(stack.pop());
+            const text = consts[code[frame.pc++]] as string;
+            const callee = stack.pop();
+            if (callee instanceof Closure && !fns[callee.fn].isAsync) {
+              const next = m.newFrame(callee, args, false, stack.length);
+              fiber.frames.push(next);
+              frame = next;
+              code = fns[frame.fn].code;
+              consts = fns[frame.fn].constants;
+            } else stack.push(callValue(m, callee, undefined, args, text));
+            break;
+          }
+          case Op.CallMethod:
+          case Op.CallMethodSpread: {
+            const op = code[frame.pc - 1];
+            const name = consts[code[frame.pc++]] as string;
+            let args: Value[];
+            if (op === Op.CallMethod) {
+              const argc = code[frame.pc++];
+              args = argc === 0 ? [] : stack.splice(stack.length - argc, argc);
+            } else args = spreadArgs(stack.pop());
+            const text = consts[code[frame.pc++]] as string;
+            const receiver = stack.pop();
+            const fn = isFlowObject(receiver) ? (receiver as FlowObject)[name] : undefined;
+            if (fn instanceof Closure && !fns[fn.fn].isAsync) {
+              const next = m.newFrame(fn, args, false, stack.length);
+              fiber.frames.push(next);
+              frame = next;
+              code = fns[frame.fn].code;
+              consts = fns[frame.fn].constants;
+            } else stack.push(callMethod(m, receiver, name, args, text));
+            break;
+          }
+          case Op.Return: {
+            const v = stack.pop();
+            const done = frame;
+            fiber.frames.pop();
+            m.depth--;
+            stack.length = done.base;
+            if (done === boundary) return v;
+            if (fiber.frames.length === 0) {
+              m.fiberDone(fiber, true, v);
+              return undefined;
+            }
+            frame = fiber.frames[fiber.frames.length - 1];
+            code = fns[frame.fn].code;
+            consts = fns[frame.fn].constants;
+            stack.push(v);
+            break;
+          }
+          case Op.NewObject:
+            stack.push(newObject());
+            break;
+          case Op.NewArray: {
+            const n = code[frame.pc++];
+            stack.push(n === 0 ? [] : stack.splice(stack.length - n, n));
+            break;
+          }
+          case Op.ArrayPush: {
+            const v = stack.pop();
+            (stack[stack.length - 1] as Value[]).push(v);
+            break;
+          }
+          case Op.ArraySpread: {
+            const items = iterableToArray(stack.pop());
+            const target = stack[stack.length - 1] as Value[];
+            if (target.length + items.length > m.maxValueLength) throwRangeError("array length exceeds the state size limit");
+            for (const x of items) target.push(x);
+            break;
+          }
+          case Op.DefineField: {
+            const v = stack.pop();
+            const k = stack.pop() as string;
+            (stack[stack.length - 1] as FlowObject)[k] = v;
+            break;
+          }
+          case Op.ObjectSpread: {
+            const src = stack.pop();
+            copyOwn(stack[stack.length - 1] as FlowObject, src, null);
+            break;
+          }
+          case Op.ObjectRest: {
+            const n = code[frame.pc++];
+            const excluded = new Set(stack.splice(stack.length - n, n) as string[]);
+            const src = stack.pop();
+            const out = newObject();
+            copyOwn(out, src, excluded);
+            stack.push(out);
+            break;
+          }
+          case Op.GetProp: {
+            const obj = stack.pop();
+            const name = consts[code[frame.pc++]] as string;
+            stack.push(isFlowObject(obj) ? (obj as FlowObject)[name] : getProperty(obj, name, m.program));
+            break;
+          }
+          case Op.GetIndex: {
+            const key = stack.pop();
+            const obj = stack.pop();
+            if (Array.isArray(obj) && typeof key === "number" && key >= 0 && key < obj.length && Number.isInteger(key)) {
+              stack.push(obj[key]);
+            } else stack.push(getProperty(obj, key, m.program));
+            break;
+          }
+          case Op.SetProp: {
+            const v = stack.pop();
+            const obj = stack.pop();
+            const name = consts[code[frame.pc++]] as string;
+            if (isFlowObject(obj)) (obj as FlowObject)[name] = v;
+            else setProperty(obj, name, v, m.maxValueLength);
+            stack.push(v);
+            break;
+          }
+          case Op.SetIndex: {
+            const v = stack.pop();
+            const key = stack.pop();
+            const obj = stack.pop();
+            if (Array.isArray(obj) && typeof key === "number" && key >= 0 && key < obj.length && Number.isInteger(key)) {
+              obj[key] = v;
+            } else setProperty(obj, key, v, m.maxValueLength);
+            stack.push(v);
+            break;
+          }
+          case Op.RequireObjectCoercible: {
+            const v = stack[stack.length - 1];
+            if (v === null || v === undefined) throwTypeError(`Cannot destructure '${String(v)}' as it is ${String(v)}.`);
+            break;
+          }
+          case Op.ToArrayForDestructure:
+            stack.push(iterableToArray(stack.pop()));
+            break;
+          case Op.Add: {
+            const b = stack.pop();
+            const a = stack.pop();
+            if (typeof a === "number" && typeof b === "number") stack.push(a + b);
+            else {
+              const r = add(a, b, m);
+              if (typeof r === "string" && r.length > m.maxValueLength) throwRangeError("string length exceeds the state size limit");
+              stack.push(r);
+            }
+            break;
+          }
+          case Op.Sub: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(typeof a === "number" && typeof b === "number" ? a - b : toNumber(a, m) - toNumber(b, m));
+            break;
+          }
+          case Op.Mul: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(typeof a === "number" && typeof b === "number" ? a * b : toNumber(a, m) * toNumber(b, m));
+            break;
+          }
+          case Op.Div: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(typeof a === "number" && typeof b === "number" ? a / b : toNumber(a, m) / toNumber(b, m));
+            break;
+          }
+          case Op.Mod: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(typeof a === "number" && typeof b === "number" ? a % b : toNumber(a, m) % toNumber(b, m));
+            break;
+          }
+          case Op.Pow: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(toNumber(a, m) ** toNumber(b, m));
+            break;
+          }
+          case Op.Lt: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(typeof a === "number" && typeof b === "number" ? a < b : compare(a, b, "<", m));
+            break;
+          }
+          case Op.Le: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(typeof a === "number" && typeof b === "number" ? a <= b : compare(a, b, "<=", m));
+            break;
+          }
+          case Op.Gt: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(typeof a === "number" && typeof b === "number" ? a > b : compare(a, b, ">", m));
+            break;
+          }
+          case Op.Ge: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(typeof a === "number" && typeof b === "number" ? a >= b : compare(a, b, ">=", m));
+            break;
+          }
+          case Op.Eq: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(looseEquals(a, b, m));
+            break;
+          }
+          case Op.Ne: {
+            const b = stack.pop();
+            const a = stack.pop();
+            stack.push(!looseEquals(a, b, m));
+            break;
+          }
+          case Op.StrictEq: {
+            const b = stack.pop();
+            stack.push(stack.pop() === b);
+            break;
+          }
+          case Op.StrictNe: {
+            const b = stack.pop();
+            stack.push(stack.pop() !== b);
+            break;
+          }
+          case Op.Not:
+            // Host truthiness is JavaScript's for every value the language has.
+            stack.push(!stack.pop());
+            break;
+          case Op.Neg: {
+            const a = stack.pop();
+            stack.push(typeof a === "number" ? -a : -toNumber(a, m));
+            break;
+          }
+          case Op.Plus:
+          case Op.ToNumeric: {
+            const a = stack.pop();
+            stack.push(typeof a === "number" ? a : toNumber(a, m));
+            break;
+          }
+          case Op.TypeOf:
+            stack.push(typeOf(stack.pop()));
+            break;
+          case Op.Inc:
+            stack.push((stack.pop() as number) + 1);
+            break;
+          case Op.Dec:
+            stack.push((stack.pop() as number) - 1);
+            break;
+          case Op.ToPropertyKey:
+            stack.push(toPropertyKey(stack.pop(), m));
+            break;
+          case Op.TemplateConcat: {
+            const n = code[frame.pc++];
+            let s = "";
+            for (const part of stack.splice(stack.length - n, n)) {
+              s += typeof part === "string" ? part : toStr(part, m);
+              if (s.length > m.maxValueLength) throwRangeError("string length exceeds the state size limit");
+            }
+            stack.push(s);
+            break;
+          }
+          case Op.Jump:
+            frame.pc = code[frame.pc];
+            break;
+          case Op.JumpIfFalse:
+            if (!stack.pop()) frame.pc = code[frame.pc];
+            else frame.pc++;
+            break;
+          case Op.JumpIfTrue:
+            if (stack.pop()) frame.pc = code[frame.pc];
+            else frame.pc++;
+            break;
+          case Op.JumpIfFalseKeep:
+            if (!stack[stack.length - 1]) frame.pc = code[frame.pc];
+            else {
+              stack.pop();
+              frame.pc++;
+            }
+            break;
+          case Op.JumpIfTrueKeep:
+            if (stack[stack.length - 1]) frame.pc = code[frame.pc];
+            else {
+              stack.pop();
+              frame.pc++;
+            }
+            break;
+          case Op.JumpIfNotNullishKeep: {
+            const v = stack[stack.length - 1];
+            if (v !== null && v !== undefined) frame.pc = code[frame.pc];
+            else {
+              stack.pop();
+              frame.pc++;
+            }
+            break;
+          }
+          case Op.JumpIfNullish: {
+            const v = stack[stack.length - 1];
+            if (v === null || v === undefined) {
+              stack[stack.length - 1] = undefined;
+              frame.pc = code[frame.pc];
+            } else frame.pc++;
+            break;
+          }
+          case Op.JumpIfNotUndefined:
+            if (stack[stack.length - 1] !== undefined) frame.pc = code[frame.pc];
+            else {
+              stack.pop();
+              frame.pc++;
+            }
+            break;
+          case Op.Throw:
+            throw new FlowThrow(stack.pop());
+          case Op.TryEnter:
+            frame.handlers.push({ pc: code[frame.pc++], sp: stack.length, env: frame.env });
+            break;
+          case Op.TryExit:
+            frame.handlers.pop();
+            break;
+          case Op.IterInit: {
+            const v = stack.pop();
+            stack.push(Array.isArray(v) ? v : iterableToArray(v), 0);
+            break;
+          }
+          case Op.IterNext: {
+            const i = stack[stack.length - 1] as number;
+            const arr = stack[stack.length - 2] as Value[];
+            if (i >= arr.length) frame.pc = code[frame.pc];
+            else {
+              frame.pc++;
+              stack[stack.length - 1] = i + 1;
+              stack.push(arr[i]);
+            }
+            break;
+          }
+          case Op.ForInKeys:
+            stack.push(forInKeys(stack.pop()), 0);
+            break;
+          case Op.Await: {
+            const v = stack.pop();
+            if (v instanceof Handle) {
+              fiber.awaiting = v;
+              subscribe(m, v, { kind: "fiber", fiber });
+            } else {
+              fiber.awaiting = null;
+              enqueue(m, { reaction: { kind: "fiber", fiber }, ok: true, value: v });
+            }
+            return undefined;
+          }
+          case Op.Void:
+            stack[stack.length - 1] = undefined;
+            break;
+          default:
+            throw new Error(`interpreter: bad opcode ${code[frame.pc - 1]} at ${frame.pc - 1} in ${fns[frame.fn].name}`);
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof FlowThrow)) throw e;
+      m.noteThrowSite(e.value, frame);
+      // Unwind to the nearest handler; frames without one end here.
+      for (;;) {
+        const h = frame.handlers.pop();
+        if (h) {
+          stack.length = h.sp;
+          frame.env = h.env;
+          stack.push(e.value);
+          frame.pc = h.pc;
+          break;
+        }
+        const done = frame;
+        fiber.frames.pop();
+        m.depth--;
+        stack.length = done.base;
+        if (done === boundary) throw e;
+        if (fiber.frames.length === 0) {
+          m.fiberDone(fiber, false, e.value);
+          return undefined;
+        }
+        frame = fiber.frames[fiber.frames.length - 1];
+        code = fns[frame.fn].code;
+        consts = fns[frame.fn].constants;
+      }
+    }
+  }
+}
+
+function instructionLimit(m: Machine): never {
+  throw new LimitExceeded(
+    "instructions",
+    `instruction limit exceeded: more than ${m.limits.maxInstructions} instructions in one activation (an endless loop? raise it with the maxInstructions limit)`,
+  );
+}
+
+function deadZone(name: Value): never {
+  return throwError("ReferenceError", `Cannot access '${String(name)}' before initialization`);
+}
+
+function spreadArgs(v: Value): Value[] {
+  return iterableToArray(v).slice();
+}
+
+/** What for…of, spread and array destructuring iterate: arrays by element, strings by code point. */
+export function iterableToArray(v: Value): Value[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === "string") return Array.from(v);
+  const what = v === undefined || v === null ? String(v) : typeOf(v) === "function" ? "function" : isFlowObject(v) ? "object" : toStr(v);
+  return throwTypeError(`${what} is not iterable`);
+}
+
+function forInKeys(v: Value): string[] {
+  if (v === null || v === undefined) return [];
+  if (Array.isArray(v) || typeof v === "string") return Array.from({ length: v.length }, (_, i) => String(i));
+  if (isFlowObject(v)) return Object.keys(v);
+  return [];
+}
+
+/** Copies own enumerable properties (object spread and rest). */
+function copyOwn(target: FlowObject, src: Value, excluded: Set<string> | null): void {
+  if (src === null || src === undefined) return;
+  if (isFlowObject(src)) {
+    for (const k of Object.keys(src)) if (!excluded?.has(k)) target[k] = (src as FlowObject)[k];
+  } else if (Array.isArray(src) || typeof src === "string") {
+    for (let i = 0; i < src.length; i++) {
+      const k = String(i);
+      if (!excluded?.has(k)) target[k] = src[i];
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// Property reads and writes on every kind of value. This is the sandbox boundary: objects have no
+// prototype, and arrays, strings, numbers, functions and namespaces expose only the members listed
+// in the standard library tables, so no key (`constructor`, `__proto__`, …) can reach the host.
+
+import { toPropertyKey, toStr } from "./coerce.js";
+import { methodId, staticMembers } from "./stdlib/index.js";
+import {
+  BoundMethod,
+  Closure,
+  Handle,
+  Namespace,
+  NativeFunction,
+  isFlowObject,
+  throwRangeError,
+  throwTypeError,
+  type FlowObject,
+  type Value,
+} from "./values.js";
+import type { Program } from "../compiler/program.js";
+
+/** Extra static members provided by the interpreter itself (Task, Promise, console, …). */
+export const hostStatics: Record<string, Record<string, Value>> = Object.create(null);
+
+/** Canonical array index for a key, or -1. */
+export function arrayIndex(key: string | number): number {
+  if (typeof key === "number") return Number.isInteger(key) && key >= 0 && key < 2 ** 32 - 1 ? key : -1;
+  if (key.length === 0 || key.length > 10) return -1;
+  const n = Number(key);
+  return Number.isInteger(n) && n >= 0 && n < 2 ** 32 - 1 && String(n) === key ? n : -1;
+}
+
+function describe(v: Value): string {
+  return v === null ? "null" : "undefined";
+}
+
+export function getProperty(obj: Value, key: Value, program: Program): Value {
+  if (obj === null || obj === undefined) {
+    throwTypeError(`Cannot read properties of ${describe(obj)} (reading '${toStr(toPropertyKey(key))}')`);
+  }
+  if (typeof obj === "object") {
+    if (Array.isArray(obj)) {
+      if (typeof key === "number") {
+        const i = arrayIndex(key);
+        if (i >= 0) return obj[i];
+      }
+      const k = toPropertyKey(key);
+      const i = arrayIndex(k);
+      if (i >= 0) return obj[i];
+      if (k === "length") return obj.length;
+      const id = methodId(obj, k);
+      return id === undefined ? undefined : new BoundMethod(id, obj);
+    }
+    if (isFlowObject(obj)) return (obj as FlowObject)[toPropertyKey(key)];
+    if (obj instanceof Namespace || obj instanceof NativeFunction) return staticMember(obj.id, toPropertyKey(key));
+    if (obj instanceof Closure) {
+      const k = toPropertyKey(key);
+      if (k === "name") return program.functions[obj.fn].name;
+      if (k === "length") return program.functions[obj.fn].length;
+      return undefined;
+    }
+    return undefined; // handles, bound methods: no readable members
+  }
+  const k = toPropertyKey(key);
+  if (typeof obj === "string") {
+    const i = arrayIndex(k);
+    if (i >= 0) return i < obj.length ? obj[i] : undefined;
+    if (k === "length") return obj.length;
+  }
+  const id = methodId(obj, k);
+  return id === undefined ? undefined : new BoundMethod(id, obj);
+}
+
+export function staticMember(id: string, key: string): Value {
+  const own = hostStatics[id];
+  if (own && Object.hasOwn(own, key)) return own[key];
+  const std = staticMembers[id];
+  if (std && Object.hasOwn(std, key)) return std[key];
+  return undefined;
+}
+
+export function setProperty(obj: Value, key: Value, value: Value, maxLength: number): void {
+  if (obj === null || obj === undefined) {
+    throwTypeError(`Cannot set properties of ${describe(obj)} (setting '${toStr(toPropertyKey(key))}')`);
+  }
+  const k = typeof key === "number" && Array.isArray(obj) ? key : toPropertyKey(key);
+  if (Array.isArray(obj)) {
+    const i = arrayIndex(k);
+    if (i >= 0) {
+      if (i > obj.length) {
+        if (i >= maxLength) throwRangeError(`array index ${i} exceeds the state size limit`);
+        // Holes are not part of the language: fill them with undefined.
+        for (let j = obj.length; j < i; j++) obj.push(undefined);
+      }
+      obj[i] = value;
+      return;
+    }
+    if (k === "length") {
+      const n = typeof value === "number" ? value : NaN;
+      if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) throwRangeError("Invalid array length");
+      if (n > maxLength) throwRangeError(`array length ${n} exceeds the state size limit`);
+      if (n < obj.length) obj.length = n;
+      else while (obj.length < n) obj.push(undefined);
+      return;
+    }
+    throwTypeError(`Cannot create property '${String(k)}' on an array: arrays hold only indexes and length`);
+  }
+  if (isFlowObject(obj)) {
+    (obj as FlowObject)[k as string] = value;
+    return;
+  }
+  if (typeof obj === "object" || typeof obj === "function") {
+    throwTypeError(`Cannot assign to read only property '${String(k)}' of ${kindName(obj)}`);
+  }
+  throwTypeError(`Cannot create property '${String(k)}' on ${typeof obj} '${toStr(obj)}'`);
+}
+
+function kindName(v: Value): string {
+  if (v instanceof Handle) return "a handle";
+  if (v instanceof Namespace) return v.id;
+  if (v instanceof NativeFunction) return `function ${v.id}`;
+  return "function";
+}

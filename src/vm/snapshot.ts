@@ -1,0 +1,256 @@
+// Saving and restoring the interpreter state. The live graph (objects, arrays, closures,
+// environments, handles, stacks) becomes a flat heap of entries that refer to each other by
+// index, so aliasing and cycles survive JSON. Only what the live stacks can reach is written:
+// this is also how a pending host handle nothing can observe any more is found (and dropped).
+
+import { canonicalNamespace, canonicalNative } from "./globals.js";
+import type { Fiber, Frame, Machine } from "./machine.js";
+import { Fiber as FiberClass, HOST_KINDS } from "./machine.js";
+import {
+  BoundMethod,
+  Closure,
+  Env,
+  Handle,
+  Namespace,
+  NativeFunction,
+  UNINITIALIZED,
+  newObject,
+  type FlowObject,
+  type HandleKind,
+  type HandleState,
+  type Reaction,
+  type Value,
+} from "./values.js";
+
+export const STATE_FORMAT = 1;
+
+/** An encoded value: JSON primitives as themselves, everything else tagged. */
+export type Encoded = string | number | boolean | null | { r: number } | { u: 0 } | { z: 0 } | { n: string };
+
+export interface SavedState {
+  format: typeof STATE_FORMAT;
+  nextId: number;
+  /** Heap index of the main promise, the Inputs and Context objects, and the live stacks. */
+  main: number;
+  inputs: number;
+  context: number;
+  fibers: number[];
+  heap: unknown[][];
+}
+
+type HeapObject = object;
+
+class Encoder {
+  readonly ids = new Map<HeapObject, number>();
+  readonly objects: HeapObject[] = [];
+  readonly reachableHost = new Set<number>();
+
+  ref(o: HeapObject): number {
+    let id = this.ids.get(o);
+    if (id === undefined) {
+      id = this.objects.length;
+      this.ids.set(o, id);
+      this.objects.push(o);
+    }
+    return id;
+  }
+
+  value(v: Value): Encoded {
+    switch (typeof v) {
+      case "string":
+      case "boolean":
+        return v;
+      case "number":
+        if (Number.isFinite(v) && !Object.is(v, -0)) return v;
+        return { n: Object.is(v, -0) ? "-0" : String(v) };
+      case "undefined":
+        return { u: 0 };
+      default:
+        if (v === null) return null;
+        if (v === UNINITIALIZED) return { z: 0 };
+        return { r: this.ref(v) };
+    }
+  }
+
+  values(vs: Value[]): Encoded[] {
+    const out = new Array<Encoded>(vs.length);
+    for (let i = 0; i < vs.length; i++) out[i] = this.value(vs[i]);
+    return out;
+  }
+
+  optRef(o: HeapObject | null): number | null {
+    return o === null ? null : this.ref(o);
+  }
+
+  entry(o: HeapObject): unknown[] {
+    if (Array.isArray(o)) return ["a", this.values(o)];
+    if (o instanceof Closure) return ["c", o.fn, this.optRef(o.env)];
+    if (o instanceof Env) return ["e", this.optRef(o.parent), this.values(o.slots)];
+    if (o instanceof Handle) {
+      if (HOST_KINDS.has(o.kind) && o.state === "pending") this.reachableHost.add(o.id);
+      const reactions = o.reactions.map((r) =>
+        r.kind === "fiber" ? ["f", this.ref(r.fiber)] : r.kind === "combine" ? ["c", this.ref(r.target), r.index] : ["a", this.ref(r.target)],
+      );
+      return ["h", o.id, o.kind, o.state, this.value(o.value), this.value(o.data), reactions, o.handled ? 1 : 0];
+    }
+    if (o instanceof FiberClass) {
+      return ["F", o.id, this.ref(o.promise), this.optRef(o.awaiting), this.values(o.stack), o.frames.map((f) => this.frame(f))];
+    }
+    if (o instanceof NativeFunction) return ["f", o.id];
+    if (o instanceof BoundMethod) return ["b", o.id, this.value(o.receiver)];
+    if (o instanceof Namespace) return ["n", o.id];
+    // a .flow object: keys and values flat, in property order
+    const flat: Encoded[] = [];
+    for (const k of Object.keys(o)) flat.push(k, this.value((o as FlowObject)[k]));
+    return ["o", flat];
+  }
+
+  private frame(f: Frame): unknown[] {
+    return [
+      f.fn,
+      f.pc,
+      this.optRef(f.env),
+      this.values(f.locals),
+      this.values(f.args),
+      this.ref(f.callee),
+      f.handlers.map((h) => [h.pc, h.sp, this.optRef(h.env)]),
+      f.base,
+      f.boundary ? 1 : 0,
+    ];
+  }
+}
+
+export function saveState(m: Machine): { state: SavedState; reachableHost: Set<number>; bytes: number } {
+  const enc = new Encoder();
+  const main = enc.ref(m.main);
+  const inputs = enc.ref(m.globals.Inputs as FlowObject);
+  const context = enc.ref(m.globals.Context as FlowObject);
+  const fibers = [...m.fibers].map((f) => enc.ref(f));
+  const heap: unknown[][] = [];
+  // The object list grows while it is walked: a worklist without recursion, so deeply nested
+  // values cannot overflow the host stack.
+  for (let i = 0; i < enc.objects.length; i++) heap.push(enc.entry(enc.objects[i]));
+  const state: SavedState = { format: STATE_FORMAT, nextId: m.nextId, main, inputs, context, fibers, heap };
+  return { state, reachableHost: enc.reachableHost, bytes: Buffer.byteLength(JSON.stringify(state)) };
+}
+
+export interface RestoredState {
+  main: Handle;
+  inputs: FlowObject;
+  context: FlowObject;
+  fibers: Fiber[];
+  pendingHost: Handle[];
+  nextId: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function restoreState(state: SavedState): RestoredState {
+  if (state?.format !== STATE_FORMAT) {
+    throw new Error(`saved state has format ${String(state?.format)}; this version reads format ${STATE_FORMAT}`);
+  }
+  const heap = state.heap;
+  // Phase 1: an empty shell for every entry, so references can be resolved in any order.
+  const shells: HeapObject[] = heap.map((e) => {
+    switch (e[0]) {
+      case "a":
+        return [];
+      case "o":
+        return newObject();
+      case "c":
+        return new Closure(e[1] as number, null);
+      case "e":
+        return new Env(null, []);
+      case "h":
+        return new Handle(e[1] as number, e[2] as HandleKind);
+      case "F":
+        return new FiberClass(e[1] as number, null as unknown as Handle);
+      case "f":
+        return canonicalNative(e[1] as string);
+      case "b":
+        return new BoundMethod(e[1] as string, undefined);
+      case "n":
+        return canonicalNamespace(e[1] as string);
+      default:
+        throw new Error(`saved state: unknown heap entry "${String(e[0])}"`);
+    }
+  });
+  const val = (x: unknown): Value => {
+    if (x === null || typeof x !== "object") return x as Value;
+    const o = x as Record<string, unknown>;
+    if ("r" in o) return shells[o.r as number] as Value;
+    if ("u" in o) return undefined;
+    if ("z" in o) return UNINITIALIZED;
+    if ("n" in o) return o.n === "-0" ? -0 : Number(o.n);
+    throw new Error("saved state: bad value encoding");
+  };
+  const vals = (xs: unknown): Value[] => (xs as unknown[]).map(val);
+  const optRef = <T>(x: unknown): T | null => (x === null ? null : (shells[x as number] as T));
+  const pendingHost: Handle[] = [];
+  // Phase 2: fill the shells.
+  heap.forEach((e, i) => {
+    const o = shells[i];
+    switch (e[0]) {
+      case "a":
+        for (const x of e[1] as unknown[]) (o as Value[]).push(val(x));
+        break;
+      case "o": {
+        const flat = e[1] as unknown[];
+        for (let j = 0; j < flat.length; j += 2) (o as FlowObject)[flat[j] as string] = val(flat[j + 1]);
+        break;
+      }
+      case "c":
+        (o as Mutable<Closure>).env = optRef<Env>(e[2]);
+        break;
+      case "e":
+        (o as Env).parent = optRef<Env>(e[1]);
+        (o as Env).slots = vals(e[2]);
+        break;
+      case "h": {
+        const h = o as Handle;
+        h.state = e[3] as HandleState;
+        h.value = val(e[4]);
+        h.data = val(e[5]);
+        h.reactions = (e[6] as unknown[][]).map((r): Reaction => {
+          if (r[0] === "f") return { kind: "fiber", fiber: shells[r[1] as number] as Fiber };
+          if (r[0] === "c") return { kind: "combine", target: shells[r[1] as number] as Handle, index: r[2] as number };
+          return { kind: "adopt", target: shells[r[1] as number] as Handle };
+        });
+        h.handled = e[7] === 1;
+        if (HOST_KINDS.has(h.kind) && h.state === "pending") pendingHost.push(h);
+        break;
+      }
+      case "F": {
+        const f = o as Mutable<Fiber>;
+        f.promise = shells[e[2] as number] as Handle;
+        f.awaiting = optRef<Handle>(e[3]);
+        f.stack = vals(e[4]);
+        f.frames = (e[5] as unknown[][]).map(
+          (x): Frame => ({
+            fn: x[0] as number,
+            pc: x[1] as number,
+            env: optRef<Env>(x[2]),
+            locals: vals(x[3]),
+            args: vals(x[4]),
+            callee: shells[x[5] as number] as Closure,
+            handlers: (x[6] as number[][]).map((h) => ({ pc: h[0], sp: h[1], env: optRef<Env>(h[2]) })),
+            base: x[7] as number,
+            boundary: x[8] === 1,
+          }),
+        );
+        break;
+      }
+      case "b":
+        (o as Mutable<BoundMethod>).receiver = val(e[2]);
+        break;
+    }
+  });
+  return {
+    main: shells[state.main] as Handle,
+    inputs: shells[state.inputs] as FlowObject,
+    context: shells[state.context] as FlowObject,
+    fibers: state.fibers.map((i) => shells[i] as Fiber),
+    pendingHost,
+    nextId: state.nextId,
+  };
+}
