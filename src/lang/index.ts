@@ -41,7 +41,11 @@ export function checkFlow(source: string, file: string): FlowSyntaxError[] {
 function check(
   source: string,
   file: string,
-): { program: acorn.Program | null; frontMatter: string | null; errors: FlowSyntaxError[] } {
+): {
+  program: acorn.Program | null;
+  frontMatter: string | null;
+  errors: FlowSyntaxError[];
+} {
   const { body, frontMatter, unclosedFrontMatter } = splitFrontMatter(source);
   if (unclosedFrontMatter) {
     const error = new FlowSyntaxError(file, 1, 1, msg.unclosedFrontMatter());
@@ -49,13 +53,20 @@ function check(
   }
   const parsed = parseFlow(body);
   const problems = [...parsed.problems];
-  if (parsed.program !== null) problems.push(...validateProgram(parsed.program, body));
-  return { program: parsed.program, frontMatter, errors: toErrors(problems, file) };
+  if (parsed.program !== null)
+    problems.push(...validateProgram(parsed.program, body));
+  return {
+    program: parsed.program,
+    frontMatter,
+    errors: toErrors(problems, file),
+  };
 }
 
 /** Sorted by position, exact duplicates removed (acorn can raise one thing twice). */
 function toErrors(problems: Problem[], file: string): FlowSyntaxError[] {
-  const sorted = [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+  const sorted = [...problems].sort(
+    (a, b) => a.line - b.line || a.column - b.column,
+  );
   const seen = new Set<string>();
   const errors: FlowSyntaxError[] = [];
   for (const p of sorted) {

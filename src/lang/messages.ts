@@ -4,29 +4,39 @@
 
 const TASK_HINT = "run TypeScript code in a task with `Task.run(…)`";
 const BITWISE_HINT = "use arithmetic such as `Math.trunc`, `Math.floor` or `%`";
-const LABEL_HINT = "use a flag variable, or move the loop into a function and `return`";
+const LABEL_HINT =
+  "use a flag variable, or move the loop into a function and `return`";
 
 export const msg = {
   // Constructs outside the language (SPEC §2.1).
   class: () => "`class` is not supported; use object literals and functions",
-  newError: (callee: string) => `\`new\` is not supported; call \`${callee}("…")\` without \`new\``,
-  newDate: () => "`new` is not supported; use `Date.now()` for the current time",
-  newPromise: () => "`new` is not supported; use an `async` function instead of `new Promise`",
+  newError: (callee: string) =>
+    `\`new\` is not supported; call \`${callee}("…")\` without \`new\``,
+  newDate: () =>
+    "`new` is not supported; use `Date.now()` for the current time",
+  newPromise: () =>
+    "`new` is not supported; use an `async` function instead of `new Promise`",
   newOther: () => "`new` is not supported; use object literals and functions",
   this: () => "`this` is not supported; pass the object as a parameter",
   var: () => "`var` is not supported; use `let` or `const`",
-  using: (kind: string) => `\`${kind}\` declarations are not supported; use \`let\` or \`const\``,
+  using: (kind: string) =>
+    `\`${kind}\` declarations are not supported; use \`let\` or \`const\``,
   import: () => `\`import\` is not supported; ${TASK_HINT}`,
   dynamicImport: () => `\`import()\` is not supported; ${TASK_HINT}`,
-  importMeta: () => "`import.meta` is not supported; use `Context` for facts about the execution",
-  export: () => "`export` is not supported; `return` the workflow's output instead",
+  importMeta: () =>
+    "`import.meta` is not supported; use `Context` for facts about the execution",
+  export: () =>
+    "`export` is not supported; `return` the workflow's output instead",
   eval: () => "`eval` is not supported; workflows cannot run code from strings",
-  arguments: () => "`arguments` is not supported; use a rest parameter `(...args)`",
-  with: () => "`with` is not supported; refer to the object's properties directly",
+  arguments: () =>
+    "`arguments` is not supported; use a rest parameter `(...args)`",
+  with: () =>
+    "`with` is not supported; refer to the object's properties directly",
   label: (name: string) => `label \`${name}:\` is not supported; ${LABEL_HINT}`,
   labeledJump: (keyword: string, name: string) =>
     `labeled \`${keyword} ${name}\` is not supported; ${LABEL_HINT}`,
-  generator: () => "generator function `function*` is not supported; return an array instead",
+  generator: () =>
+    "generator function `function*` is not supported; return an array instead",
   asyncGenerator: () =>
     "async generator function `async function*` is not supported; use an `async function` that returns an array",
   yield: () => "`yield` is not supported; return an array instead",
@@ -43,10 +53,12 @@ export const msg = {
   delete: () =>
     "`delete` is not supported; build a new object without the key, e.g. `const { key, ...rest } = obj`",
   void: () => "`void` is not supported; use `undefined`",
-  bitwise: (op: string) => `bitwise operator \`${op}\` is not supported; ${BITWISE_HINT}`,
+  bitwise: (op: string) =>
+    `bitwise operator \`${op}\` is not supported; ${BITWISE_HINT}`,
   exponentAssign: () => "`**=` is not supported; write `x = x ** y`",
   in: () => "the `in` operator is not supported; use `Object.hasOwn(obj, key)`",
-  instanceof: () => "`instanceof` is not supported; use `Array.isArray(x)` or `typeof x`",
+  instanceof: () =>
+    "`instanceof` is not supported; use `Array.isArray(x)` or `typeof x`",
   comma: () =>
     "the comma operator is not supported; write separate statements (commas are allowed in `for (;;)` heads)",
   taggedTemplate: () =>
@@ -54,7 +66,8 @@ export const msg = {
   newTarget: () => "`new.target` is not supported",
   super: () => "`super` is not supported; use object literals and functions",
   debugger: () => "`debugger` is not supported; use `console.log(…)`",
-  bigint: (raw: string) => `bigint literal \`${raw}\` is not supported; use a number`,
+  bigint: (raw: string) =>
+    `bigint literal \`${raw}\` is not supported; use a number`,
   forAwait: () =>
     "`for await` is not supported; use `for (const x of items)` with `await` inside the loop",
   otherSyntax: (type: string) => `\`${type}\` syntax is not supported`,
@@ -62,7 +75,8 @@ export const msg = {
   // Prototype access.
   protoAccess: (name: string) =>
     `access to \`${name}\` is not supported; workflows cannot reach prototypes`,
-  protoKey: (name: string) => `property name \`${name}\` is not supported; choose another name`,
+  protoKey: (name: string) =>
+    `property name \`${name}\` is not supported; choose another name`,
 
   // Names.
   unknownName: (name: string, hint: string | null) =>
@@ -90,14 +104,16 @@ export const msg = {
     "front matter is not closed; end it with a line of three backticks (```)",
 
   // Parser errors reworded from acorn.
-  reserved: (name: string) => `\`${name}\` is a reserved word; choose another name`,
+  reserved: (name: string) =>
+    `\`${name}\` is a reserved word; choose another name`,
   duplicate: (name: string) => `\`${name}\` is already declared in this scope`,
   duplicateParam: (name: string) => `duplicate parameter name \`${name}\``,
   breakOutside: () => "`break` must be inside a loop or `switch`",
   continueOutside: () => "`continue` must be inside a loop",
   legacyOctal: (raw: string) =>
     `legacy octal literal \`${raw}\` is not supported; write \`0o${raw.replace(/^0+/, "") || "0"}\``,
-  letNotAllowed: () => "a `let` declaration is not allowed here; wrap it in a block `{ … }`",
+  letNotAllowed: () =>
+    "a `let` declaration is not allowed here; wrap it in a block `{ … }`",
   unexpectedToken: (text: string) => `unexpected token \`${text}\``,
   unexpectedEnd: () => "unexpected end of file",
   tooDeep: () => "the program is nested too deeply to check",

@@ -37,9 +37,9 @@ interface ParserState {
   problems: RawProblem[];
 }
 
-/** Thrown to stop acorn at an error it cannot recover from. */
+/** Thrown to stop acorn at an error it cannot recover from; null when already recorded. */
 class FatalParseError {
-  constructor(readonly problem: RawProblem) {}
+  constructor(readonly problem: RawProblem | null) {}
 }
 
 type AnyConstructor = new (...args: never[]) => object;
@@ -67,16 +67,29 @@ function flowPlugin(Base: typeof acorn.Parser): typeof acorn.Parser {
         /^let\s+$/.test(this.input.slice(last.pos, pos))
       ) {
         this.problems.pop();
-        throw new FatalParseError({ pos: last.pos, message: msg.letNotAllowed() });
+        throw new FatalParseError({
+          pos: last.pos,
+          message: msg.letNotAllowed(),
+        });
       }
+      // A recoverable error at this very spot already explains why acorn cannot go on.
+      if (last?.pos === pos) throw new FatalParseError(null);
       const text = translate(this, pos, message);
       throw new FatalParseError({ pos, message: text ?? message });
     }
   } as unknown as typeof acorn.Parser;
 }
 
-function translate(p: ParserState, pos: number, message: string): string | null {
-  const token = { start: p.start, end: p.end, eof: p.type === acorn.tokTypes.eof };
+function translate(
+  p: ParserState,
+  pos: number,
+  message: string,
+): string | null {
+  const token = {
+    start: p.start,
+    end: p.end,
+    eof: p.type === acorn.tokTypes.eof,
+  };
   return translateAcornMessage(p.input, pos, message, token);
 }
 
@@ -99,7 +112,7 @@ export function parseFlow(body: string): ParseResult {
     program = parser.parse();
   } catch (e) {
     if (!(e instanceof FatalParseError)) throw e;
-    parser.problems.push(e.problem);
+    if (e.problem) parser.problems.push(e.problem);
   }
   const problems = parser.problems.map((p) => locate(body, p.pos, p.message));
   if (program === null) return { program, problems };
@@ -118,7 +131,8 @@ export function parseFlow(body: string): ParseResult {
 function unwrapMain(program: acorn.Program): acorn.Program | "bad" | null {
   if (program.body.length !== 1) return null;
   const only = program.body[0];
-  if (only.type !== "FunctionDeclaration" || only.id.name !== "main") return null;
+  if (only.type !== "FunctionDeclaration" || only.id.name !== "main")
+    return null;
   if (!only.async || only.generator || only.params.length > 0) return "bad";
   const block = only.body;
   return {

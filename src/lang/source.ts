@@ -27,7 +27,8 @@ export function splitFrontMatter(text: string): FlowSource {
     return { body: text, frontMatter: null, unclosedFrontMatter: false };
   }
   const close = lines.findIndex((l, i) => i > 0 && CLOSE_FENCE.test(l.text));
-  if (close < 0) return { body: text, frontMatter: null, unclosedFrontMatter: true };
+  if (close < 0)
+    return { body: text, frontMatter: null, unclosedFrontMatter: true };
   const frontMatter = text.slice(lines[0].next, lines[close].start);
   const end = lines[close].start + lines[close].text.length;
   // Keep line breaks, turn every other code unit into a space: offsets and lines survive.
@@ -51,7 +52,11 @@ function linesOf(text: string, from: number): Line[] {
   let start = from;
   LINE_BREAK.lastIndex = from;
   for (let m = LINE_BREAK.exec(text); m; m = LINE_BREAK.exec(text)) {
-    lines.push({ start, text: text.slice(start, m.index), next: m.index + m[0].length });
+    lines.push({
+      start,
+      text: text.slice(start, m.index),
+      next: m.index + m[0].length,
+    });
     start = m.index + m[0].length;
   }
   if (start < text.length || lines.length === 0) {
