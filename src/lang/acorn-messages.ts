@@ -58,47 +58,29 @@ export interface CurrentToken {
  * Our wording for an acorn message raised at `pos`, or null when the validator reports the same
  * construct itself.
  */
-export function translateAcornMessage(
-  input: string,
-  pos: number,
-  message: string,
-  token: CurrentToken,
-): string | null {
+export function translateAcornMessage(input: string, pos: number, message: string, token: CurrentToken): string | null {
   if (COVERED_BY_VALIDATOR.some((re) => re.test(message))) return null;
   let m: RegExpMatchArray | null;
-  if ((m = /^Identifier '(.+)' has already been declared$/.exec(message)))
-    return msg.duplicate(m[1]);
-  if (message === "Argument name clash")
-    return msg.duplicateParam(wordAt(input, pos));
-  if ((m = /^The keyword '(.+)' is reserved$/.exec(message)))
-    return msg.reserved(m[1]);
-  if ((m = /^(?:Binding|Assigning to) (.+) in strict mode$/.exec(message)))
-    return msg.reserved(m[1]);
-  if (/^Cannot use (keyword )?'await'/.test(message))
-    return msg.reserved("await");
-  if (/^Cannot use 'yield' as identifier/.test(message))
-    return msg.reserved("yield");
-  if (message === "let is disallowed as a lexically bound name")
-    return msg.reserved("let");
+  if ((m = /^Identifier '(.+)' has already been declared$/.exec(message))) return msg.duplicate(m[1]);
+  if (message === "Argument name clash") return msg.duplicateParam(wordAt(input, pos));
+  if ((m = /^The keyword '(.+)' is reserved$/.exec(message))) return msg.reserved(m[1]);
+  if ((m = /^(?:Binding|Assigning to) (.+) in strict mode$/.exec(message))) return msg.reserved(m[1]);
+  if (/^Cannot use (keyword )?'await'/.test(message)) return msg.reserved("await");
+  if (/^Cannot use 'yield' as identifier/.test(message)) return msg.reserved("yield");
+  if (message === "let is disallowed as a lexically bound name") return msg.reserved("let");
   if (message === "Unsyntactic break" || message === "Unsyntactic continue") {
     // A labeled jump is reported by the validator (labels are not supported at all).
     if (/^(break|continue)[ \t]+[A-Za-z_$]/.test(input.slice(pos))) return null;
-    return message.endsWith("break")
-      ? msg.breakOutside()
-      : msg.continueOutside();
+    return message.endsWith("break") ? msg.breakOutside() : msg.continueOutside();
   }
   if (message === "Invalid number" && /^0[0-9]/.test(input.slice(pos))) {
     return msg.legacyOctal(/^[0-9]+/.exec(input.slice(pos))![0]);
   }
   if (message === "Unexpected token") {
     if (pos === token.start) {
-      return token.eof
-        ? msg.unexpectedEnd()
-        : msg.unexpectedToken(input.slice(token.start, token.end));
+      return token.eof ? msg.unexpectedEnd() : msg.unexpectedToken(input.slice(token.start, token.end));
     }
-    return pos >= input.length
-      ? msg.unexpectedEnd()
-      : msg.unexpectedToken(wordAt(input, pos));
+    return pos >= input.length ? msg.unexpectedEnd() : msg.unexpectedToken(wordAt(input, pos));
   }
   return restyle(message);
 }
@@ -110,8 +92,6 @@ function restyle(message: string): string {
 }
 
 function wordAt(input: string, pos: number): string {
-  const m = /^(?:[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*|\S)/u.exec(
-    input.slice(pos),
-  );
+  const m = /^(?:[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*|\S)/u.exec(input.slice(pos));
   return m ? m[0] : "";
 }

@@ -8,20 +8,14 @@ import type { BindingKind, Scope } from "./scope.js";
 type Declarer = (id: acorn.Identifier, kind: BindingKind) => void;
 
 /** The identifiers a binding pattern declares. */
-export function boundNames(
-  pattern: acorn.Pattern,
-  out: acorn.Identifier[] = [],
-): acorn.Identifier[] {
+export function boundNames(pattern: acorn.Pattern, out: acorn.Identifier[] = []): acorn.Identifier[] {
   switch (pattern.type) {
     case "Identifier":
       out.push(pattern);
       break;
     case "ObjectPattern":
       for (const p of pattern.properties) {
-        boundNames(
-          p.type === "RestElement" ? p.argument : (p.value as acorn.Pattern),
-          out,
-        );
+        boundNames(p.type === "RestElement" ? p.argument : (p.value as acorn.Pattern), out);
       }
       break;
     case "ArrayPattern":
@@ -42,17 +36,13 @@ export function boundNames(
 type TopStatement = acorn.Statement | acorn.ModuleDeclaration;
 
 /** Registers the lexical declarations (let, const, functions, …) made directly in `list`. */
-export function hoistLexical(
-  list: readonly TopStatement[],
-  declare: Declarer,
-): void {
+export function hoistLexical(list: readonly TopStatement[], declare: Declarer): void {
   for (const s of list) {
     switch (s.type) {
       case "VariableDeclaration":
         if (s.kind === "var") break;
         for (const d of s.declarations) {
-          for (const id of boundNames(d.id))
-            declare(id, s.kind === "let" ? "let" : "const");
+          for (const id of boundNames(d.id)) declare(id, s.kind === "let" ? "let" : "const");
         }
         break;
       case "FunctionDeclaration":
@@ -68,15 +58,8 @@ export function hoistLexical(
         if (s.declaration) hoistLexical([s.declaration], declare);
         break;
       case "ExportDefaultDeclaration":
-        if (
-          (s.declaration.type === "FunctionDeclaration" ||
-            s.declaration.type === "ClassDeclaration") &&
-          s.declaration.id
-        ) {
-          declare(
-            s.declaration.id,
-            s.declaration.type === "FunctionDeclaration" ? "function" : "other",
-          );
+        if ((s.declaration.type === "FunctionDeclaration" || s.declaration.type === "ClassDeclaration") && s.declaration.id) {
+          declare(s.declaration.id, s.declaration.type === "FunctionDeclaration" ? "function" : "other");
         }
         break;
       default:
@@ -86,19 +69,13 @@ export function hoistLexical(
 }
 
 /** Registers every `var` in a function body (not in nested functions) on the function's scope. */
-export function hoistVars(
-  list: readonly TopStatement[],
-  scope: Scope,
-  at: (n: acorn.Node) => string,
-): void {
+export function hoistVars(list: readonly TopStatement[], scope: Scope, at: (n: acorn.Node) => string): void {
   const visit = (s: TopStatement | null | undefined): void => {
     if (!s) return;
     switch (s.type) {
       case "VariableDeclaration":
         if (s.kind === "var") {
-          for (const d of s.declarations)
-            for (const id of boundNames(d.id))
-              scope.declare(id.name, "other", at(id));
+          for (const d of s.declarations) for (const id of boundNames(d.id)) scope.declare(id.name, "other", at(id));
         }
         break;
       case "BlockStatement":

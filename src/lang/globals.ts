@@ -38,8 +38,7 @@ export function isFlowGlobal(name: string): boolean {
 }
 
 const TIMER = "use `await Timer.delay(…)`";
-const HOST =
-  "workflows cannot reach the host; run TypeScript code in a task with `Task.run(…)`";
+const HOST = "workflows cannot reach the host; run TypeScript code in a task with `Task.run(…)`";
 
 /** What to use instead of a well-known host name that workflows do not have. */
 export const UNAVAILABLE_HINTS: Readonly<Record<string, string>> = {

@@ -53,8 +53,7 @@ function check(
   }
   const parsed = parseFlow(body);
   const problems = [...parsed.problems];
-  if (parsed.program !== null)
-    problems.push(...validateProgram(parsed.program, body));
+  if (parsed.program !== null) problems.push(...validateProgram(parsed.program, body));
   return {
     program: parsed.program,
     frontMatter,
@@ -64,9 +63,7 @@ function check(
 
 /** Sorted by position, exact duplicates removed (acorn can raise one thing twice). */
 function toErrors(problems: Problem[], file: string): FlowSyntaxError[] {
-  const sorted = [...problems].sort(
-    (a, b) => a.line - b.line || a.column - b.column,
-  );
+  const sorted = [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
   const seen = new Set<string>();
   const errors: FlowSyntaxError[] = [];
   for (const p of sorted) {

@@ -80,11 +80,7 @@ function flowPlugin(Base: typeof acorn.Parser): typeof acorn.Parser {
   } as unknown as typeof acorn.Parser;
 }
 
-function translate(
-  p: ParserState,
-  pos: number,
-  message: string,
-): string | null {
+function translate(p: ParserState, pos: number, message: string): string | null {
   const token = {
     start: p.start,
     end: p.end,
@@ -131,8 +127,7 @@ export function parseFlow(body: string): ParseResult {
 function unwrapMain(program: acorn.Program): acorn.Program | "bad" | null {
   if (program.body.length !== 1) return null;
   const only = program.body[0];
-  if (only.type !== "FunctionDeclaration" || only.id.name !== "main")
-    return null;
+  if (only.type !== "FunctionDeclaration" || only.id.name !== "main") return null;
   if (!only.async || only.generator || only.params.length > 0) return "bad";
   const block = only.body;
   return {

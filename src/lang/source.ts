@@ -27,8 +27,7 @@ export function splitFrontMatter(text: string): FlowSource {
     return { body: text, frontMatter: null, unclosedFrontMatter: false };
   }
   const close = lines.findIndex((l, i) => i > 0 && CLOSE_FENCE.test(l.text));
-  if (close < 0)
-    return { body: text, frontMatter: null, unclosedFrontMatter: true };
+  if (close < 0) return { body: text, frontMatter: null, unclosedFrontMatter: true };
   const frontMatter = text.slice(lines[0].next, lines[close].start);
   const end = lines[close].start + lines[close].text.length;
   // Keep line breaks, turn every other code unit into a space: offsets and lines survive.

@@ -5,10 +5,7 @@
  * The closest candidate within 2 edits (1 for names of up to 3 characters, none for one-letter
  * names, where any suggestion would be a guess).
  */
-export function closestName(
-  name: string,
-  candidates: Iterable<string>,
-): string | null {
+export function closestName(name: string, candidates: Iterable<string>): string | null {
   let best: string | null = null;
   let bestDistance = name.length <= 1 ? 0 : name.length <= 3 ? 1 : 2;
   for (const candidate of candidates) {

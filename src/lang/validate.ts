@@ -12,10 +12,7 @@ import { type BindingKind, Scope } from "./scope.js";
 import { closestName } from "./suggest.js";
 
 /** Checks `program` (parsed from `input`) and returns its problems in source order. */
-export function validateProgram(
-  program: acorn.Program,
-  input: string,
-): Problem[] {
+export function validateProgram(program: acorn.Program, input: string): Problem[] {
   const v = new Validator(input);
   try {
     v.program(program);
@@ -30,20 +27,7 @@ export function validateProgram(
 /** Names that lead to prototypes; reading or defining them is rejected. */
 const PROTO_NAMES = new Set(["__proto__", "prototype", "constructor"]);
 const ALLOWED_UNARY = new Set(["!", "-", "+", "typeof"]);
-const BITWISE = new Set([
-  "&",
-  "|",
-  "^",
-  "<<",
-  ">>",
-  ">>>",
-  "&=",
-  "|=",
-  "^=",
-  "<<=",
-  ">>=",
-  ">>>=",
-]);
+const BITWISE = new Set(["&", "|", "^", "<<", ">>", ">>>", "&=", "|=", "^=", "<<=", ">>=", ">>>="]);
 const ERROR_CONSTRUCTORS = new Set(["Error", "TypeError", "RangeError"]);
 
 interface FunctionContext {
@@ -52,16 +36,9 @@ interface FunctionContext {
   inParams: boolean;
 }
 
-type AnyFunction =
-  | acorn.FunctionDeclaration
-  | acorn.FunctionExpression
-  | acorn.ArrowFunctionExpression;
+type AnyFunction = acorn.FunctionDeclaration | acorn.FunctionExpression | acorn.ArrowFunctionExpression;
 type TopStatement = acorn.Statement | acorn.ModuleDeclaration;
-type AnyExpression =
-  | acorn.Expression
-  | acorn.Super
-  | acorn.PrivateIdentifier
-  | acorn.SpreadElement;
+type AnyExpression = acorn.Expression | acorn.Super | acorn.PrivateIdentifier | acorn.SpreadElement;
 
 class Validator {
   readonly problems: Problem[] = [];
@@ -82,8 +59,9 @@ class Validator {
   }
 
   private at(node: acorn.Node): string {
-    const { line, column } = acorn.getLineInfo(this.input, node.start);
-    return `${line}:${column + 1}`;
+    // Parsed with `locations: true`; the loc is free where getLineInfo would rescan the input.
+    const start = node.loc?.start ?? acorn.getLineInfo(this.input, node.start);
+    return `${start.line}:${start.column + 1}`;
   }
 
   private declare = (id: acorn.Identifier, kind: BindingKind): void => {
@@ -135,14 +113,7 @@ class Validator {
         return this.forEachStatement(s);
       case "BreakStatement":
       case "ContinueStatement":
-        if (s.label)
-          this.report(
-            s.start,
-            msg.labeledJump(
-              s.type === "BreakStatement" ? "break" : "continue",
-              s.label.name,
-            ),
-          );
+        if (s.label) this.report(s.start, msg.labeledJump(s.type === "BreakStatement" ? "break" : "continue", s.label.name));
         return;
       case "ReturnStatement":
         if (s.argument) this.expression(s.argument);
@@ -184,24 +155,15 @@ class Validator {
       case "ExportDefaultDeclaration":
         this.report(s.start, msg.export());
         if (!s.declaration) return;
-        if (
-          s.declaration.type === "FunctionDeclaration" ||
-          s.declaration.type === "ClassDeclaration"
-        ) {
-          return this.statement(
-            s.declaration as acorn.FunctionDeclaration | acorn.ClassDeclaration,
-          );
+        if (s.declaration.type === "FunctionDeclaration" || s.declaration.type === "ClassDeclaration") {
+          return this.statement(s.declaration as acorn.FunctionDeclaration | acorn.ClassDeclaration);
         }
-        if (s.declaration.type === "VariableDeclaration")
-          return this.statement(s.declaration);
+        if (s.declaration.type === "VariableDeclaration") return this.statement(s.declaration);
         return this.expression(s.declaration);
       case "ExportAllDeclaration":
         return this.report(s.start, msg.export());
       default:
-        return this.report(
-          (s as acorn.Node).start,
-          msg.otherSyntax((s as acorn.Node).type),
-        );
+        return this.report((s as acorn.Node).start, msg.otherSyntax((s as acorn.Node).type));
     }
   }
 
@@ -222,16 +184,12 @@ class Validator {
 
   /** A `for (;;)` init or update, the one place a comma expression is allowed. */
   private headExpression(e: acorn.Expression): void {
-    if (e.type === "SequenceExpression")
-      e.expressions.forEach((x) => this.expression(x));
+    if (e.type === "SequenceExpression") e.expressions.forEach((x) => this.expression(x));
     else this.expression(e);
   }
 
-  private forEachStatement(
-    s: acorn.ForInStatement | acorn.ForOfStatement,
-  ): void {
-    if (s.type === "ForOfStatement" && s.await)
-      this.report(s.start, msg.forAwait());
+  private forEachStatement(s: acorn.ForInStatement | acorn.ForOfStatement): void {
+    if (s.type === "ForOfStatement" && s.await) this.report(s.start, msg.forAwait());
     this.inScope(false, () => {
       if (s.left.type === "VariableDeclaration") {
         hoistLexical([s.left], this.declare);
@@ -261,8 +219,7 @@ class Validator {
 
   private variableDeclaration(s: acorn.VariableDeclaration): void {
     if (s.kind === "var") this.report(s.start, msg.var());
-    else if (s.kind === "using" || s.kind === "await using")
-      this.report(s.start, msg.using(s.kind));
+    else if (s.kind === "using" || s.kind === "await using") this.report(s.start, msg.using(s.kind));
     for (const d of s.declarations) {
       this.pattern(d.id, "declare");
       if (d.init) this.expression(d.init);
@@ -270,8 +227,7 @@ class Validator {
   }
 
   private functionNode(f: AnyFunction, reportAt: number = f.start): void {
-    if (f.generator)
-      this.report(reportAt, f.async ? msg.asyncGenerator() : msg.generator());
+    if (f.generator) this.report(reportAt, f.async ? msg.asyncGenerator() : msg.generator());
     const outerScope = this.scope;
     const outerFn = this.fn;
     try {
@@ -280,8 +236,7 @@ class Validator {
         this.declare(f.id, "self");
       }
       this.scope = new Scope(this.scope, false);
-      for (const p of f.params)
-        for (const id of boundNames(p)) this.declare(id, "param");
+      for (const p of f.params) for (const id of boundNames(p)) this.declare(id, "param");
       this.fn = { async: f.async, inParams: true };
       for (const p of f.params) this.pattern(p, "declare");
       this.fn = { async: f.async, inParams: false };
@@ -315,8 +270,7 @@ class Validator {
             continue;
           }
           const name = propertyKeyName(prop);
-          if (name !== null && PROTO_NAMES.has(name))
-            this.report(prop.key.start, msg.protoAccess(name));
+          if (name !== null && PROTO_NAMES.has(name)) this.report(prop.key.start, msg.protoAccess(name));
           if (prop.computed) this.expression(prop.key);
           this.pattern(prop.value as acorn.Pattern, mode);
         }
@@ -333,10 +287,7 @@ class Validator {
         // `a?.b = 1`: acorn has reported the invalid target; still check what it reads.
         return this.expression(p as unknown as acorn.ChainExpression);
       default:
-        return this.report(
-          (p as acorn.Node).start,
-          msg.otherSyntax((p as acorn.Node).type),
-        );
+        return this.report((p as acorn.Node).start, msg.otherSyntax((p as acorn.Node).type));
     }
   }
 
@@ -346,8 +297,7 @@ class Validator {
         return this.reference(e);
       case "Literal":
         if (e.regex) this.report(e.start, msg.regex());
-        else if (e.bigint !== undefined)
-          this.report(e.start, msg.bigint(e.raw ?? `${e.bigint}n`));
+        else if (e.bigint !== undefined) this.report(e.start, msg.bigint(e.raw ?? `${e.bigint}n`));
         return;
       case "TemplateLiteral":
         return e.expressions.forEach((x) => this.expression(x));
@@ -368,12 +318,10 @@ class Validator {
         if (e.operator === "delete") this.report(e.start, msg.delete());
         else if (e.operator === "void") this.report(e.start, msg.void());
         else if (e.operator === "~") this.report(e.start, msg.bitwise("~"));
-        else if (!ALLOWED_UNARY.has(e.operator))
-          this.report(e.start, msg.otherSyntax(e.operator));
+        else if (!ALLOWED_UNARY.has(e.operator)) this.report(e.start, msg.otherSyntax(e.operator));
         return this.expression(e.argument);
       case "UpdateExpression":
-        if (e.argument.type === "Identifier")
-          return this.assignTarget(e.argument);
+        if (e.argument.type === "Identifier") return this.assignTarget(e.argument);
         return this.expression(e.argument);
       case "BinaryExpression":
         this.binaryOperator(e);
@@ -415,10 +363,7 @@ class Validator {
       case "Super":
         return this.report(e.start, msg.super());
       case "MetaProperty":
-        return this.report(
-          e.start,
-          e.meta.name === "new" ? msg.newTarget() : msg.importMeta(),
-        );
+        return this.report(e.start, e.meta.name === "new" ? msg.newTarget() : msg.importMeta());
       case "ImportExpression":
         this.report(e.start, msg.dynamicImport());
         this.expression(e.source);
@@ -433,10 +378,7 @@ class Validator {
       case "PrivateIdentifier":
         return; // only parses inside classes, which are rejected as a whole
       default:
-        return this.report(
-          (e as acorn.Node).start,
-          msg.otherSyntax((e as acorn.Node).type),
-        );
+        return this.report((e as acorn.Node).start, msg.otherSyntax((e as acorn.Node).type));
     }
   }
 
@@ -444,23 +386,14 @@ class Validator {
     const op = e.operator;
     if (op === "in" || op === "instanceof" || BITWISE.has(op)) {
       const pos = this.operatorPos(e.left.end, op);
-      this.report(
-        pos,
-        op === "in"
-          ? msg.in()
-          : op === "instanceof"
-            ? msg.instanceof()
-            : msg.bitwise(op),
-      );
+      this.report(pos, op === "in" ? msg.in() : op === "instanceof" ? msg.instanceof() : msg.bitwise(op));
     }
   }
 
   private assignment(e: acorn.AssignmentExpression): void {
     const op = e.operator;
-    if (op === "**=")
-      this.report(this.operatorPos(e.left.end, op), msg.exponentAssign());
-    else if (BITWISE.has(op))
-      this.report(this.operatorPos(e.left.end, op), msg.bitwise(op));
+    if (op === "**=") this.report(this.operatorPos(e.left.end, op), msg.exponentAssign());
+    else if (BITWISE.has(op)) this.report(this.operatorPos(e.left.end, op), msg.bitwise(op));
     if (e.left.type === "Identifier") this.assignTarget(e.left);
     else this.pattern(e.left, "assign");
     this.expression(e.right);
@@ -470,13 +403,9 @@ class Validator {
     this.expression(e.object);
     if (e.computed) {
       const name = staticString(e.property);
-      if (name !== null && PROTO_NAMES.has(name))
-        this.report(e.property.start, msg.protoAccess(name));
+      if (name !== null && PROTO_NAMES.has(name)) this.report(e.property.start, msg.protoAccess(name));
       this.expression(e.property);
-    } else if (
-      e.property.type === "Identifier" &&
-      PROTO_NAMES.has(e.property.name)
-    ) {
+    } else if (e.property.type === "Identifier" && PROTO_NAMES.has(e.property.name)) {
       this.report(e.property.start, msg.protoAccess(e.property.name));
     }
   }
@@ -484,22 +413,14 @@ class Validator {
   private property(p: acorn.Property | acorn.SpreadElement): void {
     if (p.type === "SpreadElement") return this.expression(p.argument);
     const name = propertyKeyName(p);
-    if (name !== null && PROTO_NAMES.has(name))
-      this.report(p.key.start, msg.protoKey(name));
+    if (name !== null && PROTO_NAMES.has(name)) this.report(p.key.start, msg.protoKey(name));
     if (p.computed) this.expression(p.key);
     const value = p.value as acorn.Expression;
     const key = keyText(p);
     if (p.kind === "get") this.report(p.start, msg.getter(key));
     else if (p.kind === "set") this.report(p.start, msg.setter(key));
-    else if (p.method)
-      this.report(
-        p.start,
-        msg.method(key, value.type === "FunctionExpression" && value.async),
-      );
-    if (
-      value.type === "FunctionExpression" &&
-      (p.method || p.kind !== "init")
-    ) {
+    else if (p.method) this.report(p.start, msg.method(key, value.type === "FunctionExpression" && value.async));
+    if (value.type === "FunctionExpression" && (p.method || p.kind !== "init")) {
       return this.functionNode(value, p.start);
     }
     this.expression(value);
@@ -518,25 +439,19 @@ class Validator {
   private assignTarget(id: acorn.Identifier): void {
     const b = this.scope.lookup(id.name);
     if (b) {
-      if (b.kind === "const")
-        this.report(id.start, msg.assignConst(id.name, b.at));
-      else if (b.kind === "self")
-        this.report(id.start, msg.assignFunctionName(id.name, b.at));
+      if (b.kind === "const") this.report(id.start, msg.assignConst(id.name, b.at));
+      else if (b.kind === "self") this.report(id.start, msg.assignFunctionName(id.name, b.at));
       return;
     }
     if (id.name === "eval") return this.report(id.start, msg.eval());
     if (id.name === "arguments") return this.report(id.start, msg.arguments());
-    if (isFlowGlobal(id.name))
-      return this.report(id.start, msg.assignGlobal(id.name));
+    if (isFlowGlobal(id.name)) return this.report(id.start, msg.assignGlobal(id.name));
     this.report(id.start, msg.unknownName(id.name, this.hintFor(id.name)));
   }
 
   private hintFor(name: string): string | null {
     if (Object.hasOwn(UNAVAILABLE_HINTS, name)) return UNAVAILABLE_HINTS[name];
-    const close = closestName(name, [
-      ...this.scope.visibleNames(),
-      ...FLOW_GLOBALS,
-    ]);
+    const close = closestName(name, [...this.scope.visibleNames(), ...FLOW_GLOBALS]);
     return close === null ? null : msg.didYouMean(close);
   }
 
@@ -561,8 +476,7 @@ function newMessage(callee: acorn.Expression | acorn.Super): string {
 
 /** The value of a string literal or of a template without substitutions, else null. */
 function staticString(node: AnyExpression): string | null {
-  if (node.type === "Literal" && typeof node.value === "string")
-    return node.value;
+  if (node.type === "Literal" && typeof node.value === "string") return node.value;
   if (node.type === "TemplateLiteral" && node.expressions.length === 0) {
     return node.quasis[0].value.cooked ?? null;
   }
@@ -570,9 +484,7 @@ function staticString(node: AnyExpression): string | null {
 }
 
 /** The property name a key denotes when it is known statically. */
-function propertyKeyName(
-  p: acorn.Property | acorn.AssignmentProperty,
-): string | null {
+function propertyKeyName(p: acorn.Property | acorn.AssignmentProperty): string | null {
   if (!p.computed && p.key.type === "Identifier") return p.key.name;
   return staticString(p.key);
 }
