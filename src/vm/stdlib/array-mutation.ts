@@ -1,0 +1,154 @@
+// Array.prototype methods that change the array in place (push pop shift unshift splice reverse
+// fill sort) and their copying ES2023 twins (toSorted toSpliced). Growth is checked against the
+// size limit before it happens; splice and sort move holes and undefined exactly as the spec says.
+
+import {
+  isCallable,
+  throwTypeError,
+  type NativeContext,
+  type NativeImpl,
+  type Value,
+} from "../values.js";
+import { toIntegerOrInfinity, toNumber, toStr } from "../coerce.js";
+import { relativeIndex, thisArray } from "./array-receiver.js";
+import { timSort, type Comparator } from "./array-sort.js";
+import { guardArrayLength } from "./size-guard.js";
+
+const BAD_COMPARATOR = "The comparison function must be either a function or undefined";
+
+/** SortCompare: the user's comparator (ToNumber, NaN as 0) or JS's default string order. */
+function sortComparator(ctx: NativeContext, cmp: Value): Comparator {
+  if (cmp !== undefined) {
+    return (x, y) => {
+      const v = toNumber(ctx.call(cmp, undefined, [x, y]), ctx);
+      return Number.isNaN(v) ? 0 : v;
+    };
+  }
+  return (x, y) => {
+    const xs = toStr(x, ctx);
+    const ys = toStr(y, ctx);
+    return xs < ys ? -1 : ys < xs ? 1 : 0;
+  };
+}
+
+function checkComparator(cmp: Value): void {
+  if (cmp !== undefined && !isCallable(cmp)) throwTypeError(BAD_COMPARATOR);
+}
+
+function sort(ctx: NativeContext, thisValue: Value, cmp: Value): Value {
+  checkComparator(cmp);
+  const arr = thisArray(thisValue, "sort");
+  const len = arr.length;
+  // holes are dropped and undefined set aside: both end up after the sorted values
+  const work: Value[] = [];
+  let undefinedCount = 0;
+  for (let k = 0; k < len; k++) {
+    if (!(k in arr)) continue;
+    const v = arr[k];
+    if (v === undefined) undefinedCount++;
+    else work.push(v);
+  }
+  timSort(work, sortComparator(ctx, cmp));
+  let i = 0;
+  for (; i < work.length; i++) arr[i] = work[i];
+  for (; i < work.length + undefinedCount; i++) arr[i] = undefined;
+  for (; i < len; i++) delete arr[i];
+  return arr;
+}
+
+function toSorted(ctx: NativeContext, thisValue: Value, cmp: Value): Value[] {
+  checkComparator(cmp);
+  const arr = thisArray(thisValue, "toSorted");
+  const work: Value[] = [];
+  let undefinedCount = 0;
+  for (let k = 0; k < arr.length; k++) {
+    const v = arr[k];
+    if (v === undefined) undefinedCount++;
+    else work.push(v);
+  }
+  timSort(work, sortComparator(ctx, cmp));
+  for (let i = 0; i < undefinedCount; i++) work.push(undefined);
+  return work;
+}
+
+/** The start and delete count of splice/toSpliced from their arguments. */
+function spliceRange(ctx: NativeContext, len: number, args: Value[]): [start: number, count: number] {
+  const start = relativeIndex(args[0], len, 0, ctx);
+  if (args.length === 0) return [start, 0];
+  if (args.length === 1) return [start, len - start];
+  const dc = toIntegerOrInfinity(args[1], ctx);
+  return [start, Math.min(Math.max(dc, 0), len - start)];
+}
+
+function splice(ctx: NativeContext, thisValue: Value, args: Value[]): Value[] {
+  const arr = thisArray(thisValue, "splice");
+  const len = arr.length;
+  const [start, deleteCount] = spliceRange(ctx, len, args);
+  const items = args.slice(2);
+  const newLen = len - deleteCount + items.length;
+  guardArrayLength(ctx, newLen);
+  const removed: Value[] = new Array(deleteCount);
+  for (let i = 0; i < deleteCount; i++) if (start + i in arr) removed[i] = arr[start + i];
+  // move the tail (holes move as holes), then write the items
+  if (items.length < deleteCount) {
+    for (let k = start; k < len - deleteCount; k++) {
+      const from = k + deleteCount;
+      const to = k + items.length;
+      if (from in arr) arr[to] = arr[from];
+      else delete arr[to];
+    }
+    for (let k = len; k > newLen; k--) delete arr[k - 1];
+  } else if (items.length > deleteCount) {
+    for (let k = len - deleteCount; k > start; k--) {
+      const from = k + deleteCount - 1;
+      const to = k + items.length - 1;
+      if (from in arr) arr[to] = arr[from];
+      else delete arr[to];
+    }
+  }
+  for (let i = 0; i < items.length; i++) arr[start + i] = items[i];
+  arr.length = newLen;
+  return removed;
+}
+
+function toSpliced(ctx: NativeContext, thisValue: Value, args: Value[]): Value[] {
+  const arr = thisArray(thisValue, "toSpliced");
+  const len = arr.length;
+  const [start, skipCount] = spliceRange(ctx, len, args);
+  const items = args.slice(2);
+  guardArrayLength(ctx, len - skipCount + items.length);
+  const result: Value[] = [];
+  for (let k = 0; k < start; k++) result.push(arr[k]);
+  for (const item of items) result.push(item);
+  for (let k = start + skipCount; k < len; k++) result.push(arr[k]);
+  return result;
+}
+
+export const arrayMutationNatives: Record<string, NativeImpl> = {
+  "Array.prototype.push": (ctx, thisValue, args) => {
+    const arr = thisArray(thisValue, "push");
+    guardArrayLength(ctx, arr.length + args.length);
+    for (const v of args) arr.push(v);
+    return arr.length;
+  },
+  "Array.prototype.pop": (_ctx, thisValue) => thisArray(thisValue, "pop").pop(),
+  "Array.prototype.shift": (_ctx, thisValue) => thisArray(thisValue, "shift").shift(),
+  "Array.prototype.unshift": (ctx, thisValue, args) => {
+    const arr = thisArray(thisValue, "unshift");
+    guardArrayLength(ctx, arr.length + args.length);
+    return args.length === 0 ? arr.length : arr.unshift(...args);
+  },
+  "Array.prototype.splice": (ctx, thisValue, args) => splice(ctx, thisValue, args),
+  "Array.prototype.toSpliced": (ctx, thisValue, args) => toSpliced(ctx, thisValue, args),
+  "Array.prototype.reverse": (_ctx, thisValue) => thisArray(thisValue, "reverse").reverse(),
+  "Array.prototype.fill": (ctx, thisValue, args) => {
+    const arr = thisArray(thisValue, "fill");
+    const len = arr.length;
+    const start = relativeIndex(args[1], len, 0, ctx);
+    const end = relativeIndex(args[2], len, len, ctx);
+    for (let k = start; k < end; k++) arr[k] = args[0];
+    return arr;
+  },
+  "Array.prototype.sort": (ctx, thisValue, args) => sort(ctx, thisValue, args[0]),
+  "Array.prototype.toSorted": (ctx, thisValue, args) => toSorted(ctx, thisValue, args[0]),
+};

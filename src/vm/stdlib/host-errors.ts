@@ -1,0 +1,33 @@
+// Turning host exceptions into .flow exceptions at the few places where a native delegates to a
+// host method on primitives (toFixed, normalize, fromCodePoint, …): the host's own RangeError or
+// TypeError text is already V8's exact message, so it is kept, only re-thrown as a .flow value.
+
+import { FlowThrow, makeError } from "../values.js";
+
+const STACK_OVERFLOW = "Maximum call stack size exceeded";
+
+/** True for the host's stack overflow (a RangeError V8 also throws for very deep structures). */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && e.message === STACK_OVERFLOW;
+}
+
+/** Rethrows a host stack overflow as the catchable .flow RangeError JS code would see. */
+export function rethrowStackOverflow(e: unknown): never {
+  if (isStackOverflow(e)) throw new FlowThrow(makeError("RangeError", STACK_OVERFLOW));
+  throw e;
+}
+
+/**
+ * Runs a host operation on primitives; a host RangeError/TypeError/SyntaxError becomes the same
+ * error as a .flow error object. Never wrap code that calls back into .flow with this.
+ */
+export function callHost<T>(op: () => T): T {
+  try {
+    return op();
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError || e instanceof SyntaxError) {
+      throw new FlowThrow(makeError(e.name, e.message));
+    }
+    throw e;
+  }
+}

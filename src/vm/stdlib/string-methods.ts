@@ -1,0 +1,131 @@
+// String.prototype methods. The receiver is always a primitive string, so each method converts
+// its arguments to primitives with .flow's ToPrimitive (running an object's own toString/valueOf
+// like JS would) and then lets the host method do the rest on primitives only: the host's own
+// ToString/ToNumber of a primitive, and its results and RangeError texts, are JavaScript's.
+// Methods that grow strings check the size limit first; replace/replaceAll live in string-replace.ts.
+
+import {
+  isFlowObject,
+  throwTypeError,
+  type FlowObject,
+  type NativeContext,
+  type NativeImpl,
+  type Value,
+} from "../values.js";
+import {
+  isPrimitive,
+  toIntegerOrInfinity,
+  toLength,
+  toPrimitive,
+  toStr,
+  type Primitive,
+} from "../coerce.js";
+import { callHost } from "./host-errors.js";
+import { guardStringLength } from "./size-guard.js";
+
+type Hint = "s" | "n";
+type HostMethod = (this: string, ...args: Primitive[]) => unknown;
+
+/** The receiver of a String.prototype method (the interpreter only routes strings here). */
+export function thisString(thisValue: Value, method: string): string {
+  if (typeof thisValue !== "string") return throwTypeError(`String.prototype.${method} called on a non-string`);
+  return thisValue;
+}
+
+function primitiveArgs(ctx: NativeContext, args: Value[], hints: readonly Hint[]): Primitive[] {
+  return hints.map((h, i) => toPrimitive(args[i], h === "s" ? "string" : "number", ctx));
+}
+
+function hostMethod(name: string): HostMethod {
+  return (String.prototype as unknown as Record<string, HostMethod>)[name]!;
+}
+
+/** A method whose arguments are converted with the given hints, then run by the host. */
+function delegate(name: string, hints: readonly Hint[]): NativeImpl {
+  const host = hostMethod(name);
+  return (ctx, thisValue, args) => {
+    const s = thisString(thisValue, name);
+    const prims = primitiveArgs(ctx, args, hints);
+    return callHost(() => host.apply(s, prims)) as Value;
+  };
+}
+
+function pad(name: "padStart" | "padEnd"): NativeImpl {
+  const host = hostMethod(name);
+  return (ctx, thisValue, args) => {
+    const s = thisString(thisValue, name);
+    const maxLength = toLength(args[0], ctx);
+    const filler = args[1] === undefined ? undefined : toStr(args[1], ctx);
+    if (maxLength > s.length && filler !== "") guardStringLength(ctx, maxLength);
+    return host.call(s, maxLength, filler) as string;
+  };
+}
+
+/** Intl options as a plain host object holding primitives only (the host must not see ours). */
+function hostOptions(ctx: NativeContext, v: Value): unknown {
+  if (!isFlowObject(v)) return isPrimitive(v) ? v : undefined;
+  const copy: Record<string, Primitive> = {};
+  for (const key of Object.keys(v)) copy[key] = toPrimitive((v as FlowObject)[key], "string", ctx);
+  return copy;
+}
+
+function hostLocales(ctx: NativeContext, v: Value): unknown {
+  if (Array.isArray(v)) return v.map((x) => toStr(x, ctx));
+  return toPrimitive(v, "string", ctx);
+}
+
+const NO_ARGS: readonly Hint[] = [];
+
+export const stringMethodNatives: Record<string, NativeImpl> = {
+  "String.prototype.at": delegate("at", ["n"]),
+  "String.prototype.charAt": delegate("charAt", ["n"]),
+  "String.prototype.charCodeAt": delegate("charCodeAt", ["n"]),
+  "String.prototype.codePointAt": delegate("codePointAt", ["n"]),
+  "String.prototype.endsWith": delegate("endsWith", ["s", "n"]),
+  "String.prototype.includes": delegate("includes", ["s", "n"]),
+  "String.prototype.indexOf": delegate("indexOf", ["s", "n"]),
+  "String.prototype.lastIndexOf": delegate("lastIndexOf", ["s", "n"]),
+  "String.prototype.startsWith": delegate("startsWith", ["s", "n"]),
+  "String.prototype.slice": delegate("slice", ["n", "n"]),
+  "String.prototype.substring": delegate("substring", ["n", "n"]),
+  "String.prototype.substr": delegate("substr", ["n", "n"]),
+  "String.prototype.normalize": delegate("normalize", ["s"]),
+  "String.prototype.toLowerCase": delegate("toLowerCase", NO_ARGS),
+  "String.prototype.toUpperCase": delegate("toUpperCase", NO_ARGS),
+  "String.prototype.trim": delegate("trim", NO_ARGS),
+  "String.prototype.trimStart": delegate("trimStart", NO_ARGS),
+  "String.prototype.trimEnd": delegate("trimEnd", NO_ARGS),
+  "String.prototype.isWellFormed": delegate("isWellFormed", NO_ARGS),
+  "String.prototype.toWellFormed": delegate("toWellFormed", NO_ARGS),
+  "String.prototype.toString": delegate("toString", NO_ARGS),
+  "String.prototype.valueOf": delegate("valueOf", NO_ARGS),
+  "String.prototype.padStart": pad("padStart"),
+  "String.prototype.padEnd": pad("padEnd"),
+  "String.prototype.split": (ctx, thisValue, args) => {
+    const s = thisString(thisValue, "split");
+    // the spec converts the limit before the separator
+    const limit = toPrimitive(args[1], "number", ctx);
+    const separator = toPrimitive(args[0], "string", ctx);
+    return hostMethod("split").call(s, separator, limit) as string[];
+  },
+  "String.prototype.repeat": (ctx, thisValue, args) => {
+    const s = thisString(thisValue, "repeat");
+    const count = toPrimitive(args[0], "number", ctx);
+    const n = toIntegerOrInfinity(count);
+    if (n >= 0 && n !== Infinity && s.length > 0) guardStringLength(ctx, s.length * n);
+    return callHost(() => s.repeat(count as number)); // invalid counts throw V8's own RangeError
+  },
+  "String.prototype.concat": (ctx, thisValue, args) => {
+    const s = thisString(thisValue, "concat");
+    const parts = args.map((a) => toStr(a, ctx));
+    guardStringLength(ctx, parts.reduce((n, p) => n + p.length, s.length));
+    return s.concat(...parts);
+  },
+  "String.prototype.localeCompare": (ctx, thisValue, args) => {
+    const s = thisString(thisValue, "localeCompare");
+    const that = toStr(args[0], ctx);
+    const locales = args[1] === undefined ? undefined : hostLocales(ctx, args[1]);
+    const options = args[2] === undefined ? undefined : hostOptions(ctx, args[2]);
+    return callHost(() => s.localeCompare(that, locales as string | string[] | undefined, options as Intl.CollatorOptions));
+  },
+};
