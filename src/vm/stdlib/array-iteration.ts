@@ -4,7 +4,7 @@
 // length is read once at the start, and holes (and elements removed meanwhile) are skipped by the
 // methods that skip them in JS; find* visit every index.
 
-import { throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
+import { isCallable, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
 import { truthy } from "../coerce.js";
 import { requireCallable } from "./describe-value.js";
 import { thisArray } from "./array-receiver.js";
@@ -13,9 +13,10 @@ import { guardArrayLength } from "./size-guard.js";
 type Visit = (ctx: NativeContext, arr: Value[], fn: Value, thisArg: Value) => Value;
 
 /** Wraps a callback method: receiver check, then the callable check JS does even for []. */
-function withCallback(name: string, visit: Visit): NativeImpl {
+function withCallback(name: string, visit: Visit, notCallable?: string): NativeImpl {
   return (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, name);
+    if (notCallable !== undefined && !isCallable(args[0])) throwTypeError(notCallable);
     requireCallable(args[0]);
     return visit(ctx, arr, args[0], args[1]);
   };
@@ -115,5 +116,5 @@ export const arrayIterationNatives: Record<string, NativeImpl> = {
       }
     }
     return result;
-  }),
+  }, "flatMap mapper function is not callable"),
 };
