@@ -37,7 +37,7 @@ function expectResult(c: CorpusCase, r: RunFileResult): void {
       else assert.deepEqual(got?.[k], v, `error.${k}`);
     }
   }
-  if (h.logs) assert.deepEqual(r.logs.map((l) => l.message), h.logs, "logs");
+  if (h.logs) assert.deepEqual(r.logs.filter((l) => l.source === "console").map((l) => l.message), h.logs, "logs");
   if (h.taskCalls) assert.deepEqual(r.taskCalls, h.taskCalls, "taskCalls");
 }
 

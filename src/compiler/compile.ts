@@ -56,7 +56,7 @@ export function compileFunction(outer: FunctionCompiler, f: AnyFunction, inferre
     bindPattern(c, p, "init");
   });
   if (f.body.type === "BlockStatement") {
-    for (const s of f.body.body) compileStatement(c, s);
+    compileStatement(c, f.body);
     emitFinalReturn(c, true);
   } else {
     compileExpression(c, f.body);

@@ -351,7 +351,7 @@ function compileAssignment(c: FunctionCompiler, e: es.AssignmentExpression, keep
     if (left.type === "ObjectPattern" || left.type === "ArrayPattern") {
       compileExpression(c, e.right);
       if (keep) c.emit(Op.Dup);
-      bindPattern(c, left, "assign");
+      bindPattern(c, left, "assign", e.right);
       return;
     }
     if (left.type === "MemberExpression") {

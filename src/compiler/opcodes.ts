@@ -47,7 +47,7 @@ export const enum Op {
   GetIndex, //                stack: obj, key → value
   SetProp, // nameK           stack: obj, value → value
   SetIndex, //                stack: obj, key, value → value
-  RequireObjectCoercible, //  throws the destructuring TypeError for null/undefined (peek)
+  RequireObjectCoercible, // propK textK  destructuring TypeError for null/undefined (peek); -1 = none
   ToArrayForDestructure, //   iterable → array
   // operators
   Add,
@@ -85,7 +85,7 @@ export const enum Op {
   Throw,
   TryEnter, // handlerPc
   TryExit,
-  IterInit, //                iterable → array, 0   (for…of: arrays by live index, strings by code point)
+  IterInit, // textK          iterable → array, 0   (for…of: arrays by live index, strings by code point)
   IterNext, // target         array, i → array, i+1, value   or jump when done (leaves array, i)
   ForInKeys, //               value → keys array, 0
   Await,
@@ -117,6 +117,7 @@ export const operandCount: Record<number, number> = {
   [Op.CallMethodSpread]: 2,
   [Op.NewArray]: 1,
   [Op.ObjectRest]: 1,
+  [Op.RequireObjectCoercible]: 2,
   [Op.GetProp]: 1,
   [Op.SetProp]: 1,
   [Op.TemplateConcat]: 1,
@@ -130,6 +131,7 @@ export const operandCount: Record<number, number> = {
   [Op.JumpIfNotUndefined]: 1,
   [Op.TryEnter]: 1,
   [Op.IterNext]: 1,
+  [Op.IterInit]: 1,
 };
 
 /** Opcode names for the disassembler, in enum order. */

@@ -9,7 +9,7 @@ import { compileExpression } from "./expressions.js";
 export type BindMode = "init" | "assign";
 
 /** Consumes the top of stack and stores it into `p`. */
-export function bindPattern(c: FunctionCompiler, p: es.Pattern, mode: BindMode): void {
+export function bindPattern(c: FunctionCompiler, p: es.Pattern, mode: BindMode, source?: es.Node): void {
   switch (p.type) {
     case "Identifier": {
       const b = c.binding(p);
@@ -44,7 +44,7 @@ export function bindPattern(c: FunctionCompiler, p: es.Pattern, mode: BindMode):
       return;
     }
     case "ObjectPattern":
-      return bindObjectPattern(c, p, mode);
+      return bindObjectPattern(c, p, mode, source);
     case "ArrayPattern":
       return bindArrayPattern(c, p, mode);
     case "RestElement":
@@ -52,9 +52,11 @@ export function bindPattern(c: FunctionCompiler, p: es.Pattern, mode: BindMode):
   }
 }
 
-function bindObjectPattern(c: FunctionCompiler, p: es.ObjectPattern, mode: BindMode): void {
+function bindObjectPattern(c: FunctionCompiler, p: es.ObjectPattern, mode: BindMode, from?: es.Node): void {
   c.at(p);
-  c.emit(Op.RequireObjectCoercible);
+  const first = p.properties[0];
+  const prop = first && first.type === "Property" && !first.computed ? c.constant(propertyName(first.key)) : -1;
+  c.emit(Op.RequireObjectCoercible, prop, from ? c.constant(c.sourceText(from)) : -1);
   const source = c.temp();
   c.emit(Op.StoreLocal, source);
   const keys: number[] = []; // temps holding computed keys, for a rest element

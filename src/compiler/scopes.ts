@@ -180,10 +180,13 @@ class Analyzer {
   private fn(f: AnyFunction): void {
     this.withScope(f, f, true, () => {
       if (f.type === "FunctionExpression" && f.id) this.declare(f.id.name, "self");
-      for (const p of f.params) for (const id of patternNames(p)) this.declare(id.name, "param");
-      if (f.body.type === "BlockStatement") this.hoist(f.body.body);
+      // With defaults or patterns, parameters are initialized in order and have a dead zone
+      // (`function f(a = b, b)` throws), as in JavaScript.
+      const simple = f.params.every((p) => p.type === "Identifier");
+      for (const p of f.params) for (const id of patternNames(p)) this.declare(id.name, simple ? "param" : "let");
       for (const p of f.params) this.pattern(p);
-      if (f.body.type === "BlockStatement") for (const s of f.body.body) this.statement(s);
+      // The body is a scope of its own, so defaults cannot see its declarations.
+      if (f.body.type === "BlockStatement") this.statement(f.body);
       else this.expression(f.body);
     });
   }

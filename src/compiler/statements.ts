@@ -83,7 +83,7 @@ function compileDeclaration(c: FunctionCompiler, s: es.VariableDeclaration): voi
   for (const d of s.declarations) {
     if (d.init) compileExpression(c, d.init, inferName(d.id));
     else c.emit(Op.Undefined);
-    bindPattern(c, d.id, "init");
+    bindPattern(c, d.id, "init", d.init ?? undefined);
   }
 }
 
@@ -130,7 +130,8 @@ function compileFor(c: FunctionCompiler, s: es.ForStatement): void {
 function compileForEach(c: FunctionCompiler, s: es.ForOfStatement | es.ForInStatement): void {
   compileExpression(c, s.right);
   c.at(s.right);
-  c.emit(s.type === "ForOfStatement" ? Op.IterInit : Op.ForInKeys);
+  if (s.type === "ForOfStatement") c.emit(Op.IterInit, c.constant(c.sourceText(s.right)));
+  else c.emit(Op.ForInKeys);
   const loop = loopControl(c);
   const next = c.label();
   const done = c.label();

@@ -24,7 +24,13 @@ export interface MemoryHostOptions {
   seed?: number;
   /** Save and restore every execution through JSON at each suspension (proves resumability). */
   resumeMode?: boolean;
+  /** Activations one `run()` may perform before it gives up (default 100,000): a guard against
+   *  workflows that loop on timers forever under virtual time. */
+  maxActivations?: number;
 }
+
+/** `run()` performed more activations than `maxActivations` allows. */
+export class RunawayError extends Error {}
 
 export interface TaskCall {
   name: string;
@@ -37,6 +43,8 @@ export interface LogLine {
   level: string;
   message: string;
   line: number;
+  /** "console" for console.* calls, "runtime" for the interpreter's own notes (unhandled errors). */
+  source: "console" | "runtime";
 }
 
 export interface ExecutionView {
@@ -88,6 +96,7 @@ export class MemoryHost {
   private waits: SignalWait[] = [];
   private buffers = new Map<string, Map<string, unknown[]>>();
   private seq = 0;
+  private activations = 0;
   private nextExecution = 1;
   /** Task outcomes waiting for the next step, in creation order. */
   private completions: { executionId: string; handle: number; outcome: Promise<TaskOutcome> }[] = [];
@@ -164,6 +173,7 @@ export class MemoryHost {
    */
   async run(options: { advanceClock?: boolean } = {}): Promise<void> {
     const advance = options.advanceClock ?? true;
+    this.activations = 0;
     for (;;) {
       if (await this.step()) continue;
       if (!advance || !this.fireNextTimers()) return;
@@ -203,6 +213,12 @@ export class MemoryHost {
       const settlements = ex.inbox;
       ex.inbox = [];
       ex.started = true;
+      const limit = this.options.maxActivations ?? 100_000;
+      if (++this.activations > limit) {
+        throw new RunawayError(
+          `stopped after ${limit} activations at virtual time ${new Date(this.now).toISOString()}: the workflow seems to loop forever (raise maxActivations)`,
+        );
+      }
       this.apply(ex, ex.machine.activate(settlements));
       progressed = true;
     }
@@ -248,7 +264,7 @@ export class MemoryHost {
           }
           break;
         case "log":
-          this.logs.push({ executionId: ex.id, workflow: ex.name, level: effect.level, message: effect.message, line: effect.line });
+          this.logs.push({ executionId: ex.id, workflow: ex.name, level: effect.level, message: effect.message, line: effect.line, source: effect.source });
           break;
       }
     }

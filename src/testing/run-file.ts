@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { compileFlow, type CompiledFlow } from "../compiler/index.js";
 import type { Limits } from "../vm/machine.js";
-import { MemoryHost, type LogLine, type TaskCall } from "./memory-host.js";
+import { MemoryHost, RunawayError, type LogLine, type TaskCall } from "./memory-host.js";
 import type { TaskMock } from "./mocks.js";
 
 export interface RunFileOptions {
@@ -17,6 +17,7 @@ export interface RunFileOptions {
   resumeMode?: boolean;
   startTime?: number;
   seed?: number;
+  maxActivations?: number;
 }
 
 export interface RunFileResult {
@@ -59,11 +60,22 @@ export async function runFlowFile(file: string, options: RunFileOptions = {}): P
     resumeMode: options.resumeMode,
     startTime: options.startTime,
     seed: options.seed,
+    maxActivations: options.maxActivations,
   });
   const id = host.start(name, options.inputs ?? {});
   for (const [signal, payload] of options.signals ?? []) host.signal(id, signal, payload);
-  await host.run();
+  let runaway: string | null = null;
+  try {
+    await host.run();
+  } catch (e) {
+    if (!(e instanceof RunawayError)) throw e;
+    runaway = e.message;
+  }
   const root = host.get(id);
+  if (runaway !== null) {
+    const error = { name: "RangeError", type: "RangeError", message: runaway };
+    return { status: "failed", output: null, error, taskCalls: root.taskCalls, logs: host.logs, waits: [] };
+  }
   const status = root.status === "completed" || root.status === "failed" ? root.status : "suspended";
   return {
     status,

@@ -291,7 +291,16 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           }
           case Op.RequireObjectCoercible: {
             const v = stack[stack.length - 1];
-            if (v === null || v === undefined) throwTypeError(`Cannot destructure '${String(v)}' as it is ${String(v)}.`);
+            const prop = code[frame.pc++];
+            const text = code[frame.pc++];
+            if (v === null || v === undefined) {
+              const what = text >= 0 ? String(consts[text]) : String(v);
+              throwTypeError(
+                prop >= 0
+                  ? `Cannot destructure property '${String(consts[prop])}' of '${what}' as it is ${String(v)}.`
+                  : `Cannot destructure '${what}' as it is ${String(v)}.`,
+              );
+            }
             break;
           }
           case Op.ToArrayForDestructure:
@@ -480,6 +489,8 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             break;
           case Op.IterInit: {
             const v = stack.pop();
+            const text = consts[code[frame.pc++]] as string;
+            if (!Array.isArray(v) && typeof v !== "string") throwTypeError(`${text} is not iterable`);
             stack.push(Array.isArray(v) ? v : iterableToArray(v), 0);
             break;
           }

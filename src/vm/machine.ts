@@ -5,6 +5,7 @@
 
 import type { Program } from "../compiler/program.js";
 import { positionAt } from "../compiler/program.js";
+import { toStr } from "./coerce.js";
 import { execute, type Resume } from "./interpreter.js";
 import { fromJson, toJson } from "./json.js";
 import { enqueue, resolvePromise, runJob, settle, type Job } from "./promises.js";
@@ -66,7 +67,7 @@ export type Effect =
   | { type: "workflow"; handle: number; name: string; inputs: unknown; options: CallOptions }
   | { type: "timer"; handle: number; at: number }
   | { type: "signal"; handle: number; name: string; timeoutAt: number | null }
-  | { type: "log"; level: "log" | "info" | "warn" | "error"; message: string; line: number };
+  | { type: "log"; level: "log" | "info" | "warn" | "error"; message: string; line: number; source: "console" | "runtime" };
 
 export type Settlement = { handle: number; ok: true; value: unknown } | { handle: number; ok: false; error: unknown };
 
@@ -142,6 +143,7 @@ export class Machine implements NativeContext {
   current: Fiber | null = null;
   nextId = 1;
   started = false;
+  private batches = 0;
   readonly maxValueLength: number;
 
   private constructor(
@@ -192,10 +194,12 @@ export class Machine implements NativeContext {
         const fiber = [...this.fibers][0];
         this.runFiber(fiber, null);
       }
+      const batch = ++this.batches;
       for (const s of settlements) {
         const h = this.pendingHost.get(s.handle);
         if (!h) continue; // dropped earlier, or settled twice: nothing can observe it
         this.pendingHost.delete(s.handle);
+        h.batch = batch;
         if (s.ok) settle(this, h, "fulfilled", fromJson(s.value));
         else settle(this, h, "rejected", fromJson(s.error));
       }
@@ -269,7 +273,7 @@ export class Machine implements NativeContext {
     this.jobHead = 0;
     for (const h of this.unhandled) {
       if (!h.handled) {
-        this.log("error", `unhandled error in a concurrent function: ${describeError(h.value)}`, 0);
+        this.log("error", `unhandled error in a concurrent function: ${describeError(h.value)}`, 0, "runtime");
         h.handled = true;
       }
     }
@@ -387,8 +391,8 @@ export class Machine implements NativeContext {
     return `${this.program.file}:${pos.line}:${pos.column} (${info.name})`;
   }
 
-  log(level: "log" | "info" | "warn" | "error", message: string, line: number): void {
-    this.effects.push({ type: "log", level, message, line });
+  log(level: "log" | "info" | "warn" | "error", message: string, line: number, source: "console" | "runtime" = "console"): void {
+    this.effects.push({ type: "log", level, message, line, source });
   }
 
   enqueue(job: Job): void {
@@ -472,18 +476,9 @@ function safeJson(ctx: NativeContext, v: Value): unknown {
   }
 }
 
+/** SPEC §2.2: the message of a thrown non-error value is String(value). */
 function describeValue(v: Value): string {
-  if (typeof v === "string") return v;
-  if (v === null || typeof v !== "object") return String(v);
-  try {
-    return JSON.stringify(toJsonLoose(v));
-  } catch {
-    return "[object]";
-  }
-}
-
-function toJsonLoose(v: Value): unknown {
-  return v;
+  return toStr(v);
 }
 
 export function describeError(v: Value): string {

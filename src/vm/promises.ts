@@ -19,7 +19,7 @@ import type { Fiber } from "./machine.js";
 
 /** A microtask. `thenable` is the extra step JavaScript takes when a promise resolves to a promise. */
 export type Job =
-  | { reaction: Reaction; ok: boolean; value: Value }
+  | { reaction: Reaction; ok: boolean; value: Value; source?: Handle }
   | { reaction: { kind: "thenable"; source: Handle; target: Handle }; ok: true; value: undefined };
 
 export function enqueue(m: Machine, job: Job): void {
@@ -30,7 +30,7 @@ export function enqueue(m: Machine, job: Job): void {
 export function subscribe(m: Machine, h: Handle, r: Reaction): void {
   h.handled = true;
   if (h.state === "pending") h.reactions.push(r);
-  else enqueue(m, { reaction: r, ok: h.state === "fulfilled", value: h.value });
+  else enqueue(m, { reaction: r, ok: h.state === "fulfilled", value: h.value, source: h });
 }
 
 export function settle(m: Machine, h: Handle, state: Exclude<HandleState, "pending">, value: Value): void {
@@ -39,7 +39,7 @@ export function settle(m: Machine, h: Handle, state: Exclude<HandleState, "pendi
   h.value = value;
   const reactions = h.reactions;
   h.reactions = [];
-  for (const r of reactions) enqueue(m, { reaction: r, ok: state === "fulfilled", value });
+  for (const r of reactions) enqueue(m, { reaction: r, ok: state === "fulfilled", value, source: h });
   if (state === "rejected" && !h.handled && h.kind === "promise" && h !== m.main) m.unhandled.push(h);
 }
 
@@ -69,7 +69,7 @@ export function runJob(m: Machine, job: Job): void {
       r.target.data = r.source;
       return subscribe(m, r.source, { kind: "adopt", target: r.target });
     case "combine":
-      return combine(m, r.target, r.index, job.ok, job.value);
+      return combine(m, r.target, r.index, job.ok, job.value, (job as { source?: Handle }).source);
   }
 }
 
@@ -113,7 +113,7 @@ export function startCombinator(m: Machine, kind: HandleKind, source: Value): Ha
   return h;
 }
 
-function combine(m: Machine, h: Handle, index: number, ok: boolean, value: Value): void {
+function combine(m: Machine, h: Handle, index: number, ok: boolean, value: Value, source: Handle | undefined): void {
   if (h.state !== "pending") return;
   const data = h.data as CombinatorData;
   switch (h.kind) {
@@ -133,23 +133,24 @@ function combine(m: Machine, h: Handle, index: number, ok: boolean, value: Value
     }
     case "race":
     case "any": {
-      // When several inputs have settled by now (they settled at the same moment), the first in
-      // array or key order wins, not the first reaction to run.
       if (h.kind === "any" && !ok) {
         data.results[index] = value;
-        if (--data.remaining === 0) return finish(m, h, "rejected", aggregate(data.results));
+        if (--data.remaining === 0) finish(m, h, "rejected", aggregate(data.results));
+        return;
       }
-      for (let i = 0; i < data.inputs.length; i++) {
-        const x = data.inputs[i];
-        const settled = !(x instanceof Handle) || x.state !== "pending";
-        if (!settled) continue;
-        const xOk = !(x instanceof Handle) || x.state === "fulfilled";
-        if (h.kind === "any" && !xOk) continue;
-        const xValue = x instanceof Handle ? x.value : x;
-        const keyed = data.keys ? keyedResult((data.keys as string[])[i], xValue) : xValue;
-        return finish(m, h, xOk ? "fulfilled" : "rejected", xOk ? keyed : xValue);
+      // Host handles settled together (one batch of settlements) count as settling at the same
+      // moment: the first of them in array or key order wins, not the first reaction to run.
+      let pick = index;
+      if (source && source.batch !== 0) {
+        pick = data.inputs.findIndex(
+          (x) => x instanceof Handle && x.batch === source.batch && (h.kind === "race" ? x.state !== "pending" : x.state === "fulfilled"),
+        );
       }
-      return;
+      const x = data.inputs[pick];
+      const xOk = x instanceof Handle ? x.state === "fulfilled" : ok;
+      const xValue = x instanceof Handle && pick !== index ? x.value : value;
+      const result = xOk && data.keys ? keyedResult((data.keys as string[])[pick], xValue) : xValue;
+      return finish(m, h, xOk ? "fulfilled" : "rejected", result);
     }
   }
 }

@@ -5,6 +5,7 @@
 import { toPropertyKey, toStr } from "./coerce.js";
 import { methodId, staticMembers } from "./stdlib/index.js";
 import {
+  arraysWithNamedProperties,
   BoundMethod,
   Closure,
   Handle,
@@ -47,6 +48,7 @@ export function getProperty(obj: Value, key: Value, program: Program): Value {
       const i = arrayIndex(k);
       if (i >= 0) return obj[i];
       if (k === "length") return obj.length;
+      if (Object.hasOwn(obj, k)) return (obj as unknown as Record<string, Value>)[k];
       const id = methodId(obj, k);
       return id === undefined ? undefined : new BoundMethod(id, obj);
     }
@@ -102,7 +104,11 @@ export function setProperty(obj: Value, key: Value, value: Value, maxLength: num
       else while (obj.length < n) obj.push(undefined);
       return;
     }
-    throwTypeError(`Cannot create property '${String(k)}' on an array: arrays hold only indexes and length`);
+    // A named property on an array, as JavaScript allows. defineProperty makes it an own data
+    // property even for keys like "__proto__", so it can never touch the host prototype.
+    Object.defineProperty(obj, k, { value, writable: true, enumerable: true, configurable: true });
+    arraysWithNamedProperties.add(obj);
+    return;
   }
   if (isFlowObject(obj)) {
     (obj as FlowObject)[k as string] = value;
@@ -110,6 +116,9 @@ export function setProperty(obj: Value, key: Value, value: Value, maxLength: num
   }
   if (typeof obj === "object" || typeof obj === "function") {
     throwTypeError(`Cannot assign to read only property '${String(k)}' of ${kindName(obj)}`);
+  }
+  if (typeof obj === "string" && (k === "length" || arrayIndex(k) >= 0)) {
+    throwTypeError(`Cannot assign to read only property '${String(k)}' of string '${obj}'`);
   }
   throwTypeError(`Cannot create property '${String(k)}' on ${typeof obj} '${toStr(obj)}'`);
 }

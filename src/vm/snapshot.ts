@@ -7,6 +7,7 @@ import { canonicalNamespace, canonicalNative } from "./globals.js";
 import type { Fiber, Frame, Machine } from "./machine.js";
 import { Fiber as FiberClass, HOST_KINDS } from "./machine.js";
 import {
+  arraysWithNamedProperties,
   BoundMethod,
   Closure,
   Env,
@@ -83,7 +84,13 @@ class Encoder {
   }
 
   entry(o: HeapObject): unknown[] {
-    if (Array.isArray(o)) return ["a", this.values(o)];
+    if (Array.isArray(o)) {
+      if (!arraysWithNamedProperties.has(o)) return ["a", this.values(o)];
+      const named = Object.keys(o).filter((k) => !/^(0|[1-9]\d*)$/.test(k));
+      const flat: Encoded[] = [];
+      for (const k of named) flat.push(k, this.value((o as unknown as Record<string, Value>)[k]));
+      return ["a", this.values(o), flat];
+    }
     if (o instanceof Closure) return ["c", o.fn, this.optRef(o.env)];
     if (o instanceof Env) return ["e", this.optRef(o.parent), this.values(o.slots)];
     if (o instanceof Handle) {
@@ -191,9 +198,15 @@ export function restoreState(state: SavedState): RestoredState {
   heap.forEach((e, i) => {
     const o = shells[i];
     switch (e[0]) {
-      case "a":
+      case "a": {
         for (const x of e[1] as unknown[]) (o as Value[]).push(val(x));
+        const named = (e[2] ?? []) as unknown[];
+        for (let j = 0; j < named.length; j += 2) {
+          Object.defineProperty(o, named[j] as string, { value: val(named[j + 1]), writable: true, enumerable: true, configurable: true });
+          arraysWithNamedProperties.add(o as Value[]);
+        }
         break;
+      }
       case "o": {
         const flat = e[1] as unknown[];
         for (let j = 0; j < flat.length; j += 2) (o as FlowObject)[flat[j] as string] = val(flat[j + 1]);

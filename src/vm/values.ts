@@ -76,6 +76,9 @@ export class Handle {
   reactions: Reaction[] = [];
   /** Set once anything subscribed to a rejection (JS "handled" flag). */
   handled = false;
+  /** Host settlements applied together share a batch number (0: settled by the machine). Only
+   *  meaningful within the activation that settled it, so it is not saved. */
+  batch = 0;
   constructor(
     public readonly id: number,
     public readonly kind: HandleKind,
@@ -135,6 +138,9 @@ export class LimitExceeded extends Error {
  * Never visible to programs: reading it throws a ReferenceError.
  */
 export const UNINITIALIZED = Object.freeze(Object.create(null) as object) as unknown as Value;
+
+/** Arrays that were given named (non-index) properties; only these need their keys saved. */
+export const arraysWithNamedProperties = new WeakSet<Value[]>();
 
 /** Creates a null-prototype .flow object. */
 export function newObject(): FlowObject {

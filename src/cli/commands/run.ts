@@ -1,0 +1,95 @@
+// `rhythm run <file.flow>`: runs a workflow in memory with mocked tasks and virtual time
+// (SPEC §5). `--json` prints { status, output, error, taskCalls }; exit 0 completed, 1 failed or
+// suspended, 2 usage or load error.
+
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { FlowLoadError } from "../../lang/index.js";
+import { runFlowFile, mocksProblem, type TaskMock } from "../../testing/index.js";
+import { UsageError, parseCountOption, parseJsonOption, type Command } from "../command.js";
+import { formatResult } from "../format-run.js";
+
+const help = `Usage: rhythm run <file.flow> [options]
+
+Runs a workflow in memory: no database, mocked tasks, virtual time (timers fire as soon as
+nothing else can progress). Child workflows are loaded from <name>.flow next to the file.
+
+Options:
+  --inputs JSON            workflow inputs (a JSON object; default {})
+  --tasks FILE             task mocks: { "task": { "returns": X } | { "fails": { "message": "…" } }
+                           | { "echo": true } | [ one per call, the last repeats ] }
+  --signal NAME=JSON       buffer a signal for the workflow before it starts (repeatable, in order)
+  --max-instructions N     instructions per activation (default 1000000)
+  --max-state-bytes N      saved state size limit in bytes (default 2097152)
+  --max-call-depth N       nested calls (default 1000)
+  --json                   print { "status", "output", "error", "taskCalls" } as one JSON document
+  -h, --help               show this help
+
+Exit codes: 0 completed; 1 failed, or suspended forever (waiting for something nobody sends);
+2 usage error or a file that does not load (file:line:col message on stderr).`;
+
+export const runCommand: Command = {
+  summary: "run a workflow in memory with mocked tasks and virtual time",
+  help,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          inputs: { type: "string" },
+          tasks: { type: "string" },
+          signal: { type: "string", multiple: true },
+          "max-instructions": { type: "string" },
+          "max-state-bytes": { type: "string" },
+          "max-call-depth": { type: "string" },
+          json: { type: "boolean" },
+        },
+      });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError("expected exactly one .flow file");
+    const file = positionals[0];
+    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    const inputs = values.inputs === undefined ? {} : parseJsonOption(values.inputs, "--inputs");
+    if (typeof inputs !== "object" || inputs === null || Array.isArray(inputs)) throw new UsageError("--inputs must be a JSON object");
+    let tasks: Record<string, TaskMock> | undefined;
+    if (values.tasks !== undefined) {
+      if (!existsSync(values.tasks)) throw new UsageError(`no such mocks file: ${values.tasks}`);
+      const data = parseJsonOption(readFileSync(values.tasks, "utf8"), `--tasks ${values.tasks}`);
+      const problem = mocksProblem(data);
+      if (problem) throw new UsageError(`--tasks ${values.tasks}: ${problem}`);
+      tasks = data as Record<string, TaskMock>;
+    }
+    const signals = (values.signal ?? []).map((s): [string, unknown] => {
+      const eq = s.indexOf("=");
+      if (eq <= 0) throw new UsageError(`--signal must be NAME=JSON, got "${s}"`);
+      return [s.slice(0, eq), parseJsonOption(s.slice(eq + 1), `--signal ${s.slice(0, eq)}`)];
+    });
+    const limits = {
+      maxInstructions: parseCountOption(values["max-instructions"], "--max-instructions"),
+      maxStateBytes: parseCountOption(values["max-state-bytes"], "--max-state-bytes"),
+      maxCallDepth: parseCountOption(values["max-call-depth"], "--max-call-depth"),
+    };
+    for (const k of Object.keys(limits) as (keyof typeof limits)[]) if (limits[k] === undefined) delete limits[k];
+    let result;
+    try {
+      result = await runFlowFile(file, { inputs, tasks, signals, limits });
+    } catch (e) {
+      if (e instanceof FlowLoadError) {
+        process.stderr.write(e.errors.map((x) => x.format()).join("\n") + "\n");
+        return 2;
+      }
+      throw e;
+    }
+    if (values.json) {
+      const { status, output, error, taskCalls } = result;
+      process.stdout.write(JSON.stringify({ status, output, error, taskCalls }) + "\n");
+      for (const l of result.logs) process.stderr.write(`[${l.workflow}:${l.line}] ${l.message}\n`);
+    } else process.stdout.write(formatResult(file, result) + "\n");
+    return result.status === "completed" ? 0 : 1;
+  },
+};
