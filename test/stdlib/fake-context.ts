@@ -92,7 +92,10 @@ export function toHost(v: Value, ctx: FakeContext, seen = new Map<object, unknow
   if (!isFlowObject(v)) return v;
   const o: Record<string, unknown> = {};
   seen.set(v, o);
-  for (const k of Object.keys(v)) o[k] = toHost(v[k], ctx, seen);
+  for (const k of Object.keys(v)) {
+    // a plain assignment of "__proto__" would set the prototype instead of making a key
+    Object.defineProperty(o, k, { value: toHost(v[k], ctx, seen), enumerable: true, writable: true, configurable: true });
+  }
   return o;
 }
 
@@ -120,16 +123,34 @@ export function flowOutcome(ctx: FakeContext, run: () => Value): Outcome {
   }
 }
 
-/** Short printable form of a test input for assertion messages. */
+/**
+ * Short printable form of a test input or callback argument, the same for a host value and its
+ * .flow twin (functions and closures both print as <function>; toJSON is never called).
+ */
 export function show(v: unknown): string {
-  if (typeof v === "function") return v.toString();
-  if (typeof v === "number" && Object.is(v, -0)) return "-0";
+  return showIn(v, new Set());
+}
+
+function showIn(v: unknown, seen: Set<unknown>): string {
+  if (typeof v === "function" || v instanceof Closure) return "<function>";
+  if (v === undefined) return "<undefined>";
+  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === null || typeof v !== "object") return String(v);
+  if (seen.has(v)) return "<cycle>";
+  seen.add(v);
   try {
-    const s = JSON.stringify(v, (_k, x: unknown) =>
-      x === undefined ? "<undefined>" : typeof x === "number" && !Number.isFinite(x) ? String(x) : x,
-    );
-    return s === undefined ? String(v) : s;
-  } catch {
-    return String(v);
+    if (Array.isArray(v)) {
+      const items: string[] = [];
+      for (let i = 0; i < v.length; i++) items.push(i in v ? showIn(v[i], seen) : "<hole>");
+      return `[${items.join(",")}]`;
+    }
+    if (v instanceof NativeFunction || v instanceof BoundMethod) return `<native ${v.id}>`;
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .map((k) => `${JSON.stringify(k)}:${showIn(o[k], seen)}`)
+      .join(",")}}`;
+  } finally {
+    seen.delete(v);
   }
 }
