@@ -13,7 +13,6 @@ const arrays: unknown[][] = [
   [1],
   [1, 2, 3],
   [3, 1, 2, 1],
-  // eslint-disable-next-line no-sparse-arrays
   [1, , 3],
   [undefined, null, 0, -0, NaN, "", "a"],
   ["b", "a", "c", "A", "aa"],
@@ -21,7 +20,6 @@ const arrays: unknown[][] = [
   [1, "1", true, null, "10", 9],
   [10, 9, 1, 100, 2, -1],
   [{ a: 1 }, { a: 2 }],
-  // eslint-disable-next-line no-sparse-arrays
   [, , undefined, 5],
 ];
 
@@ -75,15 +73,34 @@ const cases: Record<string, unknown[][]> = {
   keys: [[]],
   values: [[]],
   entries: [[]],
-  with: [[0, "x"], [-1, "x"], [5, "x"], [-5, "x"], ["1", 9], [1.5, 2]],
+  with: [
+    [0, "x"],
+    [-1, "x"],
+    [5, "x"],
+    [-5, "x"],
+    ["1", 9],
+    [1.5, 2],
+  ],
   toReversed: [[]],
   push: [[], [4], [4, 5]],
   pop: [[]],
   shift: [[]],
   unshift: [[], [0], [0, -1]],
   splice: [
-    [], [1], [1, 1], [0, 0, "a", "b"], [-1, 1, "z"], [1, 10], [1, -1, "q"], [undefined], [2, undefined],
-    [10, 0, "end"], [1, 1, "a", "b", "c"], [0, 2], [-2], [1, 0],
+    [],
+    [1],
+    [1, 1],
+    [0, 0, "a", "b"],
+    [-1, 1, "z"],
+    [1, 10],
+    [1, -1, "q"],
+    [undefined],
+    [2, undefined],
+    [10, 0, "end"],
+    [1, 1, "a", "b", "c"],
+    [0, 2],
+    [-2],
+    [1, 0],
   ],
   toSpliced: [[], [1], [1, 1], [0, 0, "a", "b"], [-1, 1, "z"], [1, 10], [1, -1, "q"], [undefined], [10, 0, "end"]],
   reverse: [[]],
@@ -103,16 +120,11 @@ const cases: Record<string, unknown[][]> = {
     [cb((a, b) => num(a) + num(b))],
     [cb((a, b) => num(a) + num(b)), 0],
     [cb((a, b) => [a, b]), "s"],
-    [cb((a, _b, i, arr) => (i === 1 ? ((arr as unknown[]).length = 0, a) : a))],
+    [cb((a, _b, i, arr) => (i === 1 ? (((arr as unknown[]).length = 0), a) : a))],
     [5],
     [],
   ],
-  reduceRight: [
-    [cb((a, b) => num(a) + num(b))],
-    [cb((a, b) => num(a) + num(b)), 0],
-    [cb((a, b) => [a, b]), "s"],
-    [5],
-  ],
+  reduceRight: [[cb((a, b) => num(a) + num(b))], [cb((a, b) => num(a) + num(b)), 0], [cb((a, b) => [a, b]), "s"], [5]],
   flatMap: [[cb((x) => [x, x])], [cb((x) => x)], [cb((x) => [[x]])], [cb(() => [])], [7]],
 };
 
@@ -148,7 +160,11 @@ test("every Array.prototype method matches JavaScript on the table", () => {
         const actual = flowOutcome(ctx, () => callNative(ctx, `Array.prototype.${method}`, flowArray, ...flowArgs));
         check(actual, expected, label);
         check(trace, hostTrace, `callback calls of ${label}`);
-        check(flowOutcome(ctx, () => flowArray), { value: hostArray }, `receiver after ${label}`);
+        check(
+          flowOutcome(ctx, () => flowArray),
+          { value: hostArray },
+          `receiver after ${label}`,
+        );
         checked++;
       }
     }
@@ -159,7 +175,11 @@ test("every Array.prototype method matches JavaScript on the table", () => {
 
 test("methods that return the receiver return the same array", () => {
   const ctx = makeContext();
-  for (const [method, args] of [["sort", []], ["reverse", []], ["fill", [0]]] as const) {
+  for (const [method, args] of [
+    ["sort", []],
+    ["reverse", []],
+    ["fill", [0]],
+  ] as const) {
     const arr: Value[] = [2, 1];
     assert.equal(callNative(ctx, `Array.prototype.${method}`, arr, ...args), arr, method);
   }

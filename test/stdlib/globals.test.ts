@@ -14,9 +14,7 @@ function differential(id: string, host: HostFn, argLists: unknown[][], thisValue
   for (const args of argLists) {
     const expected = hostOutcome(() => host.apply(thisValue, args));
     const ctx = makeContext();
-    const actual = flowOutcome(ctx, () =>
-      callNative(ctx, id, toFlow(thisValue, ctx), ...args.map((a) => toFlow(a, ctx))),
-    );
+    const actual = flowOutcome(ctx, () => callNative(ctx, id, toFlow(thisValue, ctx), ...args.map((a) => toFlow(a, ctx))));
     try {
       assert.deepEqual(actual, expected);
     } catch {
@@ -27,31 +25,109 @@ function differential(id: string, host: HostFn, argLists: unknown[][], thisValue
 }
 
 const anything: unknown[] = [
-  undefined, null, true, 0, -0, 42, 1.5, NaN, Infinity, "", "abc", "12px", " 42 ", "0x1f", [], [1, 2], ["a", "b"],
-  {}, { a: 1, b: [2] }, { 2: "b", 1: "a", z: 0 }, { length: 2, 0: "x" }, { valueOf: () => 7 }, { toString: () => "9" },
+  undefined,
+  null,
+  true,
+  0,
+  -0,
+  42,
+  1.5,
+  NaN,
+  Infinity,
+  "",
+  "abc",
+  "12px",
+  " 42 ",
+  "0x1f",
+  [],
+  [1, 2],
+  ["a", "b"],
+  {},
+  { a: 1, b: [2] },
+  { 2: "b", 1: "a", z: 0 },
+  { length: 2, 0: "x" },
+  { valueOf: () => 7 },
+  { toString: () => "9" },
 ];
 
 test("Object.keys / values / entries on every kind of value", () => {
   for (const name of ["keys", "values", "entries"] as const) {
-    differential(`Object.${name}`, Object[name] as HostFn, anything.map((v) => [v]));
+    differential(
+      `Object.${name}`,
+      Object[name] as HostFn,
+      anything.map((v) => [v]),
+    );
   }
 });
 
 test("Object.fromEntries, assign, hasOwn, is", () => {
   differential("Object.fromEntries", Object.fromEntries as HostFn, [
-    [[["a", 1], ["b", 2]]], [[["a", 1], ["a", 2]]], [[]], [[[1, "one"], [{}, "obj"], [null, 0]]], [[{ 0: "k", 1: "v" }]],
-    [[["only-key"]]], ["ab"], [[1]], [5], [true], [undefined], [null], [{}], [[[]]],
+    [
+      [
+        ["a", 1],
+        ["b", 2],
+      ],
+    ],
+    [
+      [
+        ["a", 1],
+        ["a", 2],
+      ],
+    ],
+    [[]],
+    [
+      [
+        [1, "one"],
+        [{}, "obj"],
+        [null, 0],
+      ],
+    ],
+    [[{ 0: "k", 1: "v" }]],
+    [[["only-key"]]],
+    ["ab"],
+    [[1]],
+    [5],
+    [true],
+    [undefined],
+    [null],
+    [{}],
+    [[[]]],
   ]);
-  differential(
-    "Object.assign",
-    Object.assign as HostFn,
-    [[{}, { a: 1 }], [{ a: 1 }, { a: 2, b: 3 }, null, undefined, { c: 4 }], [{}, "xy"], [{}, [5, 6]], [[1, 2, 3], { 1: "b", length: 2 }], [null], [undefined, {}], [{}, 5, true]],
-  );
+  differential("Object.assign", Object.assign as HostFn, [
+    [{}, { a: 1 }],
+    [{ a: 1 }, { a: 2, b: 3 }, null, undefined, { c: 4 }],
+    [{}, "xy"],
+    [{}, [5, 6]],
+    [[1, 2, 3], { 1: "b", length: 2 }],
+    [null],
+    [undefined, {}],
+    [{}, 5, true],
+  ]);
   differential("Object.hasOwn", Object.hasOwn as HostFn, [
-    [{ a: 1 }, "a"], [{ a: 1 }, "b"], [{ a: undefined }, "a"], [[1, 2], 1], [[1, 2], "length"], [[1, 2], 5], ["abc", 0],
-    ["abc", "length"], ["abc", 3], ["abc", "1"], [{ 1: true }, 1], [null, "a"], [undefined, "a"], [5, "toFixed"], [{}, "toString"],
+    [{ a: 1 }, "a"],
+    [{ a: 1 }, "b"],
+    [{ a: undefined }, "a"],
+    [[1, 2], 1],
+    [[1, 2], "length"],
+    [[1, 2], 5],
+    ["abc", 0],
+    ["abc", "length"],
+    ["abc", 3],
+    ["abc", "1"],
+    [{ 1: true }, 1],
+    [null, "a"],
+    [undefined, "a"],
+    [5, "toFixed"],
+    [{}, "toString"],
   ]);
-  differential("Object.is", Object.is as HostFn, [[0, -0], [NaN, NaN], [1, 1], ["a", "a"], [null, undefined], [{}, {}]]);
+  differential("Object.is", Object.is as HostFn, [
+    [0, -0],
+    [NaN, NaN],
+    [1, 1],
+    ["a", "a"],
+    [null, undefined],
+    [{}, {}],
+  ]);
 });
 
 test("Object.assign keeps the target's identity and writes to arrays like JS", () => {
@@ -74,7 +150,10 @@ test("Object.assign keeps the target's identity and writes to arrays like JS", (
 
 test("Object.* results never carry a host prototype", () => {
   const ctx = makeContext();
-  const o = callNative(ctx, "Object.fromEntries", undefined, [["__proto__", 1], ["toString", 2]]);
+  const o = callNative(ctx, "Object.fromEntries", undefined, [
+    ["__proto__", 1],
+    ["toString", 2],
+  ]);
   assert.ok(isFlowObject(o));
   assert.ok(Object.hasOwn(o as object, "__proto__"));
   const assigned = callNative(ctx, "Object.assign", undefined, toFlow({}, ctx), toFlow(JSON.parse('{"__proto__":{"x":1}}'), ctx));
@@ -94,12 +173,25 @@ test("Object.keys of class instances is empty; Object() returns objects as they 
 });
 
 test("Array.isArray, Array.from, Array.of", () => {
-  differential("Array.isArray", Array.isArray as HostFn, anything.map((v) => [v]));
+  differential(
+    "Array.isArray",
+    Array.isArray as HostFn,
+    anything.map((v) => [v]),
+  );
   differential("Array.from", Array.from as HostFn, [
     ...anything.filter((v) => v !== undefined && v !== null).map((v) => [v]),
-    [undefined], [null], ["a😀b"], [{ length: "3", 1: "x" }], [{ length: -5 }], [{ length: 2.7 }],
-    [[1, 2, 3], (x: number, i: number) => x * 10 + i], ["ab", (c: string) => c.toUpperCase()], [{ length: 2 }, (_: unknown, i: number) => i],
-    [[1], 5], [[1], null], [undefined, 5],
+    [undefined],
+    [null],
+    ["a😀b"],
+    [{ length: "3", 1: "x" }],
+    [{ length: -5 }],
+    [{ length: 2.7 }],
+    [[1, 2, 3], (x: number, i: number) => x * 10 + i],
+    ["ab", (c: string) => c.toUpperCase()],
+    [{ length: 2 }, (_: unknown, i: number) => i],
+    [[1], 5],
+    [[1], null],
+    [undefined, 5],
   ]);
   differential("Array.of", Array.of as HostFn, [[], [1], [1, 2, 3], [undefined], [7]]);
   const small = makeContext(100);
@@ -110,8 +202,37 @@ test("Array.isArray, Array.from, Array.of", () => {
 });
 
 const numbers: unknown[] = [
-  0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3.7, 1e-7, 1e21, 123.456, Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity,
-  -Infinity, "3", "", " ", null, undefined, true, [], [2], ["4"], {}, { valueOf: () => 0.25 }, "0x10", "1e3",
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1.5,
+  2.5,
+  -2.5,
+  3.7,
+  1e-7,
+  1e21,
+  123.456,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  NaN,
+  Infinity,
+  -Infinity,
+  "3",
+  "",
+  " ",
+  null,
+  undefined,
+  true,
+  [],
+  [2],
+  ["4"],
+  {},
+  { valueOf: () => 0.25 },
+  "0x10",
+  "1e3",
 ];
 
 test("every Math function and constant", () => {
@@ -135,12 +256,40 @@ test("every Math function and constant", () => {
 
 test("Number, String, Boolean, parseInt, parseFloat, isNaN, isFinite", () => {
   const one = anything.map((v) => [v]);
-  differential("Number", Number as HostFn, [[], ...one, ...numbers.map((v) => [v]), ["  12  "], ["1_000"], ["-0"], ["0b101"], ["1e1000"]]);
+  differential("Number", Number as HostFn, [
+    [],
+    ...one,
+    ...numbers.map((v) => [v]),
+    ["  12  "],
+    ["1_000"],
+    ["-0"],
+    ["0b101"],
+    ["1e1000"],
+  ]);
   differential("String", String as HostFn, [[], ...one, ...numbers.map((v) => [v])]);
   differential("Boolean", Boolean as HostFn, [[], ...one, ...numbers.map((v) => [v])]);
   const parseArgs: unknown[][] = [
-    ...one, ["08"], ["0x1F"], ["  -12.9e3xyz"], ["1e3"], ["Infinity"], [".5"], ["-.5e-2"], ["ff", 16], ["101", 2], ["z", 36],
-    ["12", 1], ["12", 37], ["12", 0], ["12", "8"], ["0x10", 16], ["0x10", 10], [15.99], [1e21], [-0], ["  \n 7"],
+    ...one,
+    ["08"],
+    ["0x1F"],
+    ["  -12.9e3xyz"],
+    ["1e3"],
+    ["Infinity"],
+    [".5"],
+    ["-.5e-2"],
+    ["ff", 16],
+    ["101", 2],
+    ["z", 36],
+    ["12", 1],
+    ["12", 37],
+    ["12", 0],
+    ["12", "8"],
+    ["0x10", 16],
+    ["0x10", 10],
+    [15.99],
+    [1e21],
+    [-0],
+    ["  \n 7"],
   ];
   differential("parseInt", parseInt as HostFn, parseArgs);
   differential("parseFloat", parseFloat as HostFn, parseArgs);
@@ -150,7 +299,15 @@ test("Number, String, Boolean, parseInt, parseFloat, isNaN, isFinite", () => {
 
 test("Number statics", () => {
   const number = staticMembers.Number!;
-  for (const c of ["MAX_SAFE_INTEGER", "MIN_SAFE_INTEGER", "MAX_VALUE", "MIN_VALUE", "EPSILON", "POSITIVE_INFINITY", "NEGATIVE_INFINITY"]) {
+  for (const c of [
+    "MAX_SAFE_INTEGER",
+    "MIN_SAFE_INTEGER",
+    "MAX_VALUE",
+    "MIN_VALUE",
+    "EPSILON",
+    "POSITIVE_INFINITY",
+    "NEGATIVE_INFINITY",
+  ]) {
     assert.equal(number[c], (Number as unknown as Record<string, number>)[c], c);
   }
   assert.ok(Number.isNaN(number.NaN as number));
@@ -168,7 +325,12 @@ test("Number.prototype.toFixed / toPrecision / toExponential / toString / valueO
     for (const name of ["toFixed", "toPrecision", "toExponential"] as const) {
       differential(`Number.prototype.${name}`, Number.prototype[name] as HostFn, digitArgs, x);
     }
-    differential("Number.prototype.toString", Number.prototype.toString as HostFn, [[], [2], [16], [36], [10], [1], [37], ["8"], [undefined]], x);
+    differential(
+      "Number.prototype.toString",
+      Number.prototype.toString as HostFn,
+      [[], [2], [16], [36], [10], [1], [37], ["8"], [undefined]],
+      x,
+    );
     differential("Number.prototype.valueOf", Number.prototype.valueOf as HostFn, [[]], x);
   }
   for (const b of [true, false]) {
@@ -179,10 +341,29 @@ test("Number.prototype.toFixed / toPrecision / toExponential / toString / valueO
 
 test("String.fromCharCode and String.fromCodePoint", () => {
   differential("String.fromCharCode", String.fromCharCode as HostFn, [
-    [], [65], [65, 66, 67], [0x1f600], [65.9], ["66"], [-1], [NaN], [0xd83d, 0xde00], [{ valueOf: () => 97 }],
+    [],
+    [65],
+    [65, 66, 67],
+    [0x1f600],
+    [65.9],
+    ["66"],
+    [-1],
+    [NaN],
+    [0xd83d, 0xde00],
+    [{ valueOf: () => 97 }],
   ]);
   differential("String.fromCodePoint", String.fromCodePoint as HostFn, [
-    [], [65], [0x1f600], [0x10ffff], [0x110000], [-1], [1.5], ["66"], [NaN], [Infinity], [65, 0x1f600, 66],
+    [],
+    [65],
+    [0x1f600],
+    [0x10ffff],
+    [0x110000],
+    [-1],
+    [1.5],
+    ["66"],
+    [NaN],
+    [Infinity],
+    [65, 0x1f600, 66],
   ]);
 });
 

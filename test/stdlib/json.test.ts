@@ -17,15 +17,37 @@ const cb =
   };
 
 const values: unknown[] = [
-  undefined, null, true, false, 0, -0, 1.5, 1e21, NaN, Infinity, -Infinity,
-  "", "plain", 'quote " backslash \\ newline \n tab \t', "\u0000\u001f\u007f", "\uD800 lone", "😀", "</script>",
-  [], [1, "a", null], [undefined, () => 1, NaN], [[[]]],
-  {}, { a: 1, b: "x" }, { b: 1, a: 2, 10: "ten", 2: "two" }, { u: undefined, f: () => 1, n: null },
+  undefined,
+  null,
+  true,
+  false,
+  0,
+  -0,
+  1.5,
+  1e21,
+  NaN,
+  Infinity,
+  -Infinity,
+  "",
+  "plain",
+  'quote " backslash \\ newline \n tab \t',
+  "\u0000\u001f\u007f",
+  "\uD800 lone",
+  "😀",
+  "</script>",
+  [],
+  [1, "a", null],
+  [undefined, () => 1, NaN],
+  [[[]]],
+  {},
+  { a: 1, b: "x" },
+  { b: 1, a: 2, 10: "ten", 2: "two" },
+  { u: undefined, f: () => 1, n: null },
   { nested: { deep: [1, { x: [2, 3] }] } },
   { toJSON: (k: string) => `toJSON(${k})` },
   { a: { toJSON: () => undefined }, b: [{ toJSON: (k: string) => k }] },
   JSON.parse('{"__proto__": {"x": 1}, "y": 2}'),
-  { "with \"quotes\"": 1, "": 2 },
+  { 'with "quotes"': 1, "": 2 },
 ];
 
 const replacers: unknown[] = [
@@ -137,7 +159,10 @@ test("stringify of a 10,000-deep structure works (no host recursion)", () => {
 
 test("stringify checks the size limit while writing", () => {
   const ctx = makeContext(100);
-  const big = toFlow(Array.from({ length: 60 }, (_, i) => i), ctx);
+  const big = toFlow(
+    Array.from({ length: 60 }, (_, i) => i),
+    ctx,
+  );
   assert.throws(
     () => callNative(ctx, "JSON.stringify", undefined, big),
     (e) => e instanceof LimitExceeded && e.limit === "stateSize",
@@ -146,9 +171,36 @@ test("stringify checks the size limit while writing", () => {
 });
 
 const texts = [
-  "1", "-0", "1e400", '"x"', "null", "true", "[]", "{}", '{"a":[1,{"b":null}],"c":"d"}', ' \n[1, 2 ]\t', '{"b":1,"a":2,"1":3}',
-  '{"a":1,"a":2}', '"\\ud800"', '"\\u00e9"', '{"__proto__":1}',
-  "", "{", "[1,]", '{"a":1,}', "abc", "undefined", "'x'", "01", "1.", ".5", "NaN", '{"a" 1}', '"\n"', "[1] x", "{a:1}",
+  "1",
+  "-0",
+  "1e400",
+  '"x"',
+  "null",
+  "true",
+  "[]",
+  "{}",
+  '{"a":[1,{"b":null}],"c":"d"}',
+  " \n[1, 2 ]\t",
+  '{"b":1,"a":2,"1":3}',
+  '{"a":1,"a":2}',
+  '"\\ud800"',
+  '"\\u00e9"',
+  '{"__proto__":1}',
+  "",
+  "{",
+  "[1,]",
+  '{"a":1,}',
+  "abc",
+  "undefined",
+  "'x'",
+  "01",
+  "1.",
+  ".5",
+  "NaN",
+  '{"a" 1}',
+  '"\n"',
+  "[1] x",
+  "{a:1}",
 ];
 
 test("JSON.parse matches JavaScript on valid and invalid texts", () => {
@@ -219,7 +271,13 @@ test("JSON.parse of 100,000-deep input works, with and without a reviver", () =>
   }
   assert.equal(depth, 99_999);
   const objText = '{"a":'.repeat(10_000) + "1" + "}".repeat(10_000);
-  const revived = callNative(ctx, "JSON.parse", undefined, objText, ctx.fn((_k, x) => x));
+  const revived = callNative(
+    ctx,
+    "JSON.parse",
+    undefined,
+    objText,
+    ctx.fn((_k, x) => x),
+  );
   assert.ok(isFlowObject(revived));
   assert.ok(ctx.calls >= 10_001);
 });

@@ -32,16 +32,51 @@ const cb =
   };
 
 const searches: unknown[][] = [
-  ["a"], [""], ["b", 1], ["c", -5], ["a", Infinity], [undefined], [null], ["abc", 0], [1], [{}], ["😀", 1], ["a", "2"],
+  ["a"],
+  [""],
+  ["b", 1],
+  ["c", -5],
+  ["a", Infinity],
+  [undefined],
+  [null],
+  ["abc", 0],
+  [1],
+  [{}],
+  ["😀", 1],
+  ["a", "2"],
 ];
 const ranges: unknown[][] = [
-  [], [1], [-2], [1, 3], [3, 1], [-3, -1], [NaN], [undefined, 2], ["1", "2"], [Infinity], [-Infinity, 2], [1.7, 2.2],
+  [],
+  [1],
+  [-2],
+  [1, 3],
+  [3, 1],
+  [-3, -1],
+  [NaN],
+  [undefined, 2],
+  ["1", "2"],
+  [Infinity],
+  [-Infinity, 2],
+  [1.7, 2.2],
 ];
 const positions: unknown[][] = [[0], [1], [-1], [100], ["2"], [1.9], [], [NaN], [Infinity]];
 const replacements: unknown[][] = [
-  ["a", "X"], ["", "_"], ["b", "[$&]"], ["b", "$`|$'"], ["b", "$$"], ["b", "$1$0$<x>$"], ["zz", "Q"],
-  ["a", cb((m, p) => `${m}@${p}`)], ["a", cb(() => ({}))], [undefined, "u"], [1, 2], ["a", undefined], ["c", "$"],
-  ["", cb((m, p) => `<${p}>`)], ["abc", "$'$'"], ["😀", "$&$&"],
+  ["a", "X"],
+  ["", "_"],
+  ["b", "[$&]"],
+  ["b", "$`|$'"],
+  ["b", "$$"],
+  ["b", "$1$0$<x>$"],
+  ["zz", "Q"],
+  ["a", cb((m, p) => `${m}@${p}`)],
+  ["a", cb(() => ({}))],
+  [undefined, "u"],
+  [1, 2],
+  ["a", undefined],
+  ["c", "$"],
+  ["", cb((m, p) => `<${p}>`)],
+  ["abc", "$'$'"],
+  ["😀", "$&$&"],
 ];
 
 const cases: Record<string, unknown[][]> = {
@@ -70,14 +105,33 @@ const cases: Record<string, unknown[][]> = {
   padStart: [[5], [10, "xy"], [2], [8, ""], [6, undefined], [6, 0], ["7", "-"], [-1], [NaN, "z"], [13, "😀"]],
   padEnd: [[5], [10, "xy"], [2], [8, ""], [6, undefined], [6, 0], ["7", "-"], [-1], [NaN, "z"], [13, "😀"]],
   split: [
-    [], [undefined], [""], [","], ["-", 2], ["", 3], ["b"], [",", 0], [",", -1], [null], ["abc"], [undefined, 0], ["a", "1"],
+    [],
+    [undefined],
+    [""],
+    [","],
+    ["-", 2],
+    ["", 3],
+    ["b"],
+    [",", 0],
+    [",", -1],
+    [null],
+    ["abc"],
+    [undefined, 0],
+    ["a", "1"],
     ["", 2 ** 32 + 1],
   ],
   repeat: [[0], [1], [3], [-1], [Infinity], ["2"], [2.9], [NaN], [-0.5], [undefined]],
   concat: [[], ["x"], [1, null, undefined], [[1, 2]], [{}]],
   localeCompare: [
-    ["abc"], ["ABC"], ["b"], [""], ["a", "en", { sensitivity: "base" }], ["10", undefined, { numeric: true }],
-    ["a", "xx-invalid-locale-$$"], ["a", ["de", "en"]], [undefined],
+    ["abc"],
+    ["ABC"],
+    ["b"],
+    [""],
+    ["a", "en", { sensitivity: "base" }],
+    ["10", undefined, { numeric: true }],
+    ["a", "xx-invalid-locale-$$"],
+    ["a", ["de", "en"]],
+    [undefined],
   ],
   replace: replacements,
   replaceAll: replacements,
@@ -103,7 +157,9 @@ test("every String.prototype method matches JavaScript on the table", () => {
           assert.deepEqual(actual, expected);
           assert.deepEqual(trace, hostTrace);
         } catch {
-          mismatches.push(`${label}: got ${show(actual)} (calls ${show(trace)}), JS gives ${show(expected)} (calls ${show(hostTrace)})`);
+          mismatches.push(
+            `${label}: got ${show(actual)} (calls ${show(trace)}), JS gives ${show(expected)} (calls ${show(hostTrace)})`,
+          );
         }
         checked++;
       }

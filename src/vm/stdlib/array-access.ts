@@ -116,8 +116,7 @@ export const arrayAccessNatives: Record<string, NativeImpl> = {
   // everything a program does with them (for…of, spread, Array.from) works the same on arrays
   "Array.prototype.keys": (_ctx, thisValue) => Array.from({ length: thisArray(thisValue, "keys").length }, (_, i) => i),
   "Array.prototype.values": (_ctx, thisValue) => Array.from(thisArray(thisValue, "values")),
-  "Array.prototype.entries": (_ctx, thisValue) =>
-    Array.from(thisArray(thisValue, "entries"), (v, i): Value => [i, v]),
+  "Array.prototype.entries": (_ctx, thisValue) => Array.from(thisArray(thisValue, "entries"), (v, i): Value => [i, v]),
   "Array.prototype.with": (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, "with");
     const len = arr.length;

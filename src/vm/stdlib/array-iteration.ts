@@ -89,9 +89,7 @@ export const arrayIterationNatives: Record<string, NativeImpl> = {
     const k = findFrom(ctx, arr, fn, thisArg, false);
     return k < 0 ? undefined : arr[k];
   }),
-  "Array.prototype.findIndex": withCallback("findIndex", (ctx, arr, fn, thisArg) =>
-    findFrom(ctx, arr, fn, thisArg, false),
-  ),
+  "Array.prototype.findIndex": withCallback("findIndex", (ctx, arr, fn, thisArg) => findFrom(ctx, arr, fn, thisArg, false)),
   "Array.prototype.findLast": withCallback("findLast", (ctx, arr, fn, thisArg) => {
     const k = findFrom(ctx, arr, fn, thisArg, true);
     return k < 0 ? undefined : arr[k];
@@ -101,20 +99,24 @@ export const arrayIterationNatives: Record<string, NativeImpl> = {
   ),
   "Array.prototype.reduce": (ctx, thisValue, args) => reduce(ctx, thisValue, args, false),
   "Array.prototype.reduceRight": (ctx, thisValue, args) => reduce(ctx, thisValue, args, true),
-  "Array.prototype.flatMap": withCallback("flatMap", (ctx, arr, fn, thisArg) => {
-    const len = arr.length;
-    const result: Value[] = [];
-    for (let k = 0; k < len; k++) {
-      if (!(k in arr)) continue;
-      const mapped = ctx.call(fn, thisArg, [arr[k], k, arr]);
-      if (Array.isArray(mapped)) {
-        guardArrayLength(ctx, result.length + mapped.length);
-        for (let j = 0; j < mapped.length; j++) if (j in mapped) result.push(mapped[j]);
-      } else {
-        guardArrayLength(ctx, result.length + 1);
-        result.push(mapped);
+  "Array.prototype.flatMap": withCallback(
+    "flatMap",
+    (ctx, arr, fn, thisArg) => {
+      const len = arr.length;
+      const result: Value[] = [];
+      for (let k = 0; k < len; k++) {
+        if (!(k in arr)) continue;
+        const mapped = ctx.call(fn, thisArg, [arr[k], k, arr]);
+        if (Array.isArray(mapped)) {
+          guardArrayLength(ctx, result.length + mapped.length);
+          for (let j = 0; j < mapped.length; j++) if (j in mapped) result.push(mapped[j]);
+        } else {
+          guardArrayLength(ctx, result.length + 1);
+          result.push(mapped);
+        }
       }
-    }
-    return result;
-  }, "flatMap mapper function is not callable"),
+      return result;
+    },
+    "flatMap mapper function is not callable",
+  ),
 };

@@ -2,13 +2,7 @@
 // fill sort) and their copying ES2023 twins (toSorted toSpliced). Growth is checked against the
 // size limit before it happens; splice and sort move holes and undefined exactly as the spec says.
 
-import {
-  isCallable,
-  throwTypeError,
-  type NativeContext,
-  type NativeImpl,
-  type Value,
-} from "../values.js";
+import { isCallable, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
 import { toIntegerOrInfinity, toNumber, toStr } from "../coerce.js";
 import { relativeIndex, thisArray } from "./array-receiver.js";
 import { timSort, type Comparator } from "./array-sort.js";

@@ -85,9 +85,7 @@ function setMember(holder: Value[] | FlowObject, key: string, value: Value): voi
 function revive(ctx: NativeContext, reviver: Value, value: Value): Value {
   const root = newObject();
   root[""] = value;
-  const stack: ReviveFrame[] = [
-    { holder: root, key: "", value: undefined, keys: null, count: 0, index: 0, started: false },
-  ];
+  const stack: ReviveFrame[] = [{ holder: root, key: "", value: undefined, keys: null, count: 0, index: 0, started: false }];
   for (;;) {
     const f = stack[stack.length - 1]!;
     if (!f.started) {

@@ -3,14 +3,7 @@
 // objects and written as null in arrays, NaN/Infinity as null, cycles as V8's TypeError.
 // Handles and namespaces are objects without enumerable properties in JS, so they write "{}".
 
-import {
-  isCallable,
-  isFlowObject,
-  throwTypeError,
-  type NativeContext,
-  type NativeImpl,
-  type Value,
-} from "../values.js";
+import { isCallable, isFlowObject, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
 import { toIntegerOrInfinity, toStr, typeOf } from "../coerce.js";
 import { circularMessage, writeJson, type JsonWriterHooks } from "./json-writer.js";
 

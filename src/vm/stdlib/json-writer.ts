@@ -146,8 +146,7 @@ function constructorName(v: Value): string {
 /** V8's exact "Converting circular structure to JSON" message, path lines included. */
 export function circularMessage(cycle: CycleInfo): string {
   const { path, closingKey } = cycle;
-  const keyText = (holderIsArray: boolean, key: string): string =>
-    holderIsArray ? `index ${key}` : `property '${key}'`;
+  const keyText = (holderIsArray: boolean, key: string): string => (holderIsArray ? `index ${key}` : `property '${key}'`);
   const lines = [
     "Converting circular structure to JSON",
     `    --> starting at object with constructor '${constructorName(path[0]!.value)}'`,

@@ -10,9 +10,34 @@ import { nativeFn } from "./native-cache.js";
 type MathFn = (...xs: number[]) => number;
 
 const UNARY = [
-  "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "ceil", "clz32", "cos", "cosh",
-  "exp", "expm1", "floor", "fround", "log", "log1p", "log10", "log2", "round", "sign", "sin", "sinh",
-  "sqrt", "tan", "tanh", "trunc",
+  "abs",
+  "acos",
+  "acosh",
+  "asin",
+  "asinh",
+  "atan",
+  "atanh",
+  "cbrt",
+  "ceil",
+  "clz32",
+  "cos",
+  "cosh",
+  "exp",
+  "expm1",
+  "floor",
+  "fround",
+  "log",
+  "log1p",
+  "log10",
+  "log2",
+  "round",
+  "sign",
+  "sin",
+  "sinh",
+  "sqrt",
+  "tan",
+  "tanh",
+  "trunc",
 ] as const;
 const BINARY = ["atan2", "imul", "pow"] as const;
 const VARIADIC = ["hypot", "max", "min"] as const;

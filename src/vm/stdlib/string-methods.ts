@@ -4,22 +4,8 @@
 // ToString/ToNumber of a primitive, and its results and RangeError texts, are JavaScript's.
 // Methods that grow strings check the size limit first; replace/replaceAll live in string-replace.ts.
 
-import {
-  isFlowObject,
-  throwTypeError,
-  type FlowObject,
-  type NativeContext,
-  type NativeImpl,
-  type Value,
-} from "../values.js";
-import {
-  isPrimitive,
-  toIntegerOrInfinity,
-  toLength,
-  toPrimitive,
-  toStr,
-  type Primitive,
-} from "../coerce.js";
+import { isFlowObject, throwTypeError, type FlowObject, type NativeContext, type NativeImpl, type Value } from "../values.js";
+import { isPrimitive, toIntegerOrInfinity, toLength, toPrimitive, toStr, type Primitive } from "../coerce.js";
 import { callHost } from "./host-errors.js";
 import { guardStringLength } from "./size-guard.js";
 
@@ -64,7 +50,7 @@ function pad(name: "padStart" | "padEnd"): NativeImpl {
 /** Intl options as a plain host object holding primitives only (the host must not see ours). */
 function hostOptions(ctx: NativeContext, v: Value): unknown {
   if (!isFlowObject(v)) return isPrimitive(v) ? v : undefined;
-  const copy: Record<string, Primitive> = {};
+  const copy = Object.create(null) as Record<string, Primitive>;
   for (const key of Object.keys(v)) copy[key] = toPrimitive((v as FlowObject)[key], "string", ctx);
   return copy;
 }
@@ -118,7 +104,10 @@ export const stringMethodNatives: Record<string, NativeImpl> = {
   "String.prototype.concat": (ctx, thisValue, args) => {
     const s = thisString(thisValue, "concat");
     const parts = args.map((a) => toStr(a, ctx));
-    guardStringLength(ctx, parts.reduce((n, p) => n + p.length, s.length));
+    guardStringLength(
+      ctx,
+      parts.reduce((n, p) => n + p.length, s.length),
+    );
     return s.concat(...parts);
   },
   "String.prototype.localeCompare": (ctx, thisValue, args) => {

@@ -9,13 +9,7 @@ import { thisString } from "./string-methods.js";
 import { guardStringLength, type SizeLimit } from "./size-guard.js";
 
 /** GetSubstitution for a string pattern: no capture groups, so `$1` and `$<x>` stay as written. */
-export function getSubstitution(
-  matched: string,
-  str: string,
-  position: number,
-  replacement: string,
-  limit?: SizeLimit,
-): string {
+export function getSubstitution(matched: string, str: string, position: number, replacement: string, limit?: SizeLimit): string {
   if (!replacement.includes("$")) return replacement;
   let result = "";
   for (let i = 0; i < replacement.length; i++) {
@@ -53,7 +47,9 @@ function replaceOne(ctx: NativeContext, thisValue: Value, args: Value[]): string
   const position = stringIndexOf(s, search, 0);
   if (position === -1) return s;
   const replacement =
-    fn === undefined ? getSubstitution(search, s, position, template, ctx) : toStr(ctx.call(fn, undefined, [search, position, s]), ctx);
+    fn === undefined
+      ? getSubstitution(search, s, position, template, ctx)
+      : toStr(ctx.call(fn, undefined, [search, position, s]), ctx);
   guardStringLength(ctx, s.length - search.length + replacement.length);
   return s.slice(0, position) + replacement + s.slice(position + search.length);
 }
