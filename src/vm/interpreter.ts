@@ -7,7 +7,7 @@ import { add, compare, looseEquals, toNumber, toPropertyKey, toStr, typeOf } fro
 import { callMethod, callValue } from "./calls.js";
 import { getProperty, setProperty } from "./properties.js";
 import { enqueue, subscribe } from "./promises.js";
-import type { Fiber, Frame, Machine } from "./machine.js";
+import { instructionLimitExceeded, type Fiber, type Frame, type Machine } from "./machine.js";
 import {
   Closure,
   Env,
@@ -39,6 +39,9 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
   let frame = fiber.frames[fiber.frames.length - 1];
   let code = fns[frame.fn].code;
   let consts = fns[frame.fn].constants;
+  // The program counter of the running frame lives in a local for speed; it is written back to
+  // the frame whenever control may leave this loop (calls, awaits, natives, throws).
+  let pc = frame.pc;
   let pending: FlowThrow | null = null;
   if (resume) {
     if (resume.ok) stack.push(resume.value);
@@ -52,13 +55,12 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
         throw p;
       }
       for (;;) {
-        if (--m.budget < 0) instructionLimit(m);
-        switch (code[frame.pc++]) {
+        switch (code[pc++]) {
           case Op.Const:
-            stack.push(consts[code[frame.pc++]]);
+            stack.push(consts[code[pc++]]);
             break;
           case Op.Int:
-            stack.push(code[frame.pc++]);
+            stack.push(code[pc++]);
             break;
           case Op.Undefined:
             stack.push(undefined);
@@ -79,67 +81,67 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             stack.push(stack[stack.length - 1]);
             break;
           case Op.LoadLocal:
-            stack.push(frame.locals[code[frame.pc++]]);
+            stack.push(frame.locals[code[pc++]]);
             break;
           case Op.LoadLocalChecked: {
-            const v = frame.locals[code[frame.pc++]];
-            const name = consts[code[frame.pc++]];
+            const v = frame.locals[code[pc++]];
+            const name = consts[code[pc++]];
             if (v === UNINITIALIZED) deadZone(name);
             stack.push(v);
             break;
           }
           case Op.StoreLocal:
-            frame.locals[code[frame.pc++]] = stack.pop();
+            frame.locals[code[pc++]] = stack.pop();
             break;
           case Op.StoreLocalChecked: {
-            const slot = code[frame.pc++];
-            const name = consts[code[frame.pc++]];
+            const slot = code[pc++];
+            const name = consts[code[pc++]];
             if (frame.locals[slot] === UNINITIALIZED) deadZone(name);
             frame.locals[slot] = stack.pop();
             break;
           }
           case Op.LoadEnv: {
             let e = frame.env!;
-            for (let d = code[frame.pc++]; d > 0; d--) e = e.parent!;
-            stack.push(e.slots[code[frame.pc++]]);
+            for (let d = code[pc++]; d > 0; d--) e = e.parent!;
+            stack.push(e.slots[code[pc++]]);
             break;
           }
           case Op.LoadEnvChecked: {
             let e = frame.env!;
-            for (let d = code[frame.pc++]; d > 0; d--) e = e.parent!;
-            const v = e.slots[code[frame.pc++]];
-            const name = consts[code[frame.pc++]];
+            for (let d = code[pc++]; d > 0; d--) e = e.parent!;
+            const v = e.slots[code[pc++]];
+            const name = consts[code[pc++]];
             if (v === UNINITIALIZED) deadZone(name);
             stack.push(v);
             break;
           }
           case Op.StoreEnv: {
             let e = frame.env!;
-            for (let d = code[frame.pc++]; d > 0; d--) e = e.parent!;
-            e.slots[code[frame.pc++]] = stack.pop();
+            for (let d = code[pc++]; d > 0; d--) e = e.parent!;
+            e.slots[code[pc++]] = stack.pop();
             break;
           }
           case Op.StoreEnvChecked: {
             let e = frame.env!;
-            for (let d = code[frame.pc++]; d > 0; d--) e = e.parent!;
-            const slot = code[frame.pc++];
-            const name = consts[code[frame.pc++]];
+            for (let d = code[pc++]; d > 0; d--) e = e.parent!;
+            const slot = code[pc++];
+            const name = consts[code[pc++]];
             if (e.slots[slot] === UNINITIALIZED) deadZone(name);
             e.slots[slot] = stack.pop();
             break;
           }
           case Op.ClearLocal:
-            frame.locals[code[frame.pc++]] = UNINITIALIZED;
+            frame.locals[code[pc++]] = UNINITIALIZED;
             break;
           case Op.LoadGlobal: {
-            const name = consts[code[frame.pc++]] as string;
+            const name = consts[code[pc++]] as string;
             const v = m.globals[name];
             if (v === undefined && !(name in m.globals)) throwError("ReferenceError", `${name} is not defined`);
             stack.push(v);
             break;
           }
           case Op.PushEnv:
-            frame.env = new Env(frame.env, new Array<Value>(code[frame.pc++]).fill(UNINITIALIZED));
+            frame.env = new Env(frame.env, new Array<Value>(code[pc++]).fill(UNINITIALIZED));
             break;
           case Op.PopEnv:
             frame.env = frame.env!.parent;
@@ -148,55 +150,65 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             frame.env = new Env(frame.env!.parent, frame.env!.slots.slice());
             break;
           case Op.LoadArg:
-            stack.push(frame.args[code[frame.pc++]]);
+            stack.push(frame.args[code[pc++]]);
             break;
           case Op.LoadRestArgs:
-            stack.push(frame.args.slice(code[frame.pc++]));
+            stack.push(frame.args.slice(code[pc++]));
             break;
           case Op.Closure:
-            stack.push(new Closure(code[frame.pc++], frame.env));
+            stack.push(new Closure(code[pc++], frame.env));
             break;
           case Op.LoadCallee:
             stack.push(frame.callee);
             break;
           case Op.Call:
           case Op.CallSpread: {
-            const op = code[frame.pc - 1];
+            const op = code[pc - 1];
             let args: Value[];
             if (op === Op.Call) {
-              const argc = code[frame.pc++];
+              const argc = code[pc++];
               args = argc === 0 ? [] : stack.splice(stack.length - argc, argc);
             } else args = spreadArgs(stack.pop());
-            const text = consts[code[frame.pc++]] as string;
+            const text = consts[code[pc++]] as string;
             const callee = stack.pop();
             if (callee instanceof Closure && !fns[callee.fn].isAsync) {
+              frame.pc = pc;
               const next = m.newFrame(callee, args, false, stack.length);
               fiber.frames.push(next);
               frame = next;
+              pc = 0;
               code = fns[frame.fn].code;
               consts = fns[frame.fn].constants;
-            } else stack.push(callValue(m, callee, undefined, args, text));
+            } else {
+              frame.pc = pc; // natives may read the current line (console.log)
+              stack.push(callValue(m, callee, undefined, args, text));
+            }
             break;
           }
           case Op.CallMethod:
           case Op.CallMethodSpread: {
-            const op = code[frame.pc - 1];
-            const name = consts[code[frame.pc++]] as string;
+            const op = code[pc - 1];
+            const name = consts[code[pc++]] as string;
             let args: Value[];
             if (op === Op.CallMethod) {
-              const argc = code[frame.pc++];
+              const argc = code[pc++];
               args = argc === 0 ? [] : stack.splice(stack.length - argc, argc);
             } else args = spreadArgs(stack.pop());
-            const text = consts[code[frame.pc++]] as string;
+            const text = consts[code[pc++]] as string;
             const receiver = stack.pop();
             const fn = isFlowObject(receiver) ? (receiver as FlowObject)[name] : undefined;
             if (fn instanceof Closure && !fns[fn.fn].isAsync) {
+              frame.pc = pc;
               const next = m.newFrame(fn, args, false, stack.length);
               fiber.frames.push(next);
               frame = next;
+              pc = 0;
               code = fns[frame.fn].code;
               consts = fns[frame.fn].constants;
-            } else stack.push(callMethod(m, receiver, name, args, text));
+            } else {
+              frame.pc = pc;
+              stack.push(callMethod(m, receiver, name, args, text));
+            }
             break;
           }
           case Op.Return: {
@@ -211,6 +223,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
               return undefined;
             }
             frame = fiber.frames[fiber.frames.length - 1];
+            pc = frame.pc;
             code = fns[frame.fn].code;
             consts = fns[frame.fn].constants;
             stack.push(v);
@@ -220,7 +233,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             stack.push(newObject());
             break;
           case Op.NewArray: {
-            const n = code[frame.pc++];
+            const n = code[pc++];
             stack.push(n === 0 ? [] : stack.splice(stack.length - n, n));
             break;
           }
@@ -248,7 +261,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             break;
           }
           case Op.ObjectRest: {
-            const n = code[frame.pc++];
+            const n = code[pc++];
             const excluded = new Set(stack.splice(stack.length - n, n) as string[]);
             const src = stack.pop();
             const out = newObject();
@@ -258,7 +271,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           }
           case Op.GetProp: {
             const obj = stack.pop();
-            const name = consts[code[frame.pc++]] as string;
+            const name = consts[code[pc++]] as string;
             stack.push(isFlowObject(obj) ? (obj as FlowObject)[name] : getProperty(obj, name, m.program));
             break;
           }
@@ -273,7 +286,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.SetProp: {
             const v = stack.pop();
             const obj = stack.pop();
-            const name = consts[code[frame.pc++]] as string;
+            const name = consts[code[pc++]] as string;
             if (isFlowObject(obj)) (obj as FlowObject)[name] = v;
             else setProperty(obj, name, v, m.maxValueLength);
             stack.push(v);
@@ -291,8 +304,8 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           }
           case Op.RequireObjectCoercible: {
             const v = stack[stack.length - 1];
-            const prop = code[frame.pc++];
-            const text = code[frame.pc++];
+            const prop = code[pc++];
+            const text = code[pc++];
             if (v === null || v === undefined) {
               const what = text >= 0 ? String(consts[text]) : String(v);
               throwTypeError(
@@ -421,7 +434,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             stack.push(toPropertyKey(stack.pop(), m));
             break;
           case Op.TemplateConcat: {
-            const n = code[frame.pc++];
+            const n = code[pc++];
             let s = "";
             for (const part of stack.splice(stack.length - n, n)) {
               s += typeof part === "string" ? part : toStr(part, m);
@@ -430,37 +443,45 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             stack.push(s);
             break;
           }
-          case Op.Jump:
-            frame.pc = code[frame.pc];
+          case Op.Jump: {
+            const target = code[pc];
+            // Only backward jumps (loops) and calls can make code run long, so the budget is
+            // charged there, by the length of the code jumped over.
+            if (target < pc && (m.budget -= pc - target) < 0) instructionLimit(m);
+            pc = target;
             break;
+          }
           case Op.JumpIfFalse:
-            if (!stack.pop()) frame.pc = code[frame.pc];
-            else frame.pc++;
+            if (!stack.pop()) pc = code[pc];
+            else pc++;
             break;
           case Op.JumpIfTrue:
-            if (stack.pop()) frame.pc = code[frame.pc];
-            else frame.pc++;
+            if (stack.pop()) {
+              const target = code[pc];
+              if (target < pc && (m.budget -= pc - target) < 0) instructionLimit(m);
+              pc = target;
+            } else pc++;
             break;
           case Op.JumpIfFalseKeep:
-            if (!stack[stack.length - 1]) frame.pc = code[frame.pc];
+            if (!stack[stack.length - 1]) pc = code[pc];
             else {
               stack.pop();
-              frame.pc++;
+              pc++;
             }
             break;
           case Op.JumpIfTrueKeep:
-            if (stack[stack.length - 1]) frame.pc = code[frame.pc];
+            if (stack[stack.length - 1]) pc = code[pc];
             else {
               stack.pop();
-              frame.pc++;
+              pc++;
             }
             break;
           case Op.JumpIfNotNullishKeep: {
             const v = stack[stack.length - 1];
-            if (v !== null && v !== undefined) frame.pc = code[frame.pc];
+            if (v !== null && v !== undefined) pc = code[pc];
             else {
               stack.pop();
-              frame.pc++;
+              pc++;
             }
             break;
           }
@@ -468,28 +489,28 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const v = stack[stack.length - 1];
             if (v === null || v === undefined) {
               stack[stack.length - 1] = undefined;
-              frame.pc = code[frame.pc];
-            } else frame.pc++;
+              pc = code[pc];
+            } else pc++;
             break;
           }
           case Op.JumpIfNotUndefined:
-            if (stack[stack.length - 1] !== undefined) frame.pc = code[frame.pc];
+            if (stack[stack.length - 1] !== undefined) pc = code[pc];
             else {
               stack.pop();
-              frame.pc++;
+              pc++;
             }
             break;
           case Op.Throw:
             throw new FlowThrow(stack.pop());
           case Op.TryEnter:
-            frame.handlers.push({ pc: code[frame.pc++], sp: stack.length, env: frame.env });
+            frame.handlers.push({ pc: code[pc++], sp: stack.length, env: frame.env });
             break;
           case Op.TryExit:
             frame.handlers.pop();
             break;
           case Op.IterInit: {
             const v = stack.pop();
-            const text = consts[code[frame.pc++]] as string;
+            const text = consts[code[pc++]] as string;
             if (!Array.isArray(v) && typeof v !== "string") throwTypeError(`${text} is not iterable`);
             stack.push(Array.isArray(v) ? v : iterableToArray(v), 0);
             break;
@@ -497,9 +518,9 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.IterNext: {
             const i = stack[stack.length - 1] as number;
             const arr = stack[stack.length - 2] as Value[];
-            if (i >= arr.length) frame.pc = code[frame.pc];
+            if (i >= arr.length) pc = code[pc];
             else {
-              frame.pc++;
+              pc++;
               stack[stack.length - 1] = i + 1;
               stack.push(arr[i]);
             }
@@ -509,6 +530,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             stack.push(forInKeys(stack.pop()), 0);
             break;
           case Op.Await: {
+            frame.pc = pc;
             const v = stack.pop();
             if (v instanceof Handle) {
               fiber.awaiting = v;
@@ -523,11 +545,12 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             stack[stack.length - 1] = undefined;
             break;
           default:
-            throw new Error(`interpreter: bad opcode ${code[frame.pc - 1]} at ${frame.pc - 1} in ${fns[frame.fn].name}`);
+            throw new Error(`interpreter: bad opcode ${code[pc - 1]} at ${pc - 1} in ${fns[frame.fn].name}`);
         }
       }
     } catch (e) {
       if (!(e instanceof FlowThrow)) throw e;
+      frame.pc = pc;
       m.noteThrowSite(e.value, frame);
       // Unwind to the nearest handler; frames without one end here.
       for (;;) {
@@ -536,7 +559,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           stack.length = h.sp;
           frame.env = h.env;
           stack.push(e.value);
-          frame.pc = h.pc;
+          pc = frame.pc = h.pc;
           break;
         }
         const done = frame;
@@ -549,6 +572,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           return undefined;
         }
         frame = fiber.frames[fiber.frames.length - 1];
+        pc = frame.pc;
         code = fns[frame.fn].code;
         consts = fns[frame.fn].constants;
       }
@@ -557,10 +581,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
 }
 
 function instructionLimit(m: Machine): never {
-  throw new LimitExceeded(
-    "instructions",
-    `instruction limit exceeded: more than ${m.limits.maxInstructions} instructions in one activation (an endless loop? raise it with the maxInstructions limit)`,
-  );
+  return instructionLimitExceeded(m);
 }
 
 function deadZone(name: Value): never {

@@ -300,6 +300,8 @@ export class Machine implements NativeContext {
 
   newFrame(callee: Closure, args: Value[], boundary: boolean, base: number): Frame {
     const info = this.program.functions[callee.fn];
+    // Calls are charged to the instruction budget (with backward jumps: see the interpreter).
+    if (--this.budget < 0 && this.started) instructionLimitExceeded(this);
     if (++this.depth > this.limits.maxCallDepth) {
       throw new LimitExceeded(
         "callDepth",
@@ -484,4 +486,11 @@ function describeValue(v: Value): string {
 export function describeError(v: Value): string {
   if (isFlowObject(v) && typeof v.message === "string") return `${String(v.name ?? v.type ?? "Error")}: ${v.message}`;
   return describeValue(v);
+}
+
+export function instructionLimitExceeded(m: Machine): never {
+  throw new LimitExceeded(
+    "instructions",
+    `instruction limit exceeded: more than ${m.limits.maxInstructions} instructions in one activation (an endless loop? raise it with the maxInstructions limit)`,
+  );
 }
