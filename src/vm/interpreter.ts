@@ -13,7 +13,6 @@ import {
   Env,
   FlowThrow,
   Handle,
-  LimitExceeded,
   UNINITIALIZED,
   isFlowObject,
   newObject,
