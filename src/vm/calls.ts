@@ -37,5 +37,5 @@ export function callMethod(m: Machine, receiver: Value, name: string, args: Valu
     const id = methodId(receiver, name);
     if (id !== undefined) return callNative(m, id, receiver, args);
   }
-  return callValue(m, getProperty(receiver, name, m.program), receiver, args, text);
+  return callValue(m, getProperty(receiver, name, m), receiver, args, text);
 }

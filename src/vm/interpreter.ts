@@ -271,7 +271,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.GetProp: {
             const obj = stack.pop();
             const name = consts[code[pc++]] as string;
-            stack.push(isFlowObject(obj) ? (obj as FlowObject)[name] : getProperty(obj, name, m.program));
+            stack.push(isFlowObject(obj) ? (obj as FlowObject)[name] : getProperty(obj, name, m));
             break;
           }
           case Op.GetIndex: {
@@ -279,7 +279,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const obj = stack.pop();
             if (Array.isArray(obj) && typeof key === "number" && key >= 0 && key < obj.length && Number.isInteger(key)) {
               stack.push(obj[key]);
-            } else stack.push(getProperty(obj, key, m.program));
+            } else stack.push(getProperty(obj, key, m));
             break;
           }
           case Op.SetProp: {
@@ -287,7 +287,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const obj = stack.pop();
             const name = consts[code[pc++]] as string;
             if (isFlowObject(obj)) (obj as FlowObject)[name] = v;
-            else setProperty(obj, name, v, m.maxValueLength);
+            else setProperty(obj, name, v, m);
             stack.push(v);
             break;
           }
@@ -297,7 +297,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const obj = stack.pop();
             if (Array.isArray(obj) && typeof key === "number" && key >= 0 && key < obj.length && Number.isInteger(key)) {
               obj[key] = v;
-            } else setProperty(obj, key, v, m.maxValueLength);
+            } else setProperty(obj, key, v, m);
             stack.push(v);
             break;
           }

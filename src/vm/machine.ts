@@ -273,7 +273,7 @@ export class Machine implements NativeContext {
     this.jobHead = 0;
     for (const h of this.unhandled) {
       if (!h.handled) {
-        this.log("error", `unhandled error in a concurrent function: ${describeError(h.value)}`, 0, "runtime");
+        this.log("error", `unhandled error in a concurrent function: ${describeError(this, h.value)}`, 0, "runtime");
         h.handled = true;
       }
     }
@@ -467,7 +467,7 @@ export function errorToJson(ctx: NativeContext, v: Value): unknown {
     if (typeof copy.name !== "string") copy.name = copy.type;
     return safeJson(ctx, copy);
   }
-  return { name: "Error", type: "Error", message: describeValue(v), value: safeJson(ctx, v) };
+  return { name: "Error", type: "Error", message: describeValue(ctx, v), value: safeJson(ctx, v) };
 }
 
 function safeJson(ctx: NativeContext, v: Value): unknown {
@@ -479,13 +479,18 @@ function safeJson(ctx: NativeContext, v: Value): unknown {
 }
 
 /** SPEC §2.2: the message of a thrown non-error value is String(value). */
-function describeValue(v: Value): string {
-  return toStr(v);
+function describeValue(ctx: NativeContext, v: Value): string {
+  try {
+    return toStr(v, ctx);
+  } catch {
+    // its own toString threw or ran out of budget: fall back to what JavaScript would print
+    return isFlowObject(v) ? "[object Object]" : typeof v;
+  }
 }
 
-export function describeError(v: Value): string {
+export function describeError(ctx: NativeContext, v: Value): string {
   if (isFlowObject(v) && typeof v.message === "string") return `${String(v.name ?? v.type ?? "Error")}: ${v.message}`;
-  return describeValue(v);
+  return describeValue(ctx, v);
 }
 
 export function instructionLimitExceeded(m: Machine): never {

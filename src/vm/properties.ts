@@ -17,7 +17,7 @@ import {
   type FlowObject,
   type Value,
 } from "./values.js";
-import type { Program } from "../compiler/program.js";
+import type { Machine } from "./machine.js";
 
 /** Extra static members provided by the interpreter itself (Task, Promise, console, …). */
 export const hostStatics: Record<string, Record<string, Value>> = Object.create(null);
@@ -34,9 +34,9 @@ function describe(v: Value): string {
   return v === null ? "null" : "undefined";
 }
 
-export function getProperty(obj: Value, key: Value, program: Program): Value {
+export function getProperty(obj: Value, key: Value, m: Machine): Value {
   if (obj === null || obj === undefined) {
-    throwTypeError(`Cannot read properties of ${describe(obj)} (reading '${toStr(toPropertyKey(key))}')`);
+    throwTypeError(`Cannot read properties of ${describe(obj)} (reading '${toStr(toPropertyKey(key, m), m)}')`);
   }
   if (typeof obj === "object") {
     if (Array.isArray(obj)) {
@@ -44,7 +44,7 @@ export function getProperty(obj: Value, key: Value, program: Program): Value {
         const i = arrayIndex(key);
         if (i >= 0) return obj[i];
       }
-      const k = toPropertyKey(key);
+      const k = toPropertyKey(key, m);
       const i = arrayIndex(k);
       if (i >= 0) return obj[i];
       if (k === "length") return obj.length;
@@ -52,17 +52,17 @@ export function getProperty(obj: Value, key: Value, program: Program): Value {
       const id = methodId(obj, k);
       return id === undefined ? undefined : new BoundMethod(id, obj);
     }
-    if (isFlowObject(obj)) return (obj as FlowObject)[toPropertyKey(key)];
-    if (obj instanceof Namespace || obj instanceof NativeFunction) return staticMember(obj.id, toPropertyKey(key));
+    if (isFlowObject(obj)) return (obj as FlowObject)[toPropertyKey(key, m)];
+    if (obj instanceof Namespace || obj instanceof NativeFunction) return staticMember(obj.id, toPropertyKey(key, m));
     if (obj instanceof Closure) {
-      const k = toPropertyKey(key);
-      if (k === "name") return program.functions[obj.fn].name;
-      if (k === "length") return program.functions[obj.fn].length;
+      const k = toPropertyKey(key, m);
+      if (k === "name") return m.program.functions[obj.fn].name;
+      if (k === "length") return m.program.functions[obj.fn].length;
       return undefined;
     }
     return undefined; // handles, bound methods: no readable members
   }
-  const k = toPropertyKey(key);
+  const k = toPropertyKey(key, m);
   if (typeof obj === "string") {
     const i = arrayIndex(k);
     if (i >= 0) return i < obj.length ? obj[i] : undefined;
@@ -80,11 +80,12 @@ export function staticMember(id: string, key: string): Value {
   return undefined;
 }
 
-export function setProperty(obj: Value, key: Value, value: Value, maxLength: number): void {
+export function setProperty(obj: Value, key: Value, value: Value, m: Machine): void {
+  const maxLength = m.maxValueLength;
   if (obj === null || obj === undefined) {
-    throwTypeError(`Cannot set properties of ${describe(obj)} (setting '${toStr(toPropertyKey(key))}')`);
+    throwTypeError(`Cannot set properties of ${describe(obj)} (setting '${toStr(toPropertyKey(key, m), m)}')`);
   }
-  const k = typeof key === "number" && Array.isArray(obj) ? key : toPropertyKey(key);
+  const k = typeof key === "number" && Array.isArray(obj) ? key : toPropertyKey(key, m);
   if (Array.isArray(obj)) {
     const i = arrayIndex(k);
     if (i >= 0) {
@@ -120,7 +121,7 @@ export function setProperty(obj: Value, key: Value, value: Value, maxLength: num
   if (typeof obj === "string" && (k === "length" || arrayIndex(k) >= 0)) {
     throwTypeError(`Cannot assign to read only property '${String(k)}' of string '${obj}'`);
   }
-  throwTypeError(`Cannot create property '${String(k)}' on ${typeof obj} '${toStr(obj)}'`);
+  throwTypeError(`Cannot create property '${String(k)}' on ${typeof obj} '${toStr(obj, m)}'`);
 }
 
 function kindName(v: Value): string {
