@@ -1,0 +1,99 @@
+// The Driver over a real Postgres server, with a `pg` connection pool. LISTEN uses a dedicated
+// connection that reconnects with backoff when it drops.
+
+import pg from "pg";
+import type { Driver, Queryable, QueryResult } from "./driver.js";
+
+export class PostgresDriver implements Driver {
+  readonly kind = "postgres";
+  readonly pool: pg.Pool;
+
+  constructor(connectionString: string, options: { max?: number } = {}) {
+    this.pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+    // An idle client that errors (server restart) must not crash the process; the pool drops it.
+    this.pool.on("error", () => {});
+  }
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    const r = await this.pool.query(sql, params);
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.session(async (client) => {
+      await client.query("begin");
+      try {
+        const result = await fn(client);
+        await client.query("commit");
+        return result;
+      } catch (e) {
+        await client.query("rollback").catch(() => {});
+        throw e;
+      }
+    });
+  }
+
+  async session<T>(fn: (s: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      return await fn({
+        query: async <R>(sql: string, params: unknown[] = []) => {
+          try {
+            const r = await client.query(sql, params);
+            return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+          } catch (e) {
+            if (isConnectionError(e)) broken = true;
+            throw e;
+          }
+        },
+      });
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    let client: pg.PoolClient | null = null;
+    let closed = false;
+    const connect = async (attempt: number): Promise<void> => {
+      if (closed) return;
+      try {
+        const c = await this.pool.connect();
+        c.on("notification", (n) => {
+          if (n.channel === channel) onNotify(n.payload ?? "");
+        });
+        c.on("error", () => {
+          c.release(true);
+          if (client === c) client = null;
+          setTimeout(() => void connect(0), 100).unref();
+        });
+        await c.query(`listen "${channel}"`);
+        client = c;
+        // A reconnect may have missed notifications: wake the listener once.
+        if (attempt > 0 || client !== null) onNotify("");
+      } catch {
+        setTimeout(() => void connect(attempt + 1), Math.min(5000, 100 * 2 ** attempt)).unref();
+      }
+    };
+    await connect(0);
+    return async () => {
+      closed = true;
+      const c = client;
+      client = null;
+      if (c) {
+        await c.query(`unlisten "${channel}"`).catch(() => {});
+        c.release();
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function isConnectionError(e: unknown): boolean {
+  const code = (e as { code?: string }).code ?? "";
+  return code.startsWith("08") || code === "57P01" || code === "ECONNRESET" || code === "EPIPE";
+}
