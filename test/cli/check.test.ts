@@ -17,7 +17,7 @@ function check(files: Record<string, string>, args: string[]): CliResult {
 
 const VALID = {
   "flows/a.flow": 'const r = await Task.run("t", Inputs)\nreturn r\n',
-  "flows/b.flow": "async function main() {\n  await Timer.delay(\"1h\")\n  return 1\n}\n",
+  "flows/b.flow": 'async function main() {\n  await Timer.delay("1h")\n  return 1\n}\n',
 };
 
 // Two files with several errors each, one of them in a subfolder; plus a good file and a non-.flow
@@ -35,7 +35,7 @@ const BROKEN_LINES = [
   "flows/a.flow:2:15 unknown name `Foo`",
   "flows/sub/b.flow:1:9 `this` is not supported; pass the object as a parameter",
   "flows/sub/b.flow:2:1 `class` is not supported; use object literals and functions",
-  'flows/sub/b.flow:3:5 `eval` is not supported; workflows cannot run code from strings',
+  "flows/sub/b.flow:3:5 `eval` is not supported; workflows cannot run code from strings",
 ];
 
 test("valid files exit 0 and print no error lines", () => {

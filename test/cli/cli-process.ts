@@ -35,6 +35,7 @@ export function tempFolder(files: Record<string, string> = {}): { dir: string; r
 /** Parses `--json` stdout, which must be exactly one JSON document on one line. */
 export function jsonDocument(stdout: string): unknown {
   const lines = stdout.split("\n");
-  if (lines.length !== 2 || lines[1] !== "") throw new Error(`expected one line of JSON on stdout, got ${JSON.stringify(stdout)}`);
+  if (lines.length !== 2 || lines[1] !== "")
+    throw new Error(`expected one line of JSON on stdout, got ${JSON.stringify(stdout)}`);
   return JSON.parse(lines[0]);
 }

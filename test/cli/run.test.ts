@@ -39,12 +39,13 @@ test("completed run: --json prints exactly {status, output, error, taskCalls} an
 });
 
 test("failed run: --json carries the error object and exits 1", () => {
-  const r = run({ "main.flow": 'await Task.run("first", {})\nthrow TypeError("bad input")\n', "mocks.json": '{ "first": { "returns": null } }' }, [
-    "main.flow",
-    "--json",
-    "--tasks",
-    "mocks.json",
-  ]);
+  const r = run(
+    {
+      "main.flow": 'await Task.run("first", {})\nthrow TypeError("bad input")\n',
+      "mocks.json": '{ "first": { "returns": null } }',
+    },
+    ["main.flow", "--json", "--tasks", "mocks.json"],
+  );
   assert.equal(r.code, 1, r.stderr);
   const doc = jsonDocument(r.stdout) as Record<string, unknown>;
   assert.deepEqual(Object.keys(doc), RUN_JSON_KEYS);
@@ -156,7 +157,12 @@ test("mocks: returns, fails, echo and lists (last repeats), one counter per task
     other: { echo: true },
     charge: { fails: { message: "card declined", code: "E42" } },
   };
-  const r = run({ "main.flow": main, "child.flow": child, "mocks.json": JSON.stringify(mocks) }, ["main.flow", "--json", "--tasks", "mocks.json"]);
+  const r = run({ "main.flow": main, "child.flow": child, "mocks.json": JSON.stringify(mocks) }, [
+    "main.flow",
+    "--json",
+    "--tasks",
+    "mocks.json",
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(jsonDocument(r.stdout), {
     status: "completed",
@@ -191,18 +197,21 @@ test("mocks: returns, fails, echo and lists (last repeats), one counter per task
 
 test("the last entry of a mock list repeats for every later call", () => {
   const main = 'const out = []\nfor (let i = 0; i < 5; i++) out.push(await Task.run("t", { i }))\nreturn out\n';
-  const r = run({ "main.flow": main, "mocks.json": '{ "t": [{ "returns": "a" }, { "returns": "b" }] }' }, ["main.flow", "--json", "--tasks", "mocks.json"]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual((jsonDocument(r.stdout) as { output: unknown }).output, ["a", "b", "b", "b", "b"]);
-});
-
-test("a task with no mock is called and listed, and its handle fails with a TaskError naming it", () => {
-  const r = run({ "main.flow": 'await Task.run("ship", { box: 7 })\nreturn "unreachable"\n', "mocks.json": '{ "other": { "returns": 1 } }' }, [
+  const r = run({ "main.flow": main, "mocks.json": '{ "t": [{ "returns": "a" }, { "returns": "b" }] }' }, [
     "main.flow",
     "--json",
     "--tasks",
     "mocks.json",
   ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual((jsonDocument(r.stdout) as { output: unknown }).output, ["a", "b", "b", "b", "b"]);
+});
+
+test("a task with no mock is called and listed, and its handle fails with a TaskError naming it", () => {
+  const r = run(
+    { "main.flow": 'await Task.run("ship", { box: 7 })\nreturn "unreachable"\n', "mocks.json": '{ "other": { "returns": 1 } }' },
+    ["main.flow", "--json", "--tasks", "mocks.json"],
+  );
   assert.equal(r.code, 1, r.stderr);
   const message = 'no mock for task "ship" (add one to the mocks file)';
   assert.deepEqual(jsonDocument(r.stdout), {
@@ -214,9 +223,17 @@ test("a task with no mock is called and listed, and its handle fails with a Task
 });
 
 test("without --tasks every task is unmocked", () => {
-  const r = run({ "main.flow": 'try { await Task.run("email", {}) } catch (e) { return [e.type, e.task] }\n' }, ["main.flow", "--json"]);
+  const r = run({ "main.flow": 'try { await Task.run("email", {}) } catch (e) { return [e.type, e.task] }\n' }, [
+    "main.flow",
+    "--json",
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(jsonDocument(r.stdout), { status: "completed", output: ["TaskError", "email"], error: null, taskCalls: [{ name: "email", inputs: {} }] });
+  assert.deepEqual(jsonDocument(r.stdout), {
+    status: "completed",
+    output: ["TaskError", "email"],
+    error: null,
+    taskCalls: [{ name: "email", inputs: {} }],
+  });
 });
 
 test("--signal name=JSON signals are buffered before the start and delivered in order", () => {
@@ -227,9 +244,23 @@ test("--signal name=JSON signals are buffered before the start and delivered in 
     'const b = await Signal.next("approve")',
     "return [a, b, other]",
   ].join("\n");
-  const r = run({ "main.flow": main }, ["main.flow", "--json", "--signal", 'approve={"by":"ann"}', "--signal", 'note="hello=world"', "--signal", "approve=2"]);
+  const r = run({ "main.flow": main }, [
+    "main.flow",
+    "--json",
+    "--signal",
+    'approve={"by":"ann"}',
+    "--signal",
+    'note="hello=world"',
+    "--signal",
+    "approve=2",
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(jsonDocument(r.stdout), { status: "completed", output: [{ by: "ann" }, 2, "hello=world"], error: null, taskCalls: [] });
+  assert.deepEqual(jsonDocument(r.stdout), {
+    status: "completed",
+    output: [{ by: "ann" }, 2, "hello=world"],
+    error: null,
+    taskCalls: [],
+  });
 });
 
 test("a signal wait with no matching --signal leaves the run suspended", () => {
@@ -241,7 +272,8 @@ test("a signal wait with no matching --signal leaves the run suspended", () => {
 
 test('Workflow.run("x") loads x.flow from the folder of the file, not the working directory', () => {
   const t = tempFolder({
-    "flows/parent.flow": 'const a = await Workflow.run("double", { n: 21 })\nconst b = await Workflow.run("double", { n: a })\nreturn [a, b]\n',
+    "flows/parent.flow":
+      'const a = await Workflow.run("double", { n: 21 })\nconst b = await Workflow.run("double", { n: a })\nreturn [a, b]\n',
     "flows/double.flow": "return Inputs.n * 2\n",
     "double.flow": "return -1\n", // a decoy in the working directory
   });
@@ -255,11 +287,19 @@ test('Workflow.run("x") loads x.flow from the folder of the file, not the workin
 });
 
 test("Workflow.run of a name with no file next to the workflow throws WorkflowError at the call", () => {
-  const r = run({ "main.flow": 'try { Workflow.run("ghost", {}) } catch (e) { return e }\nreturn "not thrown"\n' }, ["main.flow", "--json"]);
+  const r = run({ "main.flow": 'try { Workflow.run("ghost", {}) } catch (e) { return e }\nreturn "not thrown"\n' }, [
+    "main.flow",
+    "--json",
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(jsonDocument(r.stdout), {
     status: "completed",
-    output: { name: "WorkflowError", type: "WorkflowError", message: 'unknown workflow "ghost": no stored definition has that name', workflow: "ghost" },
+    output: {
+      name: "WorkflowError",
+      type: "WorkflowError",
+      message: 'unknown workflow "ghost": no stored definition has that name',
+      workflow: "ghost",
+    },
     error: null,
     taskCalls: [],
   });
@@ -267,21 +307,34 @@ test("Workflow.run of a name with no file next to the workflow throws WorkflowEr
 
 test('timers use virtual time: Timer.delay("7d") finishes at once with the clock 7 days later', () => {
   const started = Date.now();
-  const r = run({ "main.flow": 'const t0 = Date.now()\nawait Timer.delay("7d")\nconst t1 = Date.now()\nawait Timer.delay(1.5)\nreturn [t1 - t0, Date.now() - t1]\n' }, [
-    "main.flow",
-    "--json",
-  ]);
+  const r = run(
+    {
+      "main.flow":
+        'const t0 = Date.now()\nawait Timer.delay("7d")\nconst t1 = Date.now()\nawait Timer.delay(1.5)\nreturn [t1 - t0, Date.now() - t1]\n',
+    },
+    ["main.flow", "--json"],
+  );
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(jsonDocument(r.stdout), { status: "completed", output: [7 * 24 * 3600 * 1000, 1500], error: null, taskCalls: [] });
+  assert.deepEqual(jsonDocument(r.stdout), {
+    status: "completed",
+    output: [7 * 24 * 3600 * 1000, 1500],
+    error: null,
+    taskCalls: [],
+  });
   assert.ok(Date.now() - started < 30_000, "the run took real time");
 });
 
 test("--max-instructions 1000 makes while(true){} fail with a RangeError that catch cannot intercept", () => {
-  const message = "instruction limit exceeded: more than 1000 instructions in one activation (an endless loop? raise it with the maxInstructions limit)";
+  const message =
+    "instruction limit exceeded: more than 1000 instructions in one activation (an endless loop? raise it with the maxInstructions limit)";
   for (const source of ["while (true) {}\n", 'try { while (true) {} } catch (e) { return "caught" }\n']) {
     const r = run({ "main.flow": source }, ["main.flow", "--json", "--max-instructions", "1000"]);
     assert.equal(r.code, 1, source);
-    assert.deepEqual(jsonDocument(r.stdout), { status: "failed", output: null, error: { name: "RangeError", type: "RangeError", message }, taskCalls: [] }, source);
+    assert.deepEqual(
+      jsonDocument(r.stdout),
+      { status: "failed", output: null, error: { name: "RangeError", type: "RangeError", message }, taskCalls: [] },
+      source,
+    );
   }
 });
 
@@ -292,20 +345,38 @@ test("--max-call-depth and --max-state-bytes are enforced; without them the same
   assert.deepEqual(jsonDocument(limited.stdout), {
     status: "failed",
     output: null,
-    error: { name: "RangeError", type: "RangeError", message: "call depth limit exceeded: more than 50 nested calls (raise it with the maxCallDepth limit)" },
+    error: {
+      name: "RangeError",
+      type: "RangeError",
+      message: "call depth limit exceeded: more than 50 nested calls (raise it with the maxCallDepth limit)",
+    },
     taskCalls: [],
   });
-  assert.deepEqual(jsonDocument(run({ "main.flow": deep }, ["main.flow", "--json"]).stdout), { status: "completed", output: 100, error: null, taskCalls: [] });
+  assert.deepEqual(jsonDocument(run({ "main.flow": deep }, ["main.flow", "--json"]).stdout), {
+    status: "completed",
+    output: 100,
+    error: null,
+    taskCalls: [],
+  });
 
-  const big = 'const big = []\nfor (let i = 0; i < 100; i++) big.push("item number " + i)\nawait Timer.delay(1)\nreturn big.length\n';
+  const big =
+    'const big = []\nfor (let i = 0; i < 100; i++) big.push("item number " + i)\nawait Timer.delay(1)\nreturn big.length\n';
   const tooBig = run({ "main.flow": big }, ["main.flow", "--json", "--max-state-bytes", "500"]);
   assert.equal(tooBig.code, 1);
   const doc = jsonDocument(tooBig.stdout) as { status: string; error: { name: string; type: string; message: string } };
   assert.equal(doc.status, "failed");
   assert.equal(doc.error.type, "RangeError");
   assert.equal(doc.error.name, "RangeError");
-  assert.match(doc.error.message, /^state size limit exceeded: the saved state would be \d+ bytes, more than the limit of 500 \(raise it with the maxStateBytes limit\)$/);
-  assert.deepEqual(jsonDocument(run({ "main.flow": big }, ["main.flow", "--json"]).stdout), { status: "completed", output: 100, error: null, taskCalls: [] });
+  assert.match(
+    doc.error.message,
+    /^state size limit exceeded: the saved state would be \d+ bytes, more than the limit of 500 \(raise it with the maxStateBytes limit\)$/,
+  );
+  assert.deepEqual(jsonDocument(run({ "main.flow": big }, ["main.flow", "--json"]).stdout), {
+    status: "completed",
+    output: 100,
+    error: null,
+    taskCalls: [],
+  });
 });
 
 test("with --json, console.log lines go to stderr so stdout stays one JSON document", () => {

@@ -7,7 +7,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_START_TIME, MemoryHost, RunawayError, folderLoader, runFlowFile, type MemoryHostOptions } from "../../src/testing/index.js";
+import {
+  DEFAULT_START_TIME,
+  MemoryHost,
+  RunawayError,
+  folderLoader,
+  runFlowFile,
+  type MemoryHostOptions,
+} from "../../src/testing/index.js";
 import { FlowLoadError } from "../../src/lang/index.js";
 
 const root = mkdtempSync(join(tmpdir(), "rhythm-memory-host-"));
@@ -28,7 +35,8 @@ const HOUR = 3600_000;
 
 test("signals sent with host.signal while the workflow is suspended are delivered by the next run()", async () => {
   const host = hostFor({
-    "approve.flow": 'const first = await Signal.next("approve")\nconst second = await Signal.next("approve")\nreturn [first, second]\n',
+    "approve.flow":
+      'const first = await Signal.next("approve")\nconst second = await Signal.next("approve")\nreturn [first, second]\n',
   });
   const id = host.start("approve");
   await host.run();
@@ -130,7 +138,14 @@ test("task mocks may be async functions: they receive the inputs, and a throw be
   assert.equal(view.status, "completed");
   assert.deepEqual(view.output, [
     "hi ada",
-    { name: "TaskError", type: "TaskError", message: "card declined", task: "charge", attempts: 1, cause: { name: "Error", message: "card declined" } },
+    {
+      name: "TaskError",
+      type: "TaskError",
+      message: "card declined",
+      task: "charge",
+      attempts: 1,
+      cause: { name: "Error", message: "card declined" },
+    },
   ]);
   assert.deepEqual(seen, [
     ["greet", { name: "ada" }, { executionId: id, attempt: 1, parentId: id }],
@@ -140,17 +155,26 @@ test("task mocks may be async functions: they receive the inputs, and a throw be
     { name: "greet", inputs: { name: "ada" } },
     { name: "charge", inputs: { cents: 5 } },
   ]);
-  assert.deepEqual([...host.taskCounts], [["greet", 1], ["charge", 1]]);
+  assert.deepEqual(
+    [...host.taskCounts],
+    [
+      ["greet", 1],
+      ["charge", 1],
+    ],
+  );
 });
 
 test("an uncaught throw from a function mock fails the workflow with the TaskError", async () => {
-  const host = hostFor({ "fail.flow": 'return await Task.run("boom", { n: 1 })\n' }, {
-    tasks: {
-      boom: async () => {
-        throw new RangeError("too big");
+  const host = hostFor(
+    { "fail.flow": 'return await Task.run("boom", { n: 1 })\n' },
+    {
+      tasks: {
+        boom: async () => {
+          throw new RangeError("too big");
+        },
       },
     },
-  });
+  );
   const id = host.start("fail");
   await host.run();
   assert.deepEqual(host.get(id), {
@@ -158,7 +182,14 @@ test("an uncaught throw from a function mock fails the workflow with the TaskErr
     name: "fail",
     status: "failed",
     output: null,
-    error: { name: "TaskError", type: "TaskError", message: "too big", task: "boom", attempts: 1, cause: { name: "RangeError", message: "too big" } },
+    error: {
+      name: "TaskError",
+      type: "TaskError",
+      message: "too big",
+      task: "boom",
+      attempts: 1,
+      cause: { name: "RangeError", message: "too big" },
+    },
     parentId: null,
     taskCalls: [{ name: "boom", inputs: { n: 1 } }],
     waits: [],
@@ -248,7 +279,10 @@ const RICH = {
 async function runRich(resumeMode: boolean) {
   const host = hostFor(RICH, {
     resumeMode,
-    tasks: { greet: async (inputs) => `hello ${(inputs as { who: string }).who}`, square: async (inputs) => (inputs as { i: number }).i ** 2 },
+    tasks: {
+      greet: async (inputs) => `hello ${(inputs as { who: string }).who}`,
+      square: async (inputs) => (inputs as { i: number }).i ** 2,
+    },
   });
   const id = host.start("rich");
   const startedMachine = host.executions.get(id)!.machine;
@@ -258,7 +292,13 @@ async function runRich(resumeMode: boolean) {
   assert.equal(host.executions.get(id)!.machine !== startedMachine, resumeMode);
   host.signal(id, "go", { ok: 1 });
   await host.run();
-  return { suspended, final: host.get(id), executions: [...host.executions.keys()].map((x) => host.get(x)), logs: host.logs, clock: host.clock };
+  return {
+    suspended,
+    final: host.get(id),
+    executions: [...host.executions.keys()].map((x) => host.get(x)),
+    logs: host.logs,
+    clock: host.clock,
+  };
 }
 
 test("resumeMode: true (state through JSON at every suspension) gives identical results", async () => {
@@ -287,7 +327,8 @@ test("maxActivations: a workflow looping on await Timer.delay(1) forever makes r
     error: {
       name: "RangeError",
       type: "RangeError",
-      message: "stopped after 50 activations at virtual time 2026-01-01T00:00:50.000Z: the workflow seems to loop forever (raise maxActivations)",
+      message:
+        "stopped after 50 activations at virtual time 2026-01-01T00:00:50.000Z: the workflow seems to loop forever (raise maxActivations)",
     },
     taskCalls: [],
     logs: [],
@@ -316,8 +357,12 @@ test("signalling a finished execution throws; so does signalling an unknown one"
   await host.run();
   assert.equal(host.get(done).status, "completed");
   assert.equal(host.get(bad).status, "failed");
-  assert.throws(() => host.signal(done, "late", 1), { message: `execution "${done}" has finished (completed); it takes no more signals` });
-  assert.throws(() => host.signal(bad, "late", 1), { message: `execution "${bad}" has finished (failed); it takes no more signals` });
+  assert.throws(() => host.signal(done, "late", 1), {
+    message: `execution "${done}" has finished (completed); it takes no more signals`,
+  });
+  assert.throws(() => host.signal(bad, "late", 1), {
+    message: `execution "${bad}" has finished (failed); it takes no more signals`,
+  });
   assert.throws(() => host.signal("exec-404", "x", 1), { message: 'unknown execution "exec-404"' });
 });
 
@@ -353,7 +398,11 @@ test("folderLoader loads <name>.flow next to the root file, null for other names
   assert.equal(load("root")?.source, "return 1\n");
   assert.equal(load("missing"), null);
   assert.equal(load("../root"), null, "names cannot leave the folder");
-  assert.throws(() => load("broken"), (e: unknown) => e instanceof FlowLoadError && /broken\.flow:1:1 `class` is not supported/.test(e.errors.map((x) => x.format()).join("\n")));
+  assert.throws(
+    () => load("broken"),
+    (e: unknown) =>
+      e instanceof FlowLoadError && /broken\.flow:1:1 `class` is not supported/.test(e.errors.map((x) => x.format()).join("\n")),
+  );
   const withSource = folderLoader(file, "return 3\n");
   assert.equal(withSource("root")?.source, "return 3\n", "the root's given source wins over the file");
 });

@@ -7,7 +7,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileFlow } from "../../src/compiler/index.js";
 import type { Program } from "../../src/compiler/index.js";
-import { Machine, type ActivationResult, type Effect, type Limits, type MachineHost, type Settlement } from "../../src/vm/machine.js";
+import {
+  Machine,
+  type ActivationResult,
+  type Effect,
+  type Limits,
+  type MachineHost,
+  type Settlement,
+} from "../../src/vm/machine.js";
 import { STATE_FORMAT, restoreState, saveState, type SavedState } from "../../src/vm/snapshot.js";
 
 const host: MachineHost = { now: () => 0, random: () => 0.5, hasWorkflow: () => true };
@@ -156,7 +163,7 @@ test("built-in identity survives: f === Math.max after restore, and it still wor
       "const M = Math",
       "const fns = { parse: JSON.parse, keys: Object.keys }",
       "await Timer.delay(1)",
-      'return [f === Math.max, f(1, 7, 3), M === Math, M.min(4, 2), fns.parse === JSON.parse, fns.keys === Object.keys, fns.keys({ a: 1 })]',
+      "return [f === Math.max, f(1, 7, 3), M === Math, M.min(4, 2), fns.parse === JSON.parse, fns.keys === Object.keys, fns.keys({ a: 1 })]",
     ].join("\n"),
   );
   assert.deepEqual(output, [true, 7, true, 2, true, true, ["a"]]);
@@ -174,14 +181,16 @@ test("a state with the wrong format is refused with a clear error", () => {
   assert.throws(() => Machine.restore(program, wrong, { host }), { message });
   const missing = { ...state } as Partial<SavedState>;
   delete missing.format;
-  assert.throws(() => restoreState(missing as SavedState), { message: `saved state has format undefined; this version reads format ${STATE_FORMAT}` });
+  assert.throws(() => restoreState(missing as SavedState), {
+    message: `saved state has format undefined; this version reads format ${STATE_FORMAT}`,
+  });
   // The right format still restores.
   assert.equal(Machine.restore(program, state, { host }).activate(fireTimers(result.effects)).output, 1);
 });
 
 test("save ∘ restore is the identity on the saved state", () => {
   const { program, machine } = start(
-    'const o = { a: [1, { b: 2 }] }\no.a.push(o)\nlet n = 0\nconst inc = () => ++n\ninc()\nawait Timer.delay(1)\nreturn [inc(), o.a.length]\n',
+    "const o = { a: [1, { b: 2 }] }\no.a.push(o)\nlet n = 0\nconst inc = () => ++n\ninc()\nawait Timer.delay(1)\nreturn [inc(), o.a.length]\n",
   );
   const result = machine.activate();
   const state = result.state!;
@@ -265,7 +274,10 @@ test("the state-size limit fails the execution with a RangeError naming the limi
   assert.deepEqual(Object.keys(error), ["name", "type", "message"]);
   assert.equal(error.name, "RangeError");
   assert.equal(error.type, "RangeError");
-  assert.match(String(error.message), /^state size limit exceeded: the saved state would be \d+ bytes, more than the limit of 1000 \(raise it with the maxStateBytes limit\)$/);
+  assert.match(
+    String(error.message),
+    /^state size limit exceeded: the saved state would be \d+ bytes, more than the limit of 1000 \(raise it with the maxStateBytes limit\)$/,
+  );
   const bytes = Number(/would be (\d+) bytes/.exec(String(error.message))![1]);
   assert.ok(bytes > 1000);
   // The timer nothing will ever await again is released.
