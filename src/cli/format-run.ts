@@ -13,6 +13,7 @@ export function formatResult(file: string, r: RunFileResult): string {
   else if (r.status === "failed") {
     const e = r.error as { type?: string; message?: string } | null;
     lines.push(`failed: ${e?.type ?? "Error"}: ${e?.message ?? JSON.stringify(r.error)}`);
+    if (r.errorAt) lines.push(`  at ${r.errorAt}`);
     lines.push(JSON.stringify(r.error, null, 2));
   } else {
     lines.push("suspended: the workflow waits for something that never happens in this run:");

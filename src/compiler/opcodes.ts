@@ -148,3 +148,20 @@ export const opNames = [
   "JumpIfTrueKeep", "JumpIfNotNullishKeep", "JumpIfNullish", "JumpIfNotUndefined", "Throw",
   "TryEnter", "TryExit", "IterInit", "IterNext", "ForInKeys", "Await", "LoadCallee", "Void",
 ];
+
+/**
+ * For each code offset, how many instructions start before it. The interpreter charges a
+ * backward jump by the instructions between target and jump, from this table.
+ */
+export function instructionOrdinals(code: number[]): Int32Array {
+  const out = new Int32Array(code.length + 1);
+  let n = 0;
+  for (let pc = 0; pc < code.length; ) {
+    const width = 1 + (operandCount[code[pc]] ?? 0);
+    for (let i = 0; i < width && pc + i < out.length; i++) out[pc + i] = n;
+    pc += width;
+    n++;
+  }
+  out[code.length] = n;
+  return out;
+}

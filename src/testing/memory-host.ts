@@ -58,6 +58,8 @@ export interface ExecutionView {
   taskCalls: TaskCall[];
   /** What the execution waits on, when suspended. */
   waits: ActivationResult["waits"];
+  /** When failed by a thrown error: where it was thrown. */
+  errorAt: string | null;
 }
 
 interface Execution extends ExecutionView {
@@ -137,6 +139,7 @@ export class MemoryHost {
       parentId: parent?.id ?? null,
       taskCalls: [],
       waits: [],
+      errorAt: null,
       flow,
       machine,
       inbox: [],
@@ -163,8 +166,8 @@ export class MemoryHost {
   get(executionId: string): ExecutionView {
     const ex = this.executions.get(executionId);
     if (!ex) throw new Error(`unknown execution "${executionId}"`);
-    const { id, name, status, output, error, parentId, taskCalls, waits } = ex;
-    return { id, name, status, output, error, parentId, taskCalls, waits };
+    const { id, name, status, output, error, parentId, taskCalls, waits, errorAt } = ex;
+    return { id, name, status, output, error, parentId, taskCalls, waits, errorAt };
   }
 
   /**
@@ -233,7 +236,8 @@ export class MemoryHost {
           const count = this.taskCounts.get(effect.name) ?? 0;
           this.taskCounts.set(effect.name, count + 1);
           const mock = this.options.tasks?.[effect.name];
-          const outcome = mockOutcome(mock, effect.name, effect.inputs, count, { executionId: ex.id, attempt: 1, parentId: ex.id });
+          const taskId = `${ex.id}-task-${ex.taskCalls.length}`;
+          const outcome = mockOutcome(mock, effect.name, effect.inputs, count, { executionId: taskId, attempt: 1, parentId: ex.id });
           this.completions.push({
             executionId: ex.id,
             handle: effect.handle,
@@ -281,6 +285,7 @@ export class MemoryHost {
     ex.status = result.status;
     ex.output = result.status === "completed" ? result.output : null;
     ex.error = result.status === "failed" ? result.error : null;
+    ex.errorAt = result.errorAt ?? null;
     this.forget(ex.id, null);
     if (ex.parentId !== null && ex.parentHandle !== null) {
       const parent = this.executions.get(ex.parentId)!;

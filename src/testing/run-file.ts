@@ -26,6 +26,8 @@ export interface RunFileResult {
   error: unknown;
   taskCalls: TaskCall[];
   logs: LogLine[];
+  /** When failed by a thrown error: where it was thrown, "file:line:col (function)". */
+  errorAt?: string;
   /** When suspended: what the root waits on, with source lines. */
   waits: { description: string; line: number; column: number; function: string }[];
 }
@@ -83,6 +85,7 @@ export async function runFlowFile(file: string, options: RunFileOptions = {}): P
     error: root.error,
     taskCalls: root.taskCalls,
     logs: host.logs,
+    ...(root.errorAt ? { errorAt: root.errorAt } : {}),
     waits: status === "suspended" ? root.waits.map(({ description, line, column, function: fn }) => ({ description, line, column, function: fn })) : [],
   };
 }

@@ -41,6 +41,7 @@ export function callNative(m: Machine, id: string, thisValue: Value, args: Value
 
 function describeType(v: Value): string {
   if (v === null) return "null";
+  if (v === "" || (typeof v === "string" && v.trim() === "")) return "an empty string";
   if (Array.isArray(v)) return "an array";
   return typeof v === "object" ? "an object" : typeof v;
 }

@@ -2,10 +2,11 @@
 // made from host code — until that call returns. Exceptions thrown by .flow code travel as
 // FlowThrow and unwind to the nearest try handler, frame by frame.
 
-import { Op } from "../compiler/opcodes.js";
+import { Op, instructionOrdinals } from "../compiler/opcodes.js";
 import { add, compare, looseEquals, toNumber, toPropertyKey, toStr, typeOf } from "./coerce.js";
 import { callMethod, callValue } from "./calls.js";
 import { getProperty, setProperty } from "./properties.js";
+import { guardArrayLength, guardStringLength } from "./stdlib/size-guard.js";
 import { enqueue, subscribe } from "./promises.js";
 import { instructionLimitExceeded, type Fiber, type Frame, type Machine } from "./machine.js";
 import {
@@ -17,7 +18,6 @@ import {
   isFlowObject,
   newObject,
   throwError,
-  throwRangeError,
   throwTypeError,
   type FlowObject,
   type Value,
@@ -244,7 +244,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.ArraySpread: {
             const items = iterableToArray(stack.pop());
             const target = stack[stack.length - 1] as Value[];
-            if (target.length + items.length > m.maxValueLength) throwRangeError("array length exceeds the state size limit");
+            guardArrayLength(m, target.length + items.length);
             for (const x of items) target.push(x);
             break;
           }
@@ -324,7 +324,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             if (typeof a === "number" && typeof b === "number") stack.push(a + b);
             else {
               const r = add(a, b, m);
-              if (typeof r === "string" && r.length > m.maxValueLength) throwRangeError("string length exceeds the state size limit");
+              if (typeof r === "string") guardStringLength(m, r.length);
               stack.push(r);
             }
             break;
@@ -437,7 +437,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             let s = "";
             for (const part of stack.splice(stack.length - n, n)) {
               s += typeof part === "string" ? part : toStr(part, m);
-              if (s.length > m.maxValueLength) throwRangeError("string length exceeds the state size limit");
+              guardStringLength(m, s.length);
             }
             stack.push(s);
             break;
@@ -445,8 +445,8 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.Jump: {
             const target = code[pc];
             // Only backward jumps (loops) and calls can make code run long, so the budget is
-            // charged there, by the length of the code jumped over.
-            if (target < pc && (m.budget -= pc - target) < 0) instructionLimit(m);
+            // charged there, by the number of instructions jumped back over.
+            if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimit(m);
             pc = target;
             break;
           }
@@ -457,7 +457,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.JumpIfTrue:
             if (stack.pop()) {
               const target = code[pc];
-              if (target < pc && (m.budget -= pc - target) < 0) instructionLimit(m);
+              if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimit(m);
               pc = target;
             } else pc++;
             break;
@@ -577,6 +577,15 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
       }
     }
   }
+}
+
+const ordinals = new WeakMap<number[], Int32Array>();
+
+/** Instructions from `target` up to the jump at `pc` (the jump included). */
+function loopCost(code: number[], target: number, pc: number): number {
+  let o = ordinals.get(code);
+  if (!o) ordinals.set(code, (o = instructionOrdinals(code)));
+  return o[pc] - o[target] + 1;
 }
 
 function instructionLimit(m: Machine): never {

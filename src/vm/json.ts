@@ -2,7 +2,7 @@
 // with null-prototype objects, and .flow values leave as JSON exactly as JSON.stringify writes them.
 
 import { natives } from "./stdlib/index.js";
-import { newObject, throwTypeError, type FlowObject, type NativeContext, type Value } from "./values.js";
+import { FlowThrow, newObject, throwTypeError, type FlowObject, type NativeContext, type Value } from "./values.js";
 
 /** Host JSON (any depth; no recursion) → .flow value. Keys like "__proto__" stay plain data. */
 export function fromJson(data: unknown): Value {
@@ -40,6 +40,7 @@ export function toJson(ctx: NativeContext, value: Value, what: string): unknown 
   try {
     text = stringify(ctx, undefined, [value]);
   } catch (e) {
+    if (!(e instanceof FlowThrow)) throw e; // limits (and host bugs) are not "not JSON"
     const message = (e as { value?: { message?: unknown } }).value?.message;
     throwTypeError(`${what} is not JSON: ${typeof message === "string" ? message : String(e)}`);
   }

@@ -93,6 +93,8 @@ export interface ActivationResult {
   waits: WaitInfo[];
   /** Present when suspended: the whole interpreter state as JSON-safe data. */
   state?: SavedState;
+  /** When failed by a thrown error: where it was thrown, "file:line:col (function)". */
+  errorAt?: string;
   instructions: number;
 }
 
@@ -214,6 +216,7 @@ export class Machine implements NativeContext {
         output = toJson(this, this.main.value, "the workflow output");
       } catch (e) {
         if (e instanceof FlowThrow) return this.finish("failed", e.value);
+        if (e instanceof LimitExceeded) return this.finish("failed", makeError("RangeError", e.message));
         throw e;
       }
       return this.finish("completed", output);
@@ -227,7 +230,8 @@ export class Machine implements NativeContext {
     this.pendingHost.clear();
     const base = { effects: this.effects, pending: [], dropped, waits: [], instructions: this.limits.maxInstructions - this.budget };
     if (status === "completed") return { status, output: result, ...base };
-    return { status, error: errorToJson(this, result as Value), ...base };
+    const errorAt = this.throwLocation(result as Value);
+    return { status, error: errorToJson(this, result as Value), ...base, ...(errorAt ? { errorAt } : {}) };
   }
 
   private suspend(): ActivationResult {

@@ -4,6 +4,7 @@
 
 import { toPropertyKey, toStr } from "./coerce.js";
 import { methodId, staticMembers } from "./stdlib/index.js";
+import { guardArrayLength } from "./stdlib/size-guard.js";
 import {
   arraysWithNamedProperties,
   BoundMethod,
@@ -81,7 +82,6 @@ export function staticMember(id: string, key: string): Value {
 }
 
 export function setProperty(obj: Value, key: Value, value: Value, m: Machine): void {
-  const maxLength = m.maxValueLength;
   if (obj === null || obj === undefined) {
     throwTypeError(`Cannot set properties of ${describe(obj)} (setting '${toStr(toPropertyKey(key, m), m)}')`);
   }
@@ -90,7 +90,7 @@ export function setProperty(obj: Value, key: Value, value: Value, m: Machine): v
     const i = arrayIndex(k);
     if (i >= 0) {
       if (i > obj.length) {
-        if (i >= maxLength) throwRangeError(`array index ${i} exceeds the state size limit`);
+        guardArrayLength(m, i + 1);
         // Holes are not part of the language: fill them with undefined.
         for (let j = obj.length; j < i; j++) obj.push(undefined);
       }
@@ -100,7 +100,7 @@ export function setProperty(obj: Value, key: Value, value: Value, m: Machine): v
     if (k === "length") {
       const n = typeof value === "number" ? value : NaN;
       if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) throwRangeError("Invalid array length");
-      if (n > maxLength) throwRangeError(`array length ${n} exceeds the state size limit`);
+      guardArrayLength(m, n);
       if (n < obj.length) obj.length = n;
       else while (obj.length < n) obj.push(undefined);
       return;

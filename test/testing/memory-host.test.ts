@@ -148,7 +148,8 @@ test("task mocks may be async functions: they receive the inputs, and a throw be
     },
   ]);
   assert.deepEqual(seen, [
-    ["greet", { name: "ada" }, { executionId: id, attempt: 1, parentId: id }],
+    // each mocked task call gets its own execution id; its parent is the calling workflow
+    ["greet", { name: "ada" }, { executionId: `${id}-task-0`, attempt: 1, parentId: id }],
     ["charge", { cents: 5 }],
   ]);
   assert.deepEqual(view.taskCalls, [
@@ -193,7 +194,9 @@ test("an uncaught throw from a function mock fails the workflow with the TaskErr
     parentId: null,
     taskCalls: [{ name: "boom", inputs: { n: 1 } }],
     waits: [],
+    errorAt: host.get(id).errorAt,
   });
+  assert.match(host.get(id).errorAt ?? "", /\/fail\.flow:1:8 \(main\)$/);
 });
 
 test("get() shows a child execution with its parentId, its own task calls and its waits", async () => {
@@ -235,6 +238,7 @@ test("get() shows a child execution with its parentId, its own task calls and it
     parentId,
     taskCalls: [{ name: "inner", inputs: { n: 2 } }],
     waits: [],
+    errorAt: null,
   });
   assert.deepEqual(host.get(parentId), {
     id: parentId,
@@ -245,6 +249,7 @@ test("get() shows a child execution with its parentId, its own task calls and it
     parentId: null,
     taskCalls: [],
     waits: [],
+    errorAt: null,
   });
   assert.throws(() => host.get("exec-999"), { message: 'unknown execution "exec-999"' });
 });

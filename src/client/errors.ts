@@ -1,0 +1,72 @@
+// Every public error is a RhythmError with a stable `code`, so callers can branch on it.
+
+export class RhythmError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidArgumentError extends RhythmError {
+  constructor(message: string) {
+    super("INVALID_ARGUMENT", message);
+  }
+}
+
+export class WorkflowNotFoundError extends RhythmError {
+  constructor(readonly workflow: string) {
+    super("WORKFLOW_NOT_FOUND", `no workflow named "${workflow}" is stored: deploy it (rhythm deploy) or start a worker that loads it`);
+  }
+}
+
+export class ExecutionNotFoundError extends RhythmError {
+  constructor(readonly executionId: string) {
+    super("EXECUTION_NOT_FOUND", `no execution with id "${executionId}"`);
+  }
+}
+
+export class ExecutionFinishedError extends RhythmError {
+  constructor(
+    readonly executionId: string,
+    readonly status: string,
+  ) {
+    super("EXECUTION_FINISHED", `execution ${executionId} has already finished (${status})`);
+  }
+}
+
+export class NotAWorkflowError extends RhythmError {
+  constructor(readonly executionId: string) {
+    super("NOT_A_WORKFLOW", `execution ${executionId} is a task; only workflows take signals`);
+  }
+}
+
+export class WaitTimeoutError extends RhythmError {
+  constructor(
+    readonly executionId: string,
+    readonly timeoutMs: number,
+  ) {
+    super("WAIT_TIMEOUT", `execution ${executionId} did not finish within ${timeoutMs} ms`);
+  }
+}
+
+export class DatabaseError extends RhythmError {
+  constructor(message: string, cause: unknown) {
+    super("DATABASE_ERROR", message, { cause });
+  }
+}
+
+/**
+ * Thrown by a task handler to fail the task at once, without retries.
+ * `throw new NonRetryableError("card declined")`
+ */
+export class NonRetryableError extends Error {
+  readonly nonRetryable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "NonRetryableError";
+  }
+}

@@ -1,0 +1,182 @@
+// Every SQL statement of the engine, static and named. ":SCHEMA" becomes the quoted schema name
+// once per store; every value is a parameter.
+
+export const Q = {
+  // ── versions ──────────────────────────────────────────────────────────────────────────────
+  VersionUpsert: `
+    insert into :SCHEMA.workflow_versions (name, version, source, program) values ($1, $2, $3, $4)
+    on conflict (name, version) do update set deployed_at = now()`,
+  VersionNewest: `select version from :SCHEMA.workflow_versions where name = $1 order by deployed_at desc limit 1`,
+  VersionProgram: `select program from :SCHEMA.workflow_versions where name = $1 and version = $2`,
+  VersionNames: `select distinct name from :SCHEMA.workflow_versions`,
+
+  // ── enqueue ───────────────────────────────────────────────────────────────────────────────
+  // One statement for any number of executions; a repeated idempotency key inserts nothing.
+  Enqueue: `
+    insert into :SCHEMA.executions
+      (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
+       parent_id, parent_handle, idempotency_key)
+    select t.id, t.kind, t.name, t.version, 'queued', t.queue, t.priority,
+           coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), t.inputs, t.max_attempts, t.backoff,
+           t.timeout_ms, t.parent_id, t.parent_handle, t.idempotency_key
+    from jsonb_to_recordset($1::jsonb) as t(
+      id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
+      inputs jsonb, max_attempts integer, backoff jsonb, timeout_ms integer, parent_id uuid, parent_handle integer,
+      idempotency_key text)
+    on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing
+    returning id`,
+  ByIdempotencyKey: `select id from :SCHEMA.executions where kind = $1 and name = $2 and idempotency_key = $3`,
+  Notify: `select pg_notify($1, $2)`,
+
+  // ── claim ─────────────────────────────────────────────────────────────────────────────────
+  // Walks executions_claim; SKIP LOCKED lets many workers claim side by side without waiting.
+  Claim: `
+    with picked as (
+      select id from :SCHEMA.executions
+      where status = 'queued' and queue = any($1::text[]) and run_at <= now()
+        and (kind = 'workflow' or name = any($2::text[]))
+      order by priority desc, run_at, id
+      limit $3
+      for update skip locked
+    )
+    update :SCHEMA.executions e
+    set status = 'running',
+        attempt = case when e.kind = 'task' then e.attempt + 1 else greatest(e.attempt, 1) end,
+        claim_token = gen_random_uuid(),
+        worker_id = $4,
+        lease_expires_at = now() + coalesce(e.timeout_ms, $5) * interval '1 millisecond',
+        started_at = coalesce(e.started_at, now())
+    from picked where e.id = picked.id
+    returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
+              e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
+              extract(epoch from now()) * 1000 as db_now`,
+  InboxFor: `select seq, execution_id, handle, ok, value from :SCHEMA.inbox where execution_id = any($1::uuid[]) order by seq`,
+  Heartbeat: `
+    update :SCHEMA.executions set lease_expires_at = now() + $3 * interval '1 millisecond'
+    where id = $1 and claim_token = $2 and status = 'running'
+    returning cancel_requested`,
+
+  // ── finishing tasks ───────────────────────────────────────────────────────────────────────
+  TaskComplete: `
+    update :SCHEMA.executions
+    set status = 'completed', output = $3, finished_at = now(), claim_token = null, lease_expires_at = null
+    where id = $1 and claim_token = $2 and status = 'running'
+    returning parent_id, parent_handle, name, attempt`,
+  TaskRetry: `
+    update :SCHEMA.executions
+    set status = 'queued', errors = errors || jsonb_build_array($3::jsonb), run_at = now() + $4 * interval '1 millisecond',
+        claim_token = null, lease_expires_at = null, worker_id = null
+    where id = $1 and claim_token = $2 and status = 'running'
+    returning id`,
+  TaskFail: `
+    update :SCHEMA.executions
+    set status = 'failed', error = $3, errors = errors || jsonb_build_array($3::jsonb), finished_at = now(),
+        claim_token = null, lease_expires_at = null
+    where id = $1 and claim_token = $2 and status = 'running'
+    returning parent_id, parent_handle, name, attempt`,
+  // Gives back a claim without counting the attempt (graceful shutdown).
+  Release: `
+    update :SCHEMA.executions
+    set status = 'queued', attempt = case when kind = 'task' then attempt - 1 else attempt end,
+        claim_token = null, lease_expires_at = null, worker_id = null
+    where id = $1 and claim_token = $2 and status = 'running'`,
+
+  // ── workflow activations ──────────────────────────────────────────────────────────────────
+  // The guard of an activation's transaction: only the holder of the current claim may commit,
+  // and a settlement that arrived meanwhile (wakeups moved on) queues the workflow again.
+  ActivationSuspend: `
+    update :SCHEMA.executions
+    set status = case when wakeups > $3 then 'queued' else 'suspended' end,
+        run_at = now(), state = $4, waits = $5, claim_token = null, lease_expires_at = null
+    where id = $1 and claim_token = $2 and status = 'running'
+    returning id`,
+  ActivationFinish: `
+    update :SCHEMA.executions
+    set status = $3, output = $4, error = $5, state = null, waits = null, finished_at = now(),
+        claim_token = null, lease_expires_at = null
+    where id = $1 and claim_token = $2 and status = 'running'
+    returning parent_id, parent_handle, name`,
+  InboxConsume: `delete from :SCHEMA.inbox where execution_id = $1 and seq <= $2`,
+  TimerInsert: `
+    insert into :SCHEMA.timers (execution_id, handle, fire_at, kind)
+    select $1, t.handle, to_timestamp(t.at / 1000.0), t.kind
+    from jsonb_to_recordset($2::jsonb) as t(handle integer, at double precision, kind text)`,
+  WaitInsert: `
+    insert into :SCHEMA.signal_waits (execution_id, handle, name)
+    select $1, w.handle, w.name from jsonb_to_recordset($2::jsonb) as w(handle integer, name text) order by w.handle`,
+  LogInsert: `
+    insert into :SCHEMA.logs (execution_id, level, message, line)
+    select $1, l.level, l.message, l.line from jsonb_to_recordset($2::jsonb) as l(level text, message text, line integer)`,
+  DropHandles: `
+    with w as (delete from :SCHEMA.signal_waits where execution_id = $1 and handle = any($2::int[]))
+    delete from :SCHEMA.timers where execution_id = $1 and handle = any($2::int[])`,
+  DropAllWaits: `
+    with w as (delete from :SCHEMA.signal_waits where execution_id = $1)
+    delete from :SCHEMA.timers where execution_id = $1`,
+
+  // ── delivering settlements ────────────────────────────────────────────────────────────────
+  InboxInsert: `insert into :SCHEMA.inbox (execution_id, handle, ok, value) values ($1, $2, $3, $4)`,
+  // A suspended workflow with news becomes runnable now; a running one sees wakeups move.
+  Wake: `
+    update :SCHEMA.executions
+    set wakeups = wakeups + 1,
+        status = case when status = 'suspended' then 'queued' else status end,
+        run_at = case when status = 'suspended' then now() else run_at end
+    where id = $1 and status in ('queued', 'running', 'suspended')
+    returning queue, status`,
+
+  // ── timers ────────────────────────────────────────────────────────────────────────────────
+  TimersDue: `
+    delete from :SCHEMA.timers t
+    using (select execution_id, handle from :SCHEMA.timers where fire_at <= now() order by fire_at limit $1 for update skip locked) due
+    where t.execution_id = due.execution_id and t.handle = due.handle
+    returning t.execution_id, t.handle, t.kind`,
+  NextTimer: `select extract(epoch from (min(fire_at) - now())) * 1000 as ms from :SCHEMA.timers`,
+  WaitDelete: `delete from :SCHEMA.signal_waits where execution_id = $1 and handle = $2 returning name`,
+
+  // ── signals ───────────────────────────────────────────────────────────────────────────────
+  LockExecution: `select id, kind, status, queue from :SCHEMA.executions where id = $1 for update`,
+  SignalInsert: `insert into :SCHEMA.signals (execution_id, name, payload) values ($1, $2, $3)`,
+  // The oldest wait that has a buffered signal of its name, with that signal.
+  SignalMatch: `
+    select w.seq as wait_seq, w.handle, s.seq as signal_seq, s.payload
+    from :SCHEMA.signal_waits w
+    join lateral (
+      select seq, payload from :SCHEMA.signals s where s.execution_id = w.execution_id and s.name = w.name order by seq limit 1
+    ) s on true
+    where w.execution_id = $1
+    order by w.seq
+    limit 1`,
+  SignalConsume: `
+    with w as (delete from :SCHEMA.signal_waits where seq = $1),
+         t as (delete from :SCHEMA.timers where execution_id = $3 and handle = $4)
+    delete from :SCHEMA.signals where seq = $2`,
+
+  // ── leases ────────────────────────────────────────────────────────────────────────────────
+  Expired: `
+    select id, kind, name, attempt, max_attempts, backoff, parent_id, parent_handle, claim_token
+    from :SCHEMA.executions where status = 'running' and lease_expires_at < now()
+    order by lease_expires_at limit $1 for update skip locked`,
+
+  // ── cancellation ──────────────────────────────────────────────────────────────────────────
+  Cancel: `
+    update :SCHEMA.executions
+    set status = 'cancelled', error = $2, finished_at = now(), cancel_requested = true, claim_token = null,
+        lease_expires_at = null, state = null
+    where id = $1 and status in ('queued', 'running', 'suspended')
+    returning kind, parent_id, parent_handle, name, queue`,
+  Children: `select id from :SCHEMA.executions where parent_id = $1 and status in ('queued', 'running', 'suspended')`,
+
+  // ── reading ───────────────────────────────────────────────────────────────────────────────
+  Get: `select * from :SCHEMA.executions where id = $1`,
+  Logs: `select level, message, line, created_at from :SCHEMA.logs where execution_id = $1 order by seq`,
+  List: `
+    select * from :SCHEMA.executions
+    where ($1::text is null or status = $1) and ($2::text is null or name = $2) and ($3::text is null or queue = $3)
+      and ($4::text is null or kind = $4)
+      and ($5::uuid is null or (created_at, id) < (select c.created_at, c.id from :SCHEMA.executions c where c.id = $5))
+    order by created_at desc, id desc
+    limit $6`,
+} as const;
+
+export type QueryName = keyof typeof Q;

@@ -1,0 +1,52 @@
+// Task handlers a process registers (`rhythm.task(name, handler, options)`), with their options.
+
+import type { RetriesOption } from "./retry-policy.js";
+
+export interface TaskContext {
+  executionId: string;
+  /** 1 on the first attempt. */
+  attempt: number;
+  /** The workflow that started this task, if any. */
+  parentId: string | null;
+  /** Fired on cancellation, timeout or lease loss: stop and clean up. */
+  signal: AbortSignal;
+  /** Extends the lease (by the task's timeout) for long-running work. */
+  heartbeat(): Promise<void>;
+  /** A line in the execution's log. */
+  log(message: string): void;
+}
+
+export type TaskHandler = (inputs: any, ctx: TaskContext) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface TaskOptions {
+  /** Queue tasks of this name go to when the caller names none (default "default"). */
+  queue?: string;
+  /** Retries after the first attempt (default 3), or { limit, initial, max, factor }. */
+  retries?: RetriesOption;
+  /** Lease per attempt: a duration (seconds or "30s"). An attempt that overruns it is aborted and retried. */
+  timeout?: number | string;
+  /** At most this many attempts of this task at once in one worker. */
+  concurrency?: number;
+}
+
+export interface Registration {
+  name: string;
+  handler: TaskHandler;
+  options: TaskOptions;
+}
+
+export class TaskRegistry {
+  private readonly tasks = new Map<string, Registration>();
+
+  register(name: string, handler: TaskHandler, options: TaskOptions = {}): void {
+    this.tasks.set(name, { name, handler, options });
+  }
+
+  get(name: string): Registration | undefined {
+    return this.tasks.get(name);
+  }
+
+  names(): string[] {
+    return [...this.tasks.keys()];
+  }
+}

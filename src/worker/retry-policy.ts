@@ -1,0 +1,54 @@
+// Retries of SPEC §4: a number of retries after the first attempt (default 3), or
+// { limit, initial, max, factor } — exponential backoff with jitter (defaults 1 s, 5 min, 2).
+
+import { durationMs } from "../vm/durations.js";
+import { FlowThrow } from "../vm/values.js";
+import { InvalidArgumentError } from "../client/errors.js";
+import { DEFAULT_BACKOFF, type Backoff } from "../store/store.js";
+
+export type RetriesOption = number | { limit?: number; initial?: number | string; max?: number | string; factor?: number };
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  backoff: Backoff;
+}
+
+export const DEFAULT_RETRIES = 3;
+
+/** Parses a `retries` option given from TypeScript (durations as seconds or "10s"). */
+export function retryPolicy(option: RetriesOption | undefined, what: string): RetryPolicy {
+  if (option === undefined) return { maxAttempts: DEFAULT_RETRIES + 1, backoff: DEFAULT_BACKOFF };
+  if (typeof option === "number") {
+    if (!Number.isInteger(option) || option < 0) throw new InvalidArgumentError(`${what}: retries must be a non-negative integer`);
+    return { maxAttempts: option + 1, backoff: DEFAULT_BACKOFF };
+  }
+  const limit = option.limit ?? DEFAULT_RETRIES;
+  if (!Number.isInteger(limit) || limit < 0) throw new InvalidArgumentError(`${what}: retries.limit must be a non-negative integer`);
+  const factor = option.factor ?? DEFAULT_BACKOFF.factor;
+  if (!(factor >= 1)) throw new InvalidArgumentError(`${what}: retries.factor must be >= 1`);
+  return {
+    maxAttempts: limit + 1,
+    backoff: {
+      initialMs: option.initial === undefined ? DEFAULT_BACKOFF.initialMs : duration(option.initial, `${what}: retries.initial`),
+      maxMs: option.max === undefined ? DEFAULT_BACKOFF.maxMs : duration(option.max, `${what}: retries.max`),
+      factor,
+    },
+  };
+}
+
+/** A duration option from TypeScript: seconds or a string like "10s"; bad values are typed errors. */
+export function duration(v: number | string, what: string): number {
+  try {
+    return durationMs(v, what);
+  } catch (e) {
+    if (e instanceof FlowThrow) throw new InvalidArgumentError(String((e.value as { message?: unknown }).message));
+    throw e;
+  }
+}
+
+/** Delay before attempt `attempt + 1`, after `attempt` failed: exponential, capped, with jitter. */
+export function backoffMs(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** Math.max(0, attempt - 1));
+  // "Equal jitter": between half and all of the delay, so retries of many tasks spread out.
+  return Math.round(base / 2 + random() * (base / 2));
+}

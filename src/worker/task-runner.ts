@@ -1,0 +1,115 @@
+// Runs one claimed task attempt: the handler gets its context (AbortSignal, heartbeat, log); the
+// lease is kept alive while it runs (or bounded by the task's timeout); the outcome is recorded
+// with retries, backoff and jitter, or a NonRetryableError failing at once.
+
+import { errorData, taskErrorJson } from "../vm/errors.js";
+import type { Claimed, Store } from "../store/store.js";
+import { DEFAULT_BACKOFF } from "../store/store.js";
+import type { Registration } from "./registry.js";
+import { backoffMs } from "./retry-policy.js";
+
+export const DEFAULT_LEASE_MS = 60_000;
+
+export interface RunningTask {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export function startTask(store: Store, reg: Registration, claimed: Claimed, onLog: (message: string) => void): RunningTask {
+  const controller = new AbortController();
+  const timeoutMs = claimed.timeout_ms;
+  const leaseMs = timeoutMs ?? DEFAULT_LEASE_MS;
+  let deadline: NodeJS.Timeout | null = null;
+  let renew: NodeJS.Timeout | null = null;
+  const armDeadline = () => {
+    if (timeoutMs === null) return;
+    if (deadline) clearTimeout(deadline);
+    deadline = setTimeout(() => controller.abort(new TaskTimeoutError(timeoutMs)), timeoutMs);
+  };
+  armDeadline();
+  // Without a timeout the lease is renewed while the handler runs, so only a dead worker loses it.
+  if (timeoutMs === null) {
+    renew = setInterval(() => {
+      store.heartbeat(claimed.id, claimed.claim_token, leaseMs).then(
+        (h) => {
+          if (!h.held || h.cancelRequested) controller.abort(new TaskCancelledError());
+        },
+        () => {},
+      );
+    }, leaseMs / 3);
+  }
+  const ctx = {
+    executionId: claimed.id,
+    attempt: claimed.attempt,
+    parentId: claimed.parent_id,
+    signal: controller.signal,
+    heartbeat: async () => {
+      const h = await store.heartbeat(claimed.id, claimed.claim_token, leaseMs);
+      if (!h.held || h.cancelRequested) controller.abort(new TaskCancelledError());
+      else armDeadline();
+    },
+    log: onLog,
+  };
+  const done = (async () => {
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    try {
+      const value = await raceAbort(Promise.resolve().then(() => reg.handler(claimed.inputs, ctx)), controller.signal);
+      outcome = { ok: true, value: jsonSafe(value) };
+    } catch (e) {
+      outcome = { ok: false, error: e };
+    } finally {
+      if (deadline) clearTimeout(deadline);
+      if (renew) clearInterval(renew);
+    }
+    if (controller.signal.aborted && controller.signal.reason instanceof TaskCancelledError) return; // nothing to record
+    if (outcome.ok) {
+      await store.completeTask(claimed.id, claimed.claim_token, outcome.value);
+      return;
+    }
+    const error = errorData(outcome.error);
+    const retryable = !(outcome.error as { nonRetryable?: boolean })?.nonRetryable;
+    const retry = retryable && claimed.attempt < claimed.max_attempts;
+    await store.failTask(claimed.id, claimed.claim_token, { ...error, attempt: claimed.attempt }, retry ? backoffMs(claimed.backoff ?? DEFAULT_BACKOFF, claimed.attempt) : null, (attempts) =>
+      taskErrorJson(claimed.name, attempts, error),
+    );
+  })();
+  return { controller, done };
+}
+
+/** A handler that ignores its AbortSignal still lets the attempt end when the signal fires. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Handler results leave as JSON; a value JSON cannot write fails the attempt clearly. */
+function jsonSafe(v: unknown): unknown {
+  const text = JSON.stringify(v);
+  return text === undefined ? null : JSON.parse(text);
+}
+
+export class TaskTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`the attempt ran longer than its timeout of ${ms} ms`);
+    this.name = "Timeout";
+  }
+}
+
+export class TaskCancelledError extends Error {
+  constructor() {
+    super("the task was cancelled (or its claim was lost)");
+    this.name = "Cancelled";
+  }
+}

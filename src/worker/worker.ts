@@ -1,0 +1,218 @@
+// The worker: claims runnable executions in batches (FOR UPDATE SKIP LOCKED), runs task handlers
+// and workflow activations, fires due timers, takes back expired leases, and sleeps between
+// rounds until a NOTIFY or the poll interval wakes it. Suspended workflows hold no memory here.
+
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Limits } from "../vm/machine.js";
+import { taskErrorJson } from "../vm/errors.js";
+import { DEFAULT_BACKOFF, type Claimed, type Store } from "../store/store.js";
+import { runActivation } from "./activation.js";
+import type { ProgramCache } from "./program-cache.js";
+import type { TaskRegistry } from "./registry.js";
+import { backoffMs } from "./retry-policy.js";
+import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask } from "./task-runner.js";
+
+export interface WorkerOptions {
+  /** Queues this worker serves (default ["default"]). */
+  queues?: string[];
+  /** Executions run at once (default 10). */
+  concurrency?: number;
+  /** Longest sleep between rounds when no notification arrives (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** How long stop() lets running tasks finish before handing them back (default 10 s). */
+  shutdownTimeoutMs?: number;
+  /** Interpreter limits for workflow activations. */
+  limits?: Partial<Limits>;
+  /** Called with errors the worker survived (database down, a failed activation…). */
+  onError?: (error: unknown) => void;
+}
+
+const LEASE_CHECK_MS = 5000;
+/** A workflow activation takes milliseconds; its lease only covers a worker dying mid-way. */
+const ACTIVATION_LEASE_MS = 30_000;
+
+export class Worker {
+  readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly queues: string[];
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private woken = false;
+  private unlisten: (() => Promise<void>) | null = null;
+  private readonly inflight = new Map<string, { kind: "task" | "workflow"; name: string; task?: RunningTask; done: Promise<void> }>();
+  private lastLeaseCheck = 0;
+  private nextTimerAt: number | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly registry: TaskRegistry,
+    private readonly programs: ProgramCache,
+    private readonly options: WorkerOptions = {},
+  ) {
+    this.queues = options.queues ?? ["default"];
+    this.concurrency = options.concurrency ?? 10;
+    this.pollMs = options.pollIntervalMs ?? 1000;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unlisten = await this.store.driver.listen(this.store.channel, (payload) => this.onNotify(payload));
+    await this.programs.refreshNames(true);
+    this.loop = this.run();
+  }
+
+  /** Stops claiming, lets running work finish (up to shutdownTimeoutMs), hands back the rest. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.poke();
+    await this.loop;
+    const grace = this.options.shutdownTimeoutMs ?? 10_000;
+    const all = Promise.all([...this.inflight.values()].map((x) => x.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace)))]);
+    clearTimeout(timer);
+    if (timedOut) {
+      for (const [id, x] of this.inflight) {
+        if (!x.task) continue;
+        x.task.controller.abort(new TaskCancelledError());
+        await this.store.release(id, (x as { token?: string }).token ?? "").catch(() => {});
+      }
+      await Promise.allSettled([...this.inflight.values()].map((x) => x.done));
+    }
+    await this.unlisten?.();
+  }
+
+  private onNotify(payload: string): void {
+    if (payload.startsWith("c:")) {
+      this.inflight.get(payload.slice(2))?.task?.controller.abort(new TaskCancelledError());
+      return;
+    }
+    if (payload === "" || payload === "t" || payload === "q:*" || (payload.startsWith("q:") && this.queues.includes(payload.slice(2)))) this.poke();
+  }
+
+  private poke(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const t = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        this.woken = false;
+        done();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let busy = false;
+      try {
+        busy = await this.round();
+        failures = 0;
+      } catch (e) {
+        failures++;
+        this.options.onError?.(e);
+      }
+      if (!this.running) break;
+      if (busy) continue;
+      const untilTimer = this.nextTimerAt === null ? Infinity : this.nextTimerAt - Date.now();
+      // back off while the database is unreachable: 1 s, 2 s, 4 s … up to 30 s
+      const wait = failures > 0 ? Math.min(30_000, 1000 * 2 ** (failures - 1)) : Math.min(this.pollMs, untilTimer);
+      await this.sleep(wait);
+    }
+  }
+
+  /** One round; returns true when there may be more work right away. */
+  private async round(): Promise<boolean> {
+    const now = Date.now();
+    if (this.nextTimerAt === null || this.nextTimerAt <= now) {
+      const fired = await this.store.fireTimers(100);
+      if (fired === 100) return true;
+    }
+    if (now - this.lastLeaseCheck > LEASE_CHECK_MS) {
+      this.lastLeaseCheck = now;
+      await this.expireLeases();
+    }
+    const free = this.concurrency - this.inflight.size;
+    let claimedAll = false;
+    if (free > 0) {
+      const claimed = await this.store.claim(this.id, this.queues, this.claimableTaskNames(), free, ACTIVATION_LEASE_MS);
+      for (const c of claimed) this.begin(c);
+      claimedAll = claimed.length === free;
+    }
+    const next = await this.store.nextTimerMs();
+    this.nextTimerAt = next === null ? null : Date.now() + Math.max(0, next);
+    return claimedAll;
+  }
+
+  private claimableTaskNames(): string[] {
+    const counts = new Map<string, number>();
+    for (const x of this.inflight.values()) if (x.kind === "task") counts.set(x.name, (counts.get(x.name) ?? 0) + 1);
+    return this.registry.names().filter((n) => {
+      const limit = this.registry.get(n)!.options.concurrency;
+      return limit === undefined || (counts.get(n) ?? 0) < limit;
+    });
+  }
+
+  private begin(c: Claimed): void {
+    const finish = () => {
+      this.inflight.delete(c.id);
+      this.poke();
+    };
+    if (c.kind === "workflow") {
+      const done = this.activate(c).then(finish, (e) => {
+        finish();
+        this.options.onError?.(e);
+      });
+      this.inflight.set(c.id, { kind: "workflow", name: c.name, done });
+      return;
+    }
+    const reg = this.registry.get(c.name)!;
+    const task = startTask(this.store, reg, c, (message) => {
+      this.store.driver.query(this.store.sql.LogInsert, [c.id, JSON.stringify([{ level: "log", message, line: null }])]).catch(() => {});
+    });
+    const entry = { kind: "task" as const, name: c.name, task, token: c.claim_token, done: Promise.resolve() };
+    entry.done = task.done.then(finish, (e) => {
+      finish();
+      this.options.onError?.(e);
+    });
+    this.inflight.set(c.id, entry);
+  }
+
+  private async activate(c: Claimed): Promise<void> {
+    const inbox = await this.store.inbox([c.id]);
+    await runActivation(this.store, this.programs, this.registry, c, inbox, this.options.limits);
+  }
+
+  private async expireLeases(): Promise<void> {
+    await this.store.expireLeases(50, async (tx, row) => {
+      if (row.kind === "workflow") return this.store.requeueExpired(tx, row);
+      const error = { name: "LeaseExpired", message: "the attempt's lease expired: its worker stopped or it overran its timeout", attempt: row.attempt };
+      const retry = row.attempt < row.max_attempts ? backoffMs(row.backoff ?? DEFAULT_BACKOFF, row.attempt) : null;
+      await this.store.failExpired(tx, row, error, retry, taskErrorJson(row.name, row.attempt, error));
+    });
+  }
+}
+
+export { DEFAULT_LEASE_MS };
