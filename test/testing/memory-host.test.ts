@@ -149,7 +149,7 @@ test("task mocks may be async functions: they receive the inputs, and a throw be
   ]);
   assert.deepEqual(seen, [
     // each mocked task call gets its own execution id; its parent is the calling workflow
-    ["greet", { name: "ada" }, { executionId: `${id}-task-0`, attempt: 1, parentId: id }],
+    ["greet", { name: "ada" }, { executionId: `${id}-task-1`, attempt: 1, parentId: id }],
     ["charge", { cents: 5 }],
   ]);
   assert.deepEqual(view.taskCalls, [
