@@ -1,0 +1,290 @@
+// The public API of SPEC §4: connect, register tasks, run workers, start workflows, queue tasks,
+// signal, inspect, wait, list and cancel. Errors are typed RhythmErrors with stable codes.
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { compileFlow, type CompiledFlow } from "../compiler/index.js";
+import { FlowLoadError } from "../lang/index.js";
+import type { Driver, Queryable } from "../store/driver.js";
+import { FINAL_STATUSES, type Execution } from "../store/execution.js";
+import { migrate } from "../store/migrate.js";
+import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
+import { Store, type EnqueueItem, type ListFilter } from "../store/store.js";
+import { ProgramCache } from "../worker/program-cache.js";
+import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/registry.js";
+import { duration, retryPolicy, type RetriesOption } from "../worker/retry-policy.js";
+import { Worker, type WorkerOptions } from "../worker/worker.js";
+import { openDriver } from "./connection.js";
+import {
+  ExecutionFinishedError,
+  ExecutionNotFoundError,
+  InvalidArgumentError,
+  NotAWorkflowError,
+  WaitTimeoutError,
+  WorkflowNotFoundError,
+} from "./errors.js";
+import { assertJson } from "./json-input.js";
+
+export interface ConnectOptions {
+  /** Postgres URL. Default: RHYTHM_DATABASE_URL, else a running `rhythm dev` in this folder, else embedded PGlite in ./.rhythm/. */
+  databaseUrl?: string;
+  /** Folder of .flow files deployed when a worker starts (default "./workflows"). */
+  workflows?: string;
+  /** Schema holding all of Rhythm's tables (default "rhythm"). */
+  schema?: string;
+  /** Largest accepted inputs, in bytes of JSON (default 1 MiB). */
+  maxPayloadBytes?: number;
+}
+
+/** Options of startWorkflow / queueTask. */
+export interface EnqueueOptions {
+  queue?: string;
+  priority?: number;
+  /** When to run: a Date, ISO string or epoch ms. */
+  runAt?: Date | string | number;
+  /** Or a delay from now: seconds or "10s", "5m". */
+  delay?: number | string;
+  /** A second enqueue with the same key returns the first execution's id. */
+  idempotencyKey?: string;
+  /** Enqueue inside your own transaction (a `pg` client in BEGIN): it commits or rolls back with it. */
+  tx?: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> };
+}
+
+export interface TaskEnqueueOptions extends EnqueueOptions {
+  retries?: RetriesOption;
+  timeout?: number | string;
+}
+
+export class Rhythm {
+  private readonly registry = new TaskRegistry();
+  private readonly programs: ProgramCache;
+  private readonly workers = new Set<Worker>();
+  private deployedFrom: string | null = null;
+
+  private constructor(
+    readonly store: Store,
+    private readonly options: ConnectOptions,
+    private readonly ownsDriver = true,
+  ) {
+    this.programs = new ProgramCache(store);
+  }
+
+  /**
+   * A client over a driver you already have (a shared PGlite, say); `close()` leaves the driver
+   * open. Applies migrations like `connect`.
+   */
+  static async connectWith(driver: Driver, options: Omit<ConnectOptions, "databaseUrl"> = {}): Promise<Rhythm> {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    quoteSchema(schema);
+    await migrate(driver, schema);
+    return new Rhythm(new Store(driver, schema), options, false);
+  }
+
+  /** Connects (embedded PGlite when no URL is configured) and applies migrations. */
+  static async connect(options: ConnectOptions = {}): Promise<Rhythm> {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    quoteSchema(schema);
+    const driver = await openDriver(options.databaseUrl);
+    await migrate(driver, schema);
+    return new Rhythm(new Store(driver, schema), options);
+  }
+
+  get driver(): Driver {
+    return this.store.driver;
+  }
+
+  // ── workflows and tasks ───────────────────────────────────────────────────────────────────
+
+  /** Registers a task handler: `async (inputs, ctx) => output`. */
+  task(name: string, handler: TaskHandler, options: TaskOptions = {}): this {
+    if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError("task name must be a non-empty string");
+    if (typeof handler !== "function") throw new InvalidArgumentError(`task "${name}": the handler must be a function`);
+    retryPolicy(options.retries, `task "${name}"`);
+    if (options.timeout !== undefined) duration(options.timeout, `task "${name}": timeout`);
+    this.registry.register(name, handler, options);
+    return this;
+  }
+
+  /** Stores every .flow of a folder by (name, sha256 of source); returns what was stored. */
+  async deploy(dir = this.options.workflows ?? "workflows"): Promise<{ name: string; version: string }[]> {
+    if (!existsSync(dir)) return [];
+    const flows: (CompiledFlow & { name: string })[] = [];
+    const errors: FlowLoadError[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".flow")).sort()) {
+      const path = join(dir, file);
+      try {
+        flows.push({ name: basename(file, ".flow"), ...compileFlow(readFileSync(path, "utf8"), path) });
+      } catch (e) {
+        if (e instanceof FlowLoadError) errors.push(e);
+        else throw e;
+      }
+    }
+    // Nothing invalid is stored, and nothing is stored while any file is invalid.
+    if (errors.length > 0) throw new FlowLoadError(errors.flatMap((e) => e.errors));
+    await this.store.upsertVersions(flows.map((f) => ({ name: f.name, version: f.version, source: f.source, program: f.program })));
+    this.programs.noteDeployed(flows.map((f) => f.name));
+    this.deployedFrom = dir;
+    return flows.map((f) => ({ name: f.name, version: f.version }));
+  }
+
+  /** A worker for this process's registered tasks (and any workflow). Call start() on it. */
+  worker(options: WorkerOptions = {}): Worker {
+    const rhythm = this;
+    const w = new Worker(this.store, this.registry, this.programs, options);
+    const start = w.start.bind(w);
+    // Workers deploy the workflow folder when they start (SPEC §3, versions).
+    w.start = async () => {
+      if (rhythm.deployedFrom === null) await rhythm.deploy();
+      await start();
+    };
+    this.workers.add(w);
+    return w;
+  }
+
+  async startWorkflow(name: string, inputs: unknown = {}, options: EnqueueOptions = {}): Promise<string> {
+    return (await this.startWorkflows(name, [inputs], options))[0];
+  }
+
+  /** Starts several executions of one workflow in one round trip. */
+  async startWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions = {}): Promise<string[]> {
+    requireName(name, "workflow");
+    const version = await this.store.newestVersion(name);
+    if (!version) throw new WorkflowNotFoundError(name);
+    const items = inputsList.map((inputs, i): EnqueueItem => {
+      if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) throw new InvalidArgumentError(`workflow inputs must be an object (item ${i})`);
+      assertJson(inputs, `inputs of workflow "${name}"`, this.options.maxPayloadBytes);
+      return { kind: "workflow", name, version, inputs, ...common(options, `workflow "${name}"`) };
+    });
+    return this.enqueue(items, options.tx);
+  }
+
+  async queueTask(name: string, inputs: unknown = null, options: TaskEnqueueOptions = {}): Promise<string> {
+    return (await this.queueTasks(name, [inputs], options))[0];
+  }
+
+  /** Queues several tasks of one name in one round trip. An unregistered name waits for a worker that has it. */
+  async queueTasks(name: string, inputsList: unknown[], options: TaskEnqueueOptions = {}): Promise<string[]> {
+    requireName(name, "task");
+    const reg = this.registry.get(name)?.options;
+    const policy = retryPolicy(options.retries ?? reg?.retries, `task "${name}"`);
+    const timeout = options.timeout ?? reg?.timeout;
+    const items = inputsList.map((inputs): EnqueueItem => {
+      assertJson(inputs, `inputs of task "${name}"`, this.options.maxPayloadBytes);
+      return {
+        kind: "task",
+        name,
+        inputs: inputs ?? null,
+        maxAttempts: policy.maxAttempts,
+        backoff: policy.backoff,
+        timeoutMs: timeout === undefined ? null : duration(timeout, `task "${name}": timeout`),
+        ...common({ ...options, queue: options.queue ?? reg?.queue }, `task "${name}"`),
+      };
+    });
+    return this.enqueue(items, options.tx);
+  }
+
+  private enqueue(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<string[]> {
+    if (!tx) return this.store.enqueue(items);
+    const q: Queryable = {
+      query: async <T>(sql: string, params?: unknown[]) => {
+        const r = await tx.query(sql, params);
+        return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      },
+    };
+    return this.store.enqueue(items, q);
+  }
+
+  // ── signals and control ───────────────────────────────────────────────────────────────────
+
+  async signal(id: string, name: string, payload: unknown = null): Promise<void> {
+    requireName(name, "signal");
+    assertJson(payload, `payload of signal "${name}"`, this.options.maxPayloadBytes);
+    const row = await this.store.signal(id, name, payload);
+    if (!row) throw new ExecutionNotFoundError(id);
+    if (row.kind !== "workflow") throw new NotAWorkflowError(id);
+    if (FINAL_STATUSES.has(row.status as Execution["status"])) throw new ExecutionFinishedError(id, row.status);
+  }
+
+  /** Cancels queued work, stops running handlers (AbortSignal) and cancels child workflows. */
+  async cancel(id: string): Promise<Execution> {
+    const cancelled = await this.store.cancel(id, (kind, name) => ({
+      name: "Cancelled",
+      type: "Cancelled",
+      message: `${kind} "${name}" was cancelled`,
+    }));
+    if (cancelled === null) throw new ExecutionNotFoundError(id);
+    return (await this.get(id))!;
+  }
+
+  // ── reading ───────────────────────────────────────────────────────────────────────────────
+
+  async get(id: string): Promise<Execution | null> {
+    return this.store.get(id);
+  }
+
+  async logs(id: string) {
+    return this.store.logs(id);
+  }
+
+  async list(filter: ListFilter = {}): Promise<Execution[]> {
+    return this.store.list(filter);
+  }
+
+  /** Resolves when the execution finishes; woken by notifications, not polling. */
+  async wait(id: string, options: { timeout?: number | string } = {}): Promise<Execution> {
+    const timeoutMs = options.timeout === undefined ? null : duration(options.timeout, "wait: timeout");
+    let wake: () => void = () => {};
+    const unlisten = await this.store.driver.listen(this.store.channel, (payload) => {
+      if (payload === `d:${id}` || payload === "") wake();
+    });
+    const started = Date.now();
+    try {
+      for (;;) {
+        const e = await this.get(id);
+        if (!e) throw new ExecutionNotFoundError(id);
+        if (FINAL_STATUSES.has(e.status)) return e;
+        const left = timeoutMs === null ? 60_000 : timeoutMs - (Date.now() - started);
+        if (left <= 0) throw new WaitTimeoutError(id, timeoutMs!);
+        // The notification is the signal; the re-check after a long quiet spell only guards
+        // against a notification lost with a dropped connection.
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.min(left, 60_000));
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      await unlisten();
+    }
+  }
+
+  /** Stops every worker of this client, then closes the database connection. */
+  async close(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.stop()));
+    if (this.ownsDriver) await this.store.driver.close();
+  }
+}
+
+function requireName(name: unknown, what: string): void {
+  if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${what} name must be a non-empty string`);
+}
+
+function common(o: EnqueueOptions, what: string): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey"> {
+  if (o.runAt !== undefined && o.delay !== undefined) throw new InvalidArgumentError(`${what}: give either runAt or delay, not both`);
+  if (o.priority !== undefined && !Number.isInteger(o.priority)) throw new InvalidArgumentError(`${what}: priority must be an integer`);
+  if (o.queue !== undefined && (typeof o.queue !== "string" || o.queue === "")) throw new InvalidArgumentError(`${what}: queue must be a non-empty string`);
+  let runAt: number | null = null;
+  if (o.runAt !== undefined) {
+    runAt = o.runAt instanceof Date ? o.runAt.getTime() : typeof o.runAt === "string" ? Date.parse(o.runAt) : o.runAt;
+    if (!Number.isFinite(runAt)) throw new InvalidArgumentError(`${what}: runAt must be a Date, an ISO time or epoch ms`);
+  }
+  return {
+    queue: o.queue,
+    priority: o.priority,
+    runAt,
+    delayMs: o.delay === undefined ? null : duration(o.delay, `${what}: delay`),
+    idempotencyKey: o.idempotencyKey ?? null,
+  };
+}

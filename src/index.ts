@@ -1,0 +1,19 @@
+// The package's public API (SPEC §4): `import { Rhythm } from "rhythm-flow"`.
+
+export { Rhythm, type ConnectOptions, type EnqueueOptions, type TaskEnqueueOptions } from "./client/rhythm.js";
+export {
+  RhythmError,
+  InvalidArgumentError,
+  WorkflowNotFoundError,
+  ExecutionNotFoundError,
+  ExecutionFinishedError,
+  NotAWorkflowError,
+  WaitTimeoutError,
+  DatabaseError,
+  NonRetryableError,
+} from "./client/errors.js";
+export type { Execution, ExecutionStatus, WaitingOn } from "./store/execution.js";
+export type { ListFilter } from "./store/store.js";
+export type { TaskContext, TaskHandler, TaskOptions } from "./worker/registry.js";
+export type { Worker, WorkerOptions } from "./worker/worker.js";
+export { FlowLoadError, FlowSyntaxError } from "./lang/index.js";
