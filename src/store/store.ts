@@ -250,7 +250,10 @@ export class Store {
       }
       if (w.consumedSeq !== null) await tx.query(this.sql.InboxConsume, [w.id, w.consumedSeq]);
       if (w.enqueue.length > 0) await this.enqueue(w.enqueue, tx);
-      if (w.timers.length > 0) await tx.query(this.sql.TimerInsert, [w.id, JSON.stringify(w.timers)]);
+      if (w.timers.length > 0) {
+        await tx.query(this.sql.TimerInsert, [w.id, JSON.stringify(w.timers)]);
+        await tx.query(this.sql.Notify, [this.channel, "t"]);
+      }
       if (w.signalWaits.length > 0) await tx.query(this.sql.WaitInsert, [w.id, JSON.stringify(w.signalWaits)]);
       if (w.dropped.length > 0) await tx.query(this.sql.DropHandles, [w.id, w.dropped]);
       if (w.logs.length > 0) await tx.query(this.sql.LogInsert, [w.id, JSON.stringify(w.logs)]);

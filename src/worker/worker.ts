@@ -146,7 +146,9 @@ export class Worker {
   /** One round; returns true when there may be more work right away. */
   private async round(): Promise<boolean> {
     const now = Date.now();
-    if (this.nextTimerAt === null || this.nextTimerAt <= now) {
+    // Timers are fired only when one is known to be due (nextTimerAt comes from the database each
+    // round, and a NOTIFY "t" announces new ones), so an idle worker makes ~2 queries a second.
+    if (this.nextTimerAt !== null && this.nextTimerAt <= now) {
       const fired = await this.store.fireTimers(100);
       if (fired === 100) return true;
     }
