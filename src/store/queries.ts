@@ -115,7 +115,13 @@ export const Q = {
     delete from :SCHEMA.timers where execution_id = $1`,
 
   // ── delivering settlements ────────────────────────────────────────────────────────────────
-  InboxInsert: `insert into :SCHEMA.inbox (execution_id, handle, ok, value) values ($1, $2, $3, $4)`,
+  InboxInsert: `insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq) values ($1, $2, $3, $4, $5, $6)`,
+  // Signals that reached a wait which had already given up its place go back to the buffer, at
+  // their original position.
+  SignalRebuffer: `
+    insert into :SCHEMA.signals (seq, execution_id, name, payload)
+    select signal_seq, execution_id, signal_name, value from :SCHEMA.inbox
+    where execution_id = $1 and handle = any($2::int[]) and signal_name is not null and seq <= $3`,
   // A suspended workflow with news becomes runnable now; a running one sees wakeups move.
   Wake: `
     update :SCHEMA.executions
@@ -139,7 +145,7 @@ export const Q = {
   SignalInsert: `insert into :SCHEMA.signals (execution_id, name, payload) values ($1, $2, $3)`,
   // The oldest wait that has a buffered signal of its name, with that signal.
   SignalMatch: `
-    select w.seq as wait_seq, w.handle, s.seq as signal_seq, s.payload
+    select w.seq as wait_seq, w.handle, w.name, s.seq as signal_seq, s.payload
     from :SCHEMA.signal_waits w
     join lateral (
       select seq, payload from :SCHEMA.signals s where s.execution_id = w.execution_id and s.name = w.name order by seq limit 1

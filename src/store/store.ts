@@ -77,6 +77,8 @@ export interface ActivationWrite {
   timers: { handle: number; at: number; kind: "timer" | "signal-timeout" }[];
   signalWaits: { handle: number; name: string }[];
   dropped: number[];
+  /** Inbox handles the machine could no longer observe (delivered signals go back to the buffer). */
+  ignored: number[];
   logs: { level: string; message: string; line: number }[];
   /** Error a finished child hands its parent (WorkflowError data), computed by the caller. */
   parentError?: unknown;
@@ -248,7 +250,11 @@ export class Store {
         if (r.rows.length === 0) throw new StaleClaimError(w.id);
         parent = r.rows[0];
       }
-      if (w.consumedSeq !== null) await tx.query(this.sql.InboxConsume, [w.id, w.consumedSeq]);
+      let rebuffered = false;
+      if (w.consumedSeq !== null) {
+        if (w.ignored.length > 0) rebuffered = (await tx.query(this.sql.SignalRebuffer, [w.id, w.ignored, w.consumedSeq])).rowCount > 0;
+        await tx.query(this.sql.InboxConsume, [w.id, w.consumedSeq]);
+      }
       if (w.enqueue.length > 0) await this.enqueue(w.enqueue, tx);
       if (w.timers.length > 0) {
         await tx.query(this.sql.TimerInsert, [w.id, JSON.stringify(w.timers)]);
@@ -258,7 +264,7 @@ export class Store {
       if (w.dropped.length > 0) await tx.query(this.sql.DropHandles, [w.id, w.dropped]);
       if (w.logs.length > 0) await tx.query(this.sql.LogInsert, [w.id, JSON.stringify(w.logs)]);
       if (w.outcome.status === "suspended") {
-        if (w.signalWaits.length > 0) await this.matchSignals(tx, w.id);
+        if (w.signalWaits.length > 0 || rebuffered) await this.matchSignals(tx, w.id);
       } else {
         await tx.query(this.sql.DropAllWaits, [w.id]);
         await tx.query(this.sql.Notify, [this.channel, `d:${w.id}`]);
@@ -271,8 +277,15 @@ export class Store {
   }
 
   /** Puts a settlement in a workflow's inbox and makes it runnable. */
-  private async deliver(tx: Queryable, executionId: string, handle: number, ok: boolean, value: unknown): Promise<void> {
-    await tx.query(this.sql.InboxInsert, [executionId, handle, ok, JSON.stringify(value ?? null)]);
+  private async deliver(
+    tx: Queryable,
+    executionId: string,
+    handle: number,
+    ok: boolean,
+    value: unknown,
+    signal: { name: string; seq: string } | null = null,
+  ): Promise<void> {
+    await tx.query(this.sql.InboxInsert, [executionId, handle, ok, JSON.stringify(value ?? null), signal?.name ?? null, signal?.seq ?? null]);
     const r = await tx.query<{ queue: string; status: string }>(this.sql.Wake, [executionId]);
     if (r.rows[0]?.status === "queued") await this.notifyQueues(tx, [r.rows[0].queue]);
   }
@@ -280,11 +293,11 @@ export class Store {
   /** Gives buffered signals to waits, oldest wait first (FIFO on both sides). */
   private async matchSignals(tx: Queryable, executionId: string): Promise<void> {
     for (;;) {
-      const m = await tx.query<{ wait_seq: string; handle: number; signal_seq: string; payload: unknown }>(this.sql.SignalMatch, [executionId]);
+      const m = await tx.query<{ wait_seq: string; handle: number; name: string; signal_seq: string; payload: unknown }>(this.sql.SignalMatch, [executionId]);
       if (m.rows.length === 0) return;
-      const { wait_seq, handle, signal_seq, payload } = m.rows[0];
+      const { wait_seq, handle, name, signal_seq, payload } = m.rows[0];
       await tx.query(this.sql.SignalConsume, [wait_seq, signal_seq, executionId, handle]);
-      await this.deliver(tx, executionId, handle, true, payload);
+      await this.deliver(tx, executionId, handle, true, payload, { name, seq: signal_seq });
     }
   }
 

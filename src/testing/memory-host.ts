@@ -99,6 +99,8 @@ export class MemoryHost {
   private buffers = new Map<string, Map<string, unknown[]>>();
   private seq = 0;
   private activations = 0;
+  /** Signals handed to waits, until the activation that receives them has run. */
+  private delivered = new Map<string, { name: string; payload: unknown }>();
   private nextExecution = 1;
   /** Task outcomes waiting for the next step, in creation order. */
   private completions: { executionId: string; handle: number; outcome: Promise<TaskOutcome> }[] = [];
@@ -273,6 +275,15 @@ export class MemoryHost {
       }
     }
     this.forget(ex.id, new Set(result.dropped));
+    // A signal that reached a wait which had given up its place goes back to the buffer front.
+    for (const handle of result.ignored) {
+      const d = this.delivered.get(`${ex.id}:${handle}`);
+      if (!d) continue;
+      let byName = this.buffers.get(ex.id);
+      if (!byName) this.buffers.set(ex.id, (byName = new Map()));
+      byName.set(d.name, [d.payload, ...(byName.get(d.name) ?? [])]);
+    }
+    for (const key of [...this.delivered.keys()]) if (key.startsWith(`${ex.id}:`)) this.delivered.delete(key);
     ex.waits = result.waits;
     if (result.status === "suspended") {
       ex.status = "suspended";
@@ -314,6 +325,7 @@ export class MemoryHost {
       this.waits = this.waits.filter((x) => x !== w);
       this.timers = this.timers.filter((t) => !(t.executionId === w.executionId && t.handle === w.handle));
       this.executions.get(w.executionId)!.inbox.push({ handle: w.handle, ok: true, value: payload });
+      this.delivered.set(`${w.executionId}:${w.handle}`, { name: w.name, payload });
       matched = true;
     }
     return matched;

@@ -90,6 +90,8 @@ export interface ActivationResult {
   pending: number[];
   /** Host handles it can no longer observe (their waits may be cancelled; tasks go on). */
   dropped: number[];
+  /** Settlements given to this activation for handles it could no longer observe. */
+  ignored: number[];
   waits: WaitInfo[];
   /** Present when suspended: the whole interpreter state as JSON-safe data. */
   state?: SavedState;
@@ -134,6 +136,8 @@ export const HOST_KINDS: ReadonlySet<HandleKind> = new Set(["task", "workflow", 
 
 export class Machine implements NativeContext {
   effects: Effect[] = [];
+  /** Settlements of this activation for handles nothing could observe any more. */
+  ignored: number[] = [];
   jobs: Job[] = [];
   private jobHead = 0;
   fibers = new Set<Fiber>();
@@ -189,6 +193,7 @@ export class Machine implements NativeContext {
 
   activate(settlements: Settlement[] = []): ActivationResult {
     this.effects = [];
+    this.ignored = [];
     this.budget = this.limits.maxInstructions;
     try {
       if (!this.started) {
@@ -199,7 +204,12 @@ export class Machine implements NativeContext {
       const batch = ++this.batches;
       for (const s of settlements) {
         const h = this.pendingHost.get(s.handle);
-        if (!h) continue; // dropped earlier, or settled twice: nothing can observe it
+        if (!h) {
+          // dropped earlier, or settled twice: nothing can observe it. The host learns of it, so
+          // a signal delivered to a wait that gave up its place can go back to the buffer.
+          this.ignored.push(s.handle);
+          continue;
+        }
         this.pendingHost.delete(s.handle);
         h.batch = batch;
         if (s.ok) settle(this, h, "fulfilled", fromJson(s.value));
@@ -228,7 +238,7 @@ export class Machine implements NativeContext {
   private finish(status: "completed" | "failed", result: unknown): ActivationResult {
     const dropped = [...this.pendingHost.keys()];
     this.pendingHost.clear();
-    const base = { effects: this.effects, pending: [], dropped, waits: [], instructions: this.limits.maxInstructions - this.budget };
+    const base = { effects: this.effects, pending: [], dropped, ignored: this.ignored, waits: [], instructions: this.limits.maxInstructions - this.budget };
     if (status === "completed") return { status, output: result, ...base };
     const errorAt = this.throwLocation(result as Value);
     return { status, error: errorToJson(this, result as Value), ...base, ...(errorAt ? { errorAt } : {}) };
@@ -257,6 +267,7 @@ export class Machine implements NativeContext {
       effects: this.effects,
       pending: [...this.pendingHost.keys()],
       dropped,
+      ignored: this.ignored,
       waits: this.waitInfo(),
       state,
       instructions: this.limits.maxInstructions - this.budget,

@@ -109,7 +109,7 @@ function toWrite(claimed: Claimed, inbox: InboxItem[], r: ActivationResult, regi
     }
   }
   const consumedSeq = inbox.length > 0 ? inbox[inbox.length - 1].seq : null;
-  const base = { id: claimed.id, claimToken: claimed.claim_token, wakeups: claimed.wakeups, consumedSeq, enqueue, timers, signalWaits, dropped: r.dropped, logs };
+  const base = { id: claimed.id, claimToken: claimed.claim_token, wakeups: claimed.wakeups, consumedSeq, enqueue, timers, signalWaits, dropped: r.dropped, ignored: r.ignored, logs };
   if (r.status === "suspended") return { ...base, outcome: { status: "suspended", state: r.state, waits: r.waits } };
   if (r.status === "completed") return { ...base, outcome: { status: "completed", output: r.output } };
   return { ...base, outcome: { status: "failed", error: r.error }, parentError: workflowErrorJson(claimed.name, claimed.id, r.error) };

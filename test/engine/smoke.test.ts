@@ -47,7 +47,8 @@ for (const backend of await backends()) {
     test("a signalled workflow runs to the end", async () => {
       const id = await f.rhythm.startWorkflow("onboard", { email: "ada", timeout: "1h" });
       // wait until it suspends on the signal, then signal it
-      for (let i = 0; i < 100 && (await f.rhythm.get(id))?.status !== "suspended"; i++) await new Promise((r) => setTimeout(r, 20));
+      const onSignal = async () => (await f.rhythm.get(id))?.waitingOn?.some((w) => w.description === 'signal "verified"');
+      for (let i = 0; i < 250 && !(await onSignal()); i++) await new Promise((r) => setTimeout(r, 20));
       const waiting = await f.rhythm.get(id);
       assert.equal(waiting?.status, "suspended");
       assert.deepEqual(waiting?.waitingOn?.map((w) => [w.description, w.line]), [['signal "verified"', 6]]);

@@ -62,7 +62,11 @@ create table :SCHEMA.inbox (
   execution_id  uuid not null references :SCHEMA.executions (id) on delete cascade,
   handle        integer not null,
   ok            boolean not null,
-  value         jsonb
+  value         jsonb,
+  -- for a delivered signal: its name and buffer position, so it can go back to the buffer when
+  -- the wait it went to had given up its place (the loser of a race) by the time it arrived
+  signal_name   text,
+  signal_seq    bigint
 );
 create index inbox_execution on :SCHEMA.inbox (execution_id, seq);
 
