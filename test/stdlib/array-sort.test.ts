@@ -6,19 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Value } from "../../src/vm/values.js";
+import { seededRandom as rng } from "../../src/testing/random.js";
 import { callNative, makeContext, show, toFlow, toHost } from "./fake-context.js";
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Data = { name: string; make: (n: number, r: () => number) => unknown[] };
 
