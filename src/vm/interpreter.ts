@@ -161,53 +161,31 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             stack.push(frame.callee);
             break;
           case Op.Call:
-          case Op.CallSpread: {
-            const op = code[pc - 1];
-            let args: Value[];
-            if (op === Op.Call) {
-              const argc = code[pc++];
-              args = argc === 0 ? [] : stack.splice(stack.length - argc, argc);
-            } else args = spreadArgs(stack.pop());
-            const text = consts[code[pc++]] as string;
-            const callee = stack.pop();
-            if (callee instanceof Closure && !fns[callee.fn].isAsync) {
-              frame.pc = pc;
-              const next = m.newFrame(callee, args, false, stack.length);
-              fiber.frames.push(next);
-              frame = next;
-              pc = 0;
-              code = fns[frame.fn].code;
-              consts = fns[frame.fn].constants;
-            } else {
-              frame.pc = pc; // natives may read the current line (console.log)
-              stack.push(callValue(m, callee, undefined, args, text));
-            }
-            break;
-          }
+          case Op.CallSpread:
           case Op.CallMethod:
           case Op.CallMethodSpread: {
             const op = code[pc - 1];
-            const name = consts[code[pc++]] as string;
+            const isMethod = op === Op.CallMethod || op === Op.CallMethodSpread;
+            const name = isMethod ? (consts[code[pc++]] as string) : "";
             let args: Value[];
-            if (op === Op.CallMethod) {
+            if (op === Op.Call || op === Op.CallMethod) {
               const argc = code[pc++];
               args = argc === 0 ? [] : stack.splice(stack.length - argc, argc);
             } else args = spreadArgs(stack.pop());
             const text = consts[code[pc++]] as string;
-            const receiver = stack.pop();
-            const fn = isFlowObject(receiver) ? (receiver as FlowObject)[name] : undefined;
+            const target = stack.pop();
+            // obj.name(…) with a .flow function there is an ordinary call (closures ignore `this`)
+            const fn = isMethod ? (isFlowObject(target) ? (target as FlowObject)[name] : undefined) : target;
+            frame.pc = pc; // the caller resumes here; natives may read the current line
             if (fn instanceof Closure && !fns[fn.fn].isAsync) {
-              frame.pc = pc;
               const next = m.newFrame(fn, args, false, stack.length);
               fiber.frames.push(next);
               frame = next;
               pc = 0;
               code = fns[frame.fn].code;
               consts = fns[frame.fn].constants;
-            } else {
-              frame.pc = pc;
-              stack.push(callMethod(m, receiver, name, args, text));
-            }
+            } else if (isMethod) stack.push(callMethod(m, target, name, args, text));
+            else stack.push(callValue(m, target, undefined, args, text));
             break;
           }
           case Op.Return: {
