@@ -15,7 +15,12 @@ export interface RunningTask {
   done: Promise<void>;
 }
 
-export function startTask(store: Store, reg: Registration, claimed: Claimed, onLog: (message: string) => void): RunningTask {
+export function startTask(
+  store: Store,
+  reg: Registration,
+  claimed: Claimed,
+  onLog: (message: string) => Promise<unknown>,
+): RunningTask {
   const controller = new AbortController();
   const timeoutMs = claimed.timeout_ms;
   const leaseMs = timeoutMs ?? DEFAULT_LEASE_MS;
@@ -38,6 +43,9 @@ export function startTask(store: Store, reg: Registration, claimed: Claimed, onL
       );
     }, leaseMs / 3);
   }
+  // Log lines are written one after another (so they keep their order on a connection pool), and
+  // the outcome is recorded only once they are in: a finished task's log is complete.
+  let logged: Promise<unknown> = Promise.resolve();
   const ctx = {
     executionId: claimed.id,
     attempt: claimed.attempt,
@@ -48,12 +56,17 @@ export function startTask(store: Store, reg: Registration, claimed: Claimed, onL
       if (!h.held || h.cancelRequested) controller.abort(new TaskCancelledError());
       else armDeadline();
     },
-    log: onLog,
+    log: (message: string) => {
+      logged = logged.then(() => onLog(message)).catch(() => {});
+    },
   };
   const done = (async () => {
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
     try {
-      const value = await raceAbort(Promise.resolve().then(() => reg.handler(claimed.inputs, ctx)), controller.signal);
+      const value = await raceAbort(
+        Promise.resolve().then(() => reg.handler(claimed.inputs, ctx)),
+        controller.signal,
+      );
       outcome = { ok: true, value: jsonSafe(value) };
     } catch (e) {
       outcome = { ok: false, error: e };
@@ -61,6 +74,7 @@ export function startTask(store: Store, reg: Registration, claimed: Claimed, onL
       if (deadline) clearTimeout(deadline);
       if (renew) clearInterval(renew);
     }
+    await logged;
     if (controller.signal.aborted && controller.signal.reason instanceof TaskCancelledError) return; // nothing to record
     if (outcome.ok) {
       await store.completeTask(claimed.id, claimed.claim_token, outcome.value);
@@ -69,8 +83,12 @@ export function startTask(store: Store, reg: Registration, claimed: Claimed, onL
     const error = errorData(outcome.error);
     const retryable = !(outcome.error as { nonRetryable?: boolean })?.nonRetryable;
     const retry = retryable && claimed.attempt < claimed.max_attempts;
-    await store.failTask(claimed.id, claimed.claim_token, { ...error, attempt: claimed.attempt }, retry ? backoffMs(claimed.backoff ?? DEFAULT_BACKOFF, claimed.attempt) : null, (attempts) =>
-      taskErrorJson(claimed.name, attempts, error),
+    await store.failTask(
+      claimed.id,
+      claimed.claim_token,
+      { ...error, attempt: claimed.attempt },
+      retry ? backoffMs(claimed.backoff ?? DEFAULT_BACKOFF, claimed.attempt) : null,
+      (attempts) => taskErrorJson(claimed.name, attempts, error),
     );
   })();
   return { controller, done };

@@ -42,7 +42,10 @@ export class Worker {
   private wake: (() => void) | null = null;
   private woken = false;
   private unlisten: (() => Promise<void>) | null = null;
-  private readonly inflight = new Map<string, { kind: "task" | "workflow"; name: string; task?: RunningTask; done: Promise<void> }>();
+  private readonly inflight = new Map<
+    string,
+    { kind: "task" | "workflow"; name: string; task?: RunningTask; done: Promise<void> }
+  >();
   private lastLeaseCheck = 0;
   private nextTimerAt: number | null = null;
 
@@ -78,7 +81,10 @@ export class Worker {
     const grace = this.options.shutdownTimeoutMs ?? 10_000;
     const all = Promise.all([...this.inflight.values()].map((x) => x.done));
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace)))]);
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace))),
+    ]);
     clearTimeout(timer);
     if (timedOut) {
       for (const [id, x] of this.inflight) {
@@ -96,7 +102,13 @@ export class Worker {
       this.inflight.get(payload.slice(2))?.task?.controller.abort(new TaskCancelledError());
       return;
     }
-    if (payload === "" || payload === "t" || payload === "q:*" || (payload.startsWith("q:") && this.queues.includes(payload.slice(2)))) this.poke();
+    if (
+      payload === "" ||
+      payload === "t" ||
+      payload === "q:*" ||
+      (payload.startsWith("q:") && this.queues.includes(payload.slice(2)))
+    )
+      this.poke();
   }
 
   private poke(): void {
@@ -191,9 +203,9 @@ export class Worker {
       return;
     }
     const reg = this.registry.get(c.name)!;
-    const task = startTask(this.store, reg, c, (message) => {
-      this.store.driver.query(this.store.sql.LogInsert, [c.id, JSON.stringify([{ level: "log", message, line: null }])]).catch(() => {});
-    });
+    const task = startTask(this.store, reg, c, (message) =>
+      this.store.driver.query(this.store.sql.LogInsert, [c.id, JSON.stringify([{ level: "log", message, line: null }])]),
+    );
     const entry = { kind: "task" as const, name: c.name, task, token: c.claim_token, done: Promise.resolve() };
     entry.done = task.done.then(finish, (e) => {
       finish();
@@ -210,7 +222,11 @@ export class Worker {
   private async expireLeases(): Promise<void> {
     await this.store.expireLeases(50, async (tx, row) => {
       if (row.kind === "workflow") return this.store.requeueExpired(tx, row);
-      const error = { name: "LeaseExpired", message: "the attempt's lease expired: its worker stopped or it overran its timeout", attempt: row.attempt };
+      const error = {
+        name: "LeaseExpired",
+        message: "the attempt's lease expired: its worker stopped or it overran its timeout",
+        attempt: row.attempt,
+      };
       const retry = row.attempt < row.max_attempts ? backoffMs(row.backoff ?? DEFAULT_BACKOFF, row.attempt) : null;
       await this.store.failExpired(tx, row, error, retry, taskErrorJson(row.name, row.attempt, error));
     });
