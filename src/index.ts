@@ -10,6 +10,7 @@ export {
   NotAWorkflowError,
   WaitTimeoutError,
   DatabaseError,
+  DatabaseInUseError,
   NonRetryableError,
 } from "./client/errors.js";
 export type { Execution, ExecutionStatus, WaitingOn } from "./store/execution.js";

@@ -2,11 +2,12 @@
 // running in this folder (it records its URL in ./.rhythm/dev.json), or embedded PGlite
 // persisted in ./.rhythm/data — one process only, which is why `rhythm dev` exists.
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Driver } from "../store/driver.js";
 import { PgliteDriver } from "../store/pglite-driver.js";
 import { PostgresDriver } from "../store/pg-driver.js";
+import { DatabaseInUseError } from "./errors.js";
 
 export const RHYTHM_DIR = ".rhythm";
 export const DEV_FILE = join(RHYTHM_DIR, "dev.json");
@@ -41,6 +42,41 @@ export function describeTarget(url?: string): string {
 export async function openDriver(url?: string): Promise<Driver> {
   const chosen = url ?? process.env.RHYTHM_DATABASE_URL ?? runningDevServer()?.url;
   if (chosen) return new PostgresDriver(chosen);
-  mkdirSync(RHYTHM_DIR, { recursive: true });
-  return PgliteDriver.open(join(RHYTHM_DIR, "data"));
+  return openEmbedded(RHYTHM_DIR);
+}
+
+/**
+ * Opens the embedded database of a folder. Two processes writing one PGlite data folder would
+ * corrupt it, so a lock file names the process that has it open; a second one is refused with
+ * what to do instead.
+ */
+export async function openEmbedded(dir: string): Promise<Driver> {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, "data.lock");
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, "utf8"));
+    if (pid !== process.pid && isAlive(pid)) {
+      throw new DatabaseInUseError(
+        `the embedded database in ./${dir} is open in process ${pid}; run \`rhythm dev\` there to share it, or give a --database-url`,
+      );
+    }
+  }
+  writeFileSync(lock, String(process.pid));
+  const driver = await PgliteDriver.open(join(dir, "data"));
+  const close = driver.close.bind(driver);
+  driver.close = async () => {
+    await close();
+    rmSync(lock, { force: true });
+  };
+  return driver;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -53,6 +53,12 @@ export class WaitTimeoutError extends RhythmError {
   }
 }
 
+export class DatabaseInUseError extends RhythmError {
+  constructor(message: string) {
+    super("DATABASE_IN_USE", message);
+  }
+}
+
 export class DatabaseError extends RhythmError {
   constructor(message: string, cause: unknown) {
     super("DATABASE_ERROR", message, { cause });
