@@ -1,4 +1,7 @@
-// What every CLI command provides, and the shared error for bad usage (exit code 2).
+// What every CLI command provides, the shared errors for bad usage and bad input (exit code 2),
+// and option helpers.
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export interface Command {
   summary: string;
@@ -7,7 +10,33 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
+/** Wrong arguments: exit 2, with a pointer to --help. */
 export class UsageError extends Error {}
+
+/** Arguments that are well formed but name something unusable (a tasks module that does not load…): exit 2. */
+export class InvalidInputError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export type ParsedArgs<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+/** `parseArgs` with positionals allowed and unknown options reported as usage errors. */
+export function parseCommandArgs<const O extends Options>(args: string[], options: O): ParsedArgs<O> {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Exactly `names.length` positional arguments, named in the message when missing or extra. */
+export function positionalArgs(positionals: string[], names: string[]): string[] {
+  if (positionals.length !== names.length) {
+    const want = names.map((n) => `<${n}>`).join(" ");
+    throw new UsageError(positionals.length < names.length ? `expected ${want}` : `unexpected argument "${positionals[names.length]}" (expected ${want})`);
+  }
+  return positionals;
+}
 
 /** Parses a JSON option value, naming the option when it is not JSON. */
 export function parseJsonOption(text: string, option: string): unknown {
@@ -18,10 +47,18 @@ export function parseJsonOption(text: string, option: string): unknown {
   }
 }
 
-/** Parses a non-negative integer option value. */
+/** Parses a positive integer option value. */
 export function parseCountOption(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+/** Parses an integer option value (negative allowed). */
+export function parseIntegerOption(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n)) throw new UsageError(`${option} must be an integer, got "${text}"`);
   return n;
 }

@@ -2,21 +2,50 @@
 // The `rhythm` command: dispatches to one file per command. Exit codes are a contract:
 // 0 success, 1 the thing ran and failed (or was invalid), 2 usage or load errors.
 
+import { cancelCommand } from "./commands/cancel.js";
 import { checkCommand } from "./commands/check.js";
+import { deployCommand } from "./commands/deploy.js";
+import { devCommand } from "./commands/dev.js";
+import { getCommand } from "./commands/get.js";
+import { listCommand } from "./commands/list.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { runCommand } from "./commands/run.js";
-import { UsageError, type Command } from "./command.js";
+import { signalCommand } from "./commands/signal.js";
+import { startCommand } from "./commands/start.js";
+import { taskCommand } from "./commands/task.js";
+import { workerCommand } from "./commands/worker.js";
+import { type Command } from "./command.js";
+import { errorReport } from "./error-report.js";
 
-const commands: Record<string, Command> = { run: runCommand, check: checkCommand };
+/** Commands by group; each group of the help is aligned on its own. */
+const groups: [string, Record<string, Command>][] = [
+  [
+    "Engine (uses the database: --database-url, RHYTHM_DATABASE_URL, rhythm dev, or embedded PGlite)",
+    {
+      dev: devCommand,
+      worker: workerCommand,
+      migrate: migrateCommand,
+      deploy: deployCommand,
+      start: startCommand,
+      task: taskCommand,
+      signal: signalCommand,
+      get: getCommand,
+      list: listCommand,
+      cancel: cancelCommand,
+    },
+  ],
+  ["Files (no database)", { check: checkCommand, run: runCommand }],
+];
+
+const commands: Record<string, Command> = Object.assign({}, ...groups.map(([, g]) => g));
 
 function help(): string {
-  const width = Math.max(...Object.keys(commands).map((n) => n.length));
-  return [
-    "rhythm — durable workflows for TypeScript",
-    "",
-    "Usage: rhythm <command> [options]   (rhythm <command> --help for details)",
-    "",
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
-  ].join("\n");
+  const lines = ["rhythm — durable workflows for TypeScript", "", "Usage: rhythm <command> [options]   (rhythm <command> --help for details)"];
+  for (const [title, group] of groups) {
+    const width = Math.max(...Object.keys(group).map((n) => n.length));
+    lines.push("", `${title}:`, ...Object.entries(group).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`));
+  }
+  return lines.join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -25,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help() + "\n");
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     process.stderr.write(`rhythm: unknown command "${name}"\n\n${help()}\n`);
     return 2;
@@ -37,11 +66,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`rhythm ${name}: ${e.message}\n(see rhythm ${name} --help)\n`);
-      return 2;
-    }
-    throw e;
+    const report = errorReport(name, e);
+    if (!report) throw e;
+    process.stderr.write(report.text + "\n");
+    return report.exitCode;
   }
 }
 

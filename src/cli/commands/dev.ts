@@ -1,0 +1,65 @@
+// `rhythm dev`: a development setup in one process. Without a URL it opens the embedded PGlite
+// of ./.rhythm, serves it on 127.0.0.1 for the other `rhythm` commands of this folder, and runs
+// a worker with the tasks module and the workflows folder until SIGINT/SIGTERM.
+
+import { describeTarget, runningDevServer } from "../../client/connection.js";
+import { Rhythm } from "../../client/rhythm.js";
+import { DatabaseInUseError } from "../../client/errors.js";
+import { UsageError, parseCommandArgs, parseCountOption, positionalArgs, type Command } from "../command.js";
+import { DEFAULT_DEV_PORT, DEV_HOST } from "../dev/socket-server.js";
+import { startEmbeddedServer, type EmbeddedServer } from "../dev/embedded-server.js";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, databaseChoice, note } from "../engine-client.js";
+import { planWorker, startWorker, untilStopSignal, WORKER_HELP, WORKER_OPTIONS } from "../worker-runtime.js";
+
+const help = `Usage: rhythm dev [--workflows DIR] [--tasks MODULE] [--port N] [options]
+
+Runs everything for development in one process until SIGINT or SIGTERM:
+  - the embedded database (PGlite, in ./.rhythm/data), served on ${DEV_HOST}:${DEFAULT_DEV_PORT} (or the
+    next free port) and recorded in ./.rhythm/dev.json, so \`rhythm start\`, \`rhythm get\`… and
+    Rhythm.connect() in this folder use it while it runs;
+  - a worker for the tasks module and the workflows folder.
+With --database-url (or RHYTHM_DATABASE_URL) it runs only the worker, against that database.
+
+Options:
+${WORKER_HELP}
+  --port N             port to serve the embedded database on (default ${DEFAULT_DEV_PORT}, else the next free one)
+${CONNECTION_HELP}
+
+Exit codes: 0 stopped by a signal; 1 the database failed or is in use; 2 usage error, a tasks
+module or a .flow file that does not load.`;
+
+export const devCommand: Command = {
+  summary: "embedded database served on localhost + a worker, for development",
+  help,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_OPTIONS, ...WORKER_OPTIONS, port: { type: "string" } });
+    positionalArgs(positionals, []);
+    const { url: given, schema } = databaseChoice(values);
+    const port = values.port === undefined ? undefined : parseCountOption(values.port, "--port");
+    if (port !== undefined && port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+    const url = given ?? process.env.RHYTHM_DATABASE_URL;
+    if (url !== undefined && port !== undefined) throw new UsageError("--port serves the embedded database; it does not go with a database URL");
+    const plan = await planWorker(values);
+    const stop = untilStopSignal("dev");
+    let embedded: EmbeddedServer | null = null;
+    if (url === undefined) {
+      const other = runningDevServer();
+      if (other) throw new DatabaseInUseError(`rhythm dev is already running in this folder (pid ${other.pid}, ${other.url})`);
+      embedded = await startEmbeddedServer({ port: port ?? DEFAULT_DEV_PORT, nextFree: port === undefined, schema });
+      note("dev", `embedded PGlite (./.rhythm/data) served at ${embedded.url}; rhythm commands in this folder use it`);
+    } else note("dev", `database ${describeTarget(url)}`);
+    try {
+      const rhythm = await Rhythm.connect({ databaseUrl: embedded?.url ?? url, schema, workflows: plan.workflows.dir });
+      try {
+        await startWorker("dev", rhythm, plan);
+        await stop;
+      } finally {
+        await rhythm.close();
+      }
+    } finally {
+      await embedded?.close();
+    }
+    note("dev", "stopped");
+    return 0;
+  },
+};

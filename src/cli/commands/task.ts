@@ -1,0 +1,35 @@
+// `rhythm task <name>`: queues a standalone task and prints its id, or with --wait the final
+// execution. A name no worker has registered yet is allowed: it waits for one that has it.
+
+import { parseCommandArgs, positionalArgs, type Command } from "../command.js";
+import { DATABASE_HELP, DATABASE_OPTIONS, withRhythm } from "../engine-client.js";
+import { ENQUEUE_HELP, ENQUEUE_OPTIONS, enqueueChoice, reportEnqueued } from "../enqueue-options.js";
+
+const help = `Usage: rhythm task <name> [--inputs JSON] [--wait [--timeout S]] [options]
+
+Queues one run of a task, outside any workflow. Prints its id; with --wait, waits for it to
+finish and prints it. A worker that registered the task runs it.
+
+Options:
+  --inputs JSON        task inputs, any JSON value (default null)
+${ENQUEUE_HELP}
+${DATABASE_HELP}
+
+--json prints { "id" }, or with --wait the execution.
+
+Exit codes: 0 queued (with --wait: completed); 1 the task failed or was cancelled, or --timeout
+passed; 2 usage error or invalid inputs.`;
+
+export const taskCommand: Command = {
+  summary: "queue a standalone task (optionally wait for its result)",
+  help,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, { ...DATABASE_OPTIONS, ...ENQUEUE_OPTIONS });
+    const [name] = positionalArgs(positionals, ["name"]);
+    const choice = enqueueChoice(values, null);
+    return withRhythm("task", values, async (rhythm) => {
+      const id = await rhythm.queueTask(name, choice.inputs, choice.options);
+      return reportEnqueued("task", rhythm, id, `task ${name}`, choice, values.json);
+    });
+  },
+};
