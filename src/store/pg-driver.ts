@@ -56,23 +56,39 @@ export class PostgresDriver implements Driver {
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     let client: pg.PoolClient | null = null;
     let closed = false;
+    const onNotification = (n: pg.Notification) => {
+      if (n.channel === channel) onNotify(n.payload ?? "");
+    };
+    // The listeners come off the connection before it goes back to the pool: left on, they
+    // piled up on pooled clients, and an error on one already handed back released it twice.
+    const detach = (c: pg.PoolClient) => {
+      c.removeListener("notification", onNotification);
+      c.removeListener("error", onError);
+    };
+    function onError(this: pg.PoolClient) {
+      const c = this;
+      detach(c);
+      if (client !== c) return;
+      client = null;
+      c.release(true);
+      if (!closed) setTimeout(() => void connect(1), 100).unref();
+    }
     const connect = async (attempt: number): Promise<void> => {
       if (closed) return;
+      let c: pg.PoolClient | null = null;
       try {
-        const c = await this.pool.connect();
-        c.on("notification", (n) => {
-          if (n.channel === channel) onNotify(n.payload ?? "");
-        });
-        c.on("error", () => {
-          c.release(true);
-          if (client === c) client = null;
-          setTimeout(() => void connect(0), 100).unref();
-        });
+        c = await this.pool.connect();
+        c.on("notification", onNotification);
+        c.on("error", onError);
         await c.query(`listen "${channel}"`);
         client = c;
         // A reconnect may have missed notifications: wake the listener once.
-        if (attempt > 0 || client !== null) onNotify("");
+        if (attempt > 0) onNotify("");
       } catch {
+        if (c) {
+          detach(c);
+          c.release(true);
+        }
         setTimeout(() => void connect(attempt + 1), Math.min(5000, 100 * 2 ** attempt)).unref();
       }
     };
@@ -82,8 +98,11 @@ export class PostgresDriver implements Driver {
       const c = client;
       client = null;
       if (c) {
-        await c.query(`unlisten "${channel}"`).catch(() => {});
-        c.release();
+        detach(c);
+        await c.query(`unlisten "${channel}"`).then(
+          () => c.release(),
+          () => c.release(true),
+        );
       }
     };
   }
