@@ -15,6 +15,7 @@ import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/regi
 import { duration, retryPolicy, type RetriesOption } from "../worker/retry-policy.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
 import { openDriver } from "./connection.js";
+import { FinishWatcher } from "./finish-watcher.js";
 import {
   ExecutionFinishedError,
   ExecutionNotFoundError,
@@ -60,6 +61,7 @@ export class Rhythm {
   private readonly programs: ProgramCache;
   private readonly workers = new Set<Worker>();
   private deployedFrom: string | null = null;
+  private readonly finishes: FinishWatcher;
 
   private constructor(
     readonly store: Store,
@@ -67,6 +69,7 @@ export class Rhythm {
     private readonly ownsDriver = true,
   ) {
     this.programs = new ProgramCache(store);
+    this.finishes = new FinishWatcher(store.driver, store.channel);
   }
 
   /**
@@ -110,7 +113,9 @@ export class Rhythm {
     if (!existsSync(dir)) return [];
     const flows: (CompiledFlow & { name: string })[] = [];
     const errors: FlowLoadError[] = [];
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".flow")).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith(".flow"))
+      .sort()) {
       const path = join(dir, file);
       try {
         flows.push({ name: basename(file, ".flow"), ...compileFlow(readFileSync(path, "utf8"), path) });
@@ -121,7 +126,9 @@ export class Rhythm {
     }
     // Nothing invalid is stored, and nothing is stored while any file is invalid.
     if (errors.length > 0) throw new FlowLoadError(errors.flatMap((e) => e.errors));
-    await this.store.upsertVersions(flows.map((f) => ({ name: f.name, version: f.version, source: f.source, program: f.program })));
+    await this.store.upsertVersions(
+      flows.map((f) => ({ name: f.name, version: f.version, source: f.source, program: f.program })),
+    );
     this.programs.noteDeployed(flows.map((f) => f.name));
     this.deployedFrom = dir;
     return flows.map((f) => ({ name: f.name, version: f.version }));
@@ -151,7 +158,8 @@ export class Rhythm {
     const version = await this.store.newestVersion(name);
     if (!version) throw new WorkflowNotFoundError(name);
     const items = inputsList.map((inputs, i): EnqueueItem => {
-      if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) throw new InvalidArgumentError(`workflow inputs must be an object (item ${i})`);
+      if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs))
+        throw new InvalidArgumentError(`workflow inputs must be an object (item ${i})`);
       assertJson(inputs, `inputs of workflow "${name}"`, this.options.maxPayloadBytes);
       return { kind: "workflow", name, version, inputs, ...common(options, `workflow "${name}"`) };
     });
@@ -233,18 +241,23 @@ export class Rhythm {
   /** Resolves when the execution finishes; woken by notifications, not polling. */
   async wait(id: string, options: { timeout?: number | string } = {}): Promise<Execution> {
     const timeoutMs = options.timeout === undefined ? null : duration(options.timeout, "wait: timeout");
-    let wake: () => void = () => {};
-    const unlisten = await this.store.driver.listen(this.store.channel, (payload) => {
-      if (payload === `d:${id}` || payload === "") wake();
+    // A notification that arrives while get() is in flight must not be lost: it is remembered.
+    let notified = false;
+    let wake: (() => void) | null = null;
+    const unwatch = await this.finishes.watch(id, () => {
+      notified = true;
+      wake?.();
     });
     const started = Date.now();
     try {
       for (;;) {
+        notified = false;
         const e = await this.get(id);
         if (!e) throw new ExecutionNotFoundError(id);
         if (FINAL_STATUSES.has(e.status)) return e;
         const left = timeoutMs === null ? 60_000 : timeoutMs - (Date.now() - started);
         if (left <= 0) throw new WaitTimeoutError(id, timeoutMs!);
+        if (notified) continue;
         // The notification is the signal; the re-check after a long quiet spell only guards
         // against a notification lost with a dropped connection.
         await new Promise<void>((resolve) => {
@@ -254,15 +267,17 @@ export class Rhythm {
             resolve();
           };
         });
+        wake = null;
       }
     } finally {
-      await unlisten();
+      unwatch();
     }
   }
 
   /** Stops every worker of this client, then closes the database connection. */
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.stop()));
+    await this.finishes.close();
     if (this.ownsDriver) await this.store.driver.close();
   }
 }
@@ -271,10 +286,16 @@ function requireName(name: unknown, what: string): void {
   if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${what} name must be a non-empty string`);
 }
 
-function common(o: EnqueueOptions, what: string): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey"> {
-  if (o.runAt !== undefined && o.delay !== undefined) throw new InvalidArgumentError(`${what}: give either runAt or delay, not both`);
-  if (o.priority !== undefined && !Number.isInteger(o.priority)) throw new InvalidArgumentError(`${what}: priority must be an integer`);
-  if (o.queue !== undefined && (typeof o.queue !== "string" || o.queue === "")) throw new InvalidArgumentError(`${what}: queue must be a non-empty string`);
+function common(
+  o: EnqueueOptions,
+  what: string,
+): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey"> {
+  if (o.runAt !== undefined && o.delay !== undefined)
+    throw new InvalidArgumentError(`${what}: give either runAt or delay, not both`);
+  if (o.priority !== undefined && !Number.isInteger(o.priority))
+    throw new InvalidArgumentError(`${what}: priority must be an integer`);
+  if (o.queue !== undefined && (typeof o.queue !== "string" || o.queue === ""))
+    throw new InvalidArgumentError(`${what}: queue must be a non-empty string`);
   let runAt: number | null = null;
   if (o.runAt !== undefined) {
     runAt = o.runAt instanceof Date ? o.runAt.getTime() : typeof o.runAt === "string" ? Date.parse(o.runAt) : o.runAt;
