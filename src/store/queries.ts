@@ -96,7 +96,9 @@ export const Q = {
         claim_token = null, lease_expires_at = null
     where id = $1 and claim_token = $2 and status = 'running'
     returning parent_id, parent_handle, name`,
-  InboxConsume: `delete from :SCHEMA.inbox where execution_id = $1 and seq <= $2`,
+  // Exactly the rows the activation read: a settlement with a lower seq whose transaction
+  // committed after the read (sequence order is not commit order) stays for the next activation.
+  InboxConsume: `delete from :SCHEMA.inbox where execution_id = $1 and seq = any($2::bigint[])`,
   TimerInsert: `
     insert into :SCHEMA.timers (execution_id, handle, fire_at, kind)
     select $1, t.handle, to_timestamp(t.at / 1000.0), t.kind
@@ -121,7 +123,7 @@ export const Q = {
   SignalRebuffer: `
     insert into :SCHEMA.signals (seq, execution_id, name, payload)
     select signal_seq, execution_id, signal_name, value from :SCHEMA.inbox
-    where execution_id = $1 and handle = any($2::int[]) and signal_name is not null and seq <= $3`,
+    where execution_id = $1 and handle = any($2::int[]) and signal_name is not null and seq = any($3::bigint[])`,
   // A suspended workflow with news becomes runnable now; a running one sees wakeups move.
   Wake: `
     update :SCHEMA.executions

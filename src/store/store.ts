@@ -67,8 +67,8 @@ export interface ActivationWrite {
   claimToken: string;
   /** `wakeups` as read at claim: a higher value at commit means news arrived meanwhile. */
   wakeups: number;
-  /** Highest inbox seq consumed by this activation. */
-  consumedSeq: string | null;
+  /** The inbox seqs this activation was given (and so consumes). */
+  consumed: string[];
   outcome:
     | { status: "suspended"; state: unknown; waits: unknown }
     | { status: "completed"; output: unknown }
@@ -132,7 +132,10 @@ export class Store {
     if (items.length === 0) return [];
     const run = async (tx: Queryable) => {
       const ids = await this.insert(tx, items);
-      await this.notifyQueues(tx, items.map((i) => i.queue ?? "default"));
+      await this.notifyQueues(
+        tx,
+        items.map((i) => i.queue ?? "default"),
+      );
       return ids;
     };
     return q ? run(q) : this.driver.transaction(run);
@@ -142,7 +145,8 @@ export class Store {
     // Child workflows run the newest stored version of their name.
     const versions = new Map<string, string | null>();
     for (const i of items) {
-      if (i.kind === "workflow" && !i.version && !versions.has(i.name)) versions.set(i.name, await this.newestVersion(i.name, tx));
+      if (i.kind === "workflow" && !i.version && !versions.has(i.name))
+        versions.set(i.name, await this.newestVersion(i.name, tx));
     }
     const rows = items.map((i) => ({
       id: randomUUID(),
@@ -205,7 +209,11 @@ export class Store {
 
   async completeTask(id: string, token: string, output: unknown): Promise<boolean> {
     return this.driver.transaction(async (tx) => {
-      const r = await tx.query<{ parent_id: string | null; parent_handle: number | null }>(this.sql.TaskComplete, [id, token, JSON.stringify(output ?? null)]);
+      const r = await tx.query<{ parent_id: string | null; parent_handle: number | null }>(this.sql.TaskComplete, [
+        id,
+        token,
+        JSON.stringify(output ?? null),
+      ]);
       if (r.rows.length === 0) return false;
       const { parent_id, parent_handle } = r.rows[0];
       if (parent_id && parent_handle !== null) await this.deliver(tx, parent_id, parent_handle, true, output ?? null);
@@ -215,13 +223,23 @@ export class Store {
   }
 
   /** Records a failed attempt: queued again after `retryInMs`, or failed for good when null. */
-  async failTask(id: string, token: string, error: unknown, retryInMs: number | null, parentError: (attempts: number) => unknown): Promise<boolean> {
+  async failTask(
+    id: string,
+    token: string,
+    error: unknown,
+    retryInMs: number | null,
+    parentError: (attempts: number) => unknown,
+  ): Promise<boolean> {
     return this.driver.transaction(async (tx) => {
       if (retryInMs !== null) {
         const r = await tx.query(this.sql.TaskRetry, [id, token, JSON.stringify(error), retryInMs]);
         return r.rowCount > 0;
       }
-      const r = await tx.query<{ parent_id: string | null; parent_handle: number | null; attempt: number }>(this.sql.TaskFail, [id, token, JSON.stringify(error)]);
+      const r = await tx.query<{ parent_id: string | null; parent_handle: number | null; attempt: number }>(this.sql.TaskFail, [
+        id,
+        token,
+        JSON.stringify(error),
+      ]);
       if (r.rows.length === 0) return false;
       const { parent_id, parent_handle, attempt } = r.rows[0];
       if (parent_id && parent_handle !== null) await this.deliver(tx, parent_id, parent_handle, false, parentError(attempt));
@@ -241,19 +259,32 @@ export class Store {
     await this.driver.transaction(async (tx) => {
       let parent: { parent_id: string | null; parent_handle: number | null } | null = null;
       if (w.outcome.status === "suspended") {
-        const r = await tx.query(this.sql.ActivationSuspend, [w.id, w.claimToken, w.wakeups, JSON.stringify(w.outcome.state), JSON.stringify(w.outcome.waits)]);
+        const r = await tx.query(this.sql.ActivationSuspend, [
+          w.id,
+          w.claimToken,
+          w.wakeups,
+          JSON.stringify(w.outcome.state),
+          JSON.stringify(w.outcome.waits),
+        ]);
         if (r.rowCount === 0) throw new StaleClaimError(w.id);
       } else {
         const output = w.outcome.status === "completed" ? JSON.stringify(w.outcome.output ?? null) : null;
         const error = w.outcome.status === "failed" ? JSON.stringify(w.outcome.error) : null;
-        const r = await tx.query<{ parent_id: string | null; parent_handle: number | null }>(this.sql.ActivationFinish, [w.id, w.claimToken, w.outcome.status, output, error]);
+        const r = await tx.query<{ parent_id: string | null; parent_handle: number | null }>(this.sql.ActivationFinish, [
+          w.id,
+          w.claimToken,
+          w.outcome.status,
+          output,
+          error,
+        ]);
         if (r.rows.length === 0) throw new StaleClaimError(w.id);
         parent = r.rows[0];
       }
       let rebuffered = false;
-      if (w.consumedSeq !== null) {
-        if (w.ignored.length > 0) rebuffered = (await tx.query(this.sql.SignalRebuffer, [w.id, w.ignored, w.consumedSeq])).rowCount > 0;
-        await tx.query(this.sql.InboxConsume, [w.id, w.consumedSeq]);
+      if (w.consumed.length > 0) {
+        if (w.ignored.length > 0)
+          rebuffered = (await tx.query(this.sql.SignalRebuffer, [w.id, w.ignored, w.consumed])).rowCount > 0;
+        await tx.query(this.sql.InboxConsume, [w.id, w.consumed]);
       }
       if (w.enqueue.length > 0) await this.enqueue(w.enqueue, tx);
       if (w.timers.length > 0) {
@@ -270,7 +301,13 @@ export class Store {
         await tx.query(this.sql.Notify, [this.channel, `d:${w.id}`]);
         if (parent?.parent_id && parent.parent_handle !== null) {
           const ok = w.outcome.status === "completed";
-          await this.deliver(tx, parent.parent_id, parent.parent_handle, ok, ok ? (w.outcome as { output: unknown }).output ?? null : w.parentError);
+          await this.deliver(
+            tx,
+            parent.parent_id,
+            parent.parent_handle,
+            ok,
+            ok ? ((w.outcome as { output: unknown }).output ?? null) : w.parentError,
+          );
         }
       }
     });
@@ -285,7 +322,14 @@ export class Store {
     value: unknown,
     signal: { name: string; seq: string } | null = null,
   ): Promise<void> {
-    await tx.query(this.sql.InboxInsert, [executionId, handle, ok, JSON.stringify(value ?? null), signal?.name ?? null, signal?.seq ?? null]);
+    await tx.query(this.sql.InboxInsert, [
+      executionId,
+      handle,
+      ok,
+      JSON.stringify(value ?? null),
+      signal?.name ?? null,
+      signal?.seq ?? null,
+    ]);
     const r = await tx.query<{ queue: string; status: string }>(this.sql.Wake, [executionId]);
     if (r.rows[0]?.status === "queued") await this.notifyQueues(tx, [r.rows[0].queue]);
   }
@@ -293,7 +337,10 @@ export class Store {
   /** Gives buffered signals to waits, oldest wait first (FIFO on both sides). */
   private async matchSignals(tx: Queryable, executionId: string): Promise<void> {
     for (;;) {
-      const m = await tx.query<{ wait_seq: string; handle: number; name: string; signal_seq: string; payload: unknown }>(this.sql.SignalMatch, [executionId]);
+      const m = await tx.query<{ wait_seq: string; handle: number; name: string; signal_seq: string; payload: unknown }>(
+        this.sql.SignalMatch,
+        [executionId],
+      );
       if (m.rows.length === 0) return;
       const { wait_seq, handle, name, signal_seq, payload } = m.rows[0];
       await tx.query(this.sql.SignalConsume, [wait_seq, signal_seq, executionId, handle]);
@@ -313,7 +360,12 @@ export class Store {
           const w = await tx.query<{ name: string }>(this.sql.WaitDelete, [t.execution_id, t.handle]);
           if (w.rows.length === 0) continue; // the signal won the race
           const name = w.rows[0].name;
-          await this.deliver(tx, t.execution_id, t.handle, false, { name: "Timeout", type: "Timeout", message: `no "${name}" signal arrived in time`, signal: name });
+          await this.deliver(tx, t.execution_id, t.handle, false, {
+            name: "Timeout",
+            type: "Timeout",
+            message: `no "${name}" signal arrived in time`,
+            signal: name,
+          });
         }
       }
       return due.rows.length;
@@ -344,10 +396,7 @@ export class Store {
   // ── leases ────────────────────────────────────────────────────────────────────────────────
 
   /** Claims whose lease ran out (dead worker, timeout), locked for the caller to resolve. */
-  async expireLeases(
-    limit: number,
-    resolve: (tx: Queryable, row: ExpiredRow) => Promise<void>,
-  ): Promise<number> {
+  async expireLeases(limit: number, resolve: (tx: Queryable, row: ExpiredRow) => Promise<void>): Promise<number> {
     return this.driver.transaction(async (tx) => {
       const rows = (await tx.query<ExpiredRow>(this.sql.Expired, [limit])).rows;
       for (const row of rows) await resolve(tx, row);
@@ -356,7 +405,13 @@ export class Store {
   }
 
   /** For lease expiry: a task attempt failed because its worker vanished or overran its timeout. */
-  async failExpired(tx: Queryable, row: ExpiredRow, error: unknown, retryInMs: number | null, parentError: unknown): Promise<void> {
+  async failExpired(
+    tx: Queryable,
+    row: ExpiredRow,
+    error: unknown,
+    retryInMs: number | null,
+    parentError: unknown,
+  ): Promise<void> {
     if (retryInMs !== null) {
       await tx.query(this.sql.TaskRetry, [row.id, row.claim_token, JSON.stringify(error), retryInMs]);
       await this.notifyQueues(tx, ["*"]);
@@ -381,10 +436,10 @@ export class Store {
       if (exists.rows.length === 0) return null;
       const cancelled: string[] = [];
       const visit = async (execId: string, root: boolean) => {
-        const r = await tx.query<{ kind: string; parent_id: string | null; parent_handle: number | null; name: string }>(this.sql.Cancel, [
-          execId,
-          JSON.stringify({ name: "Cancelled", type: "Cancelled", message: `execution ${execId} was cancelled` }),
-        ]);
+        const r = await tx.query<{ kind: string; parent_id: string | null; parent_handle: number | null; name: string }>(
+          this.sql.Cancel,
+          [execId, JSON.stringify({ name: "Cancelled", type: "Cancelled", message: `execution ${execId} was cancelled` })],
+        );
         if (r.rows.length === 0) return;
         cancelled.push(execId);
         await tx.query(this.sql.DropAllWaits, [execId]);
@@ -393,7 +448,8 @@ export class Store {
         const { kind, parent_id, parent_handle, name } = r.rows[0];
         // The workflow that started the cancelled root learns of it; children cancelled along
         // with their parent have nobody left to tell.
-        if (root && parent_id && parent_handle !== null) await this.deliver(tx, parent_id, parent_handle, false, cancelledError(kind, name));
+        if (root && parent_id && parent_handle !== null)
+          await this.deliver(tx, parent_id, parent_handle, false, cancelledError(kind, name));
         const children = await tx.query<{ id: string }>(this.sql.Children, [execId]);
         for (const c of children.rows) await visit(c.id, false);
       };
@@ -411,8 +467,15 @@ export class Store {
   }
 
   async logs(id: string): Promise<{ level: string; message: string; line: number | null; createdAt: string }[]> {
-    const r = await this.driver.query<{ level: string; message: string; line: number | null; created_at: Date }>(this.sql.Logs, [id]);
-    return r.rows.map((l) => ({ level: l.level, message: l.message, line: l.line, createdAt: new Date(l.created_at).toISOString() }));
+    const r = await this.driver.query<{ level: string; message: string; line: number | null; created_at: Date }>(this.sql.Logs, [
+      id,
+    ]);
+    return r.rows.map((l) => ({
+      level: l.level,
+      message: l.message,
+      line: l.line,
+      createdAt: new Date(l.created_at).toISOString(),
+    }));
   }
 
   async list(filter: ListFilter): Promise<Execution[]> {

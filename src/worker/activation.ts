@@ -42,7 +42,9 @@ export async function runActivation(
           limits,
         })
       : Machine.restore(program, claimed.state as SavedState, { host, limits });
-  const settlements: Settlement[] = inbox.map((i) => (i.ok ? { handle: i.handle, ok: true, value: i.value } : { handle: i.handle, ok: false, error: i.value }));
+  const settlements: Settlement[] = inbox.map((i) =>
+    i.ok ? { handle: i.handle, ok: true, value: i.value } : { handle: i.handle, ok: false, error: i.value },
+  );
   const result = machine.activate(settlements);
   await store.commitActivation(toWrite(claimed, inbox, result, registry));
   return result.status;
@@ -56,7 +58,14 @@ function toWrite(claimed: Claimed, inbox: InboxItem[], r: ActivationResult, regi
   for (const e of r.effects) {
     switch (e.type) {
       case "task": {
-        const o = e.options as { queue?: string; priority?: number; retries?: { limit?: number; initialMs?: number; maxMs?: number; factor?: number }; timeoutMs?: number; runAt?: number; idempotencyKey?: string };
+        const o = e.options as {
+          queue?: string;
+          priority?: number;
+          retries?: { limit?: number; initialMs?: number; maxMs?: number; factor?: number };
+          timeoutMs?: number;
+          runAt?: number;
+          idempotencyKey?: string;
+        };
         const reg = registry.get(e.name)?.options;
         const fromRegistration = retryPolicy(reg?.retries, `task "${e.name}"`);
         const maxAttempts = o.retries?.limit !== undefined ? o.retries.limit + 1 : fromRegistration.maxAttempts;
@@ -108,11 +117,26 @@ function toWrite(claimed: Claimed, inbox: InboxItem[], r: ActivationResult, regi
         break;
     }
   }
-  const consumedSeq = inbox.length > 0 ? inbox[inbox.length - 1].seq : null;
-  const base = { id: claimed.id, claimToken: claimed.claim_token, wakeups: claimed.wakeups, consumedSeq, enqueue, timers, signalWaits, dropped: r.dropped, ignored: r.ignored, logs };
+  const consumed = inbox.map((i) => i.seq);
+  const base = {
+    id: claimed.id,
+    claimToken: claimed.claim_token,
+    wakeups: claimed.wakeups,
+    consumed,
+    enqueue,
+    timers,
+    signalWaits,
+    dropped: r.dropped,
+    ignored: r.ignored,
+    logs,
+  };
   if (r.status === "suspended") return { ...base, outcome: { status: "suspended", state: r.state, waits: r.waits } };
   if (r.status === "completed") return { ...base, outcome: { status: "completed", output: r.output } };
-  return { ...base, outcome: { status: "failed", error: r.error }, parentError: workflowErrorJson(claimed.name, claimed.id, r.error) };
+  return {
+    ...base,
+    outcome: { status: "failed", error: r.error },
+    parentError: workflowErrorJson(claimed.name, claimed.id, r.error),
+  };
 }
 
 export { taskErrorJson };

@@ -1,0 +1,179 @@
+// Exactly-once under concurrency, on a Postgres server (several clients, several connections):
+// three workers share 300 workflows, and a settlement whose transaction commits after a later
+// one (sequence order differs from commit order) is still delivered.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import type { Rhythm } from "../../src/index.js";
+import { ProgramCache } from "../../src/worker/program-cache.js";
+import { TaskRegistry } from "../../src/worker/registry.js";
+import { runActivation } from "../../src/worker/activation.js";
+import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
+import { connectTo, engine, type EngineFixture } from "../support/engine.js";
+import { until } from "./support/until.js";
+
+const CHAIN = `
+let x = Inputs.n;
+for (let step = 1; step <= 3; step++) {
+  x = await Task.run("step", { x, step });
+  console.log("step", step);
+}
+return x;
+`;
+
+const TRIO = `
+const [a, b, c] = await Promise.all([Task.run("trio-a", {}), Task.run("trio-b", {}), Task.run("trio-c", {})]);
+return a + b + c;
+`;
+
+if (await postgresAvailable()) {
+  describe("concurrency on postgres", () => {
+    let db: TestDatabase;
+    let f: EngineFixture;
+    const clients: Rhythm[] = [];
+
+    before(async () => {
+      db = await postgresDatabase();
+      f = await engine(db, { chain: CHAIN, trio: TRIO });
+    });
+    after(async () => {
+      await Promise.all(clients.map((c) => c.close()));
+      await f.close();
+      await db.drop();
+    });
+
+    const scalar = async (sql: string, params: unknown[] = []) => (await db.driver.query<{ v: unknown }>(sql, params)).rows[0].v;
+
+    test("a settlement that commits after a later one is not lost", async () => {
+      const store = f.rhythm.store;
+      await f.rhythm.deploy();
+      const id = await f.rhythm.startWorkflow("trio", {});
+      const programs = new ProgramCache(store);
+      const registry = new TaskRegistry();
+      // first activation by hand: the workflow suspends on three tasks
+      const [first] = await store.claim("manual", ["default"], [], 1, 30_000);
+      assert.equal(first.id, id);
+      assert.equal(await runActivation(store, programs, registry, first, await store.inbox([id]), undefined), "suspended");
+      const handles = (
+        await db.driver.query<{ name: string; parent_handle: number }>(
+          "select name, parent_handle from rhythm.executions where parent_id = $1",
+          [id],
+        )
+      ).rows;
+      const handle = (name: string) => handles.find((h) => h.name === name)!.parent_handle;
+      const settle = async (q: { query: (sql: string, params: unknown[]) => Promise<unknown> }, name: string, value: number) => {
+        await q.query(store.sql.InboxInsert, [id, handle(name), true, String(value), null, null]);
+        await q.query(store.sql.Wake, [id]);
+      };
+      // task C finishes: the workflow is queued and a worker claims it
+      await db.driver.transaction((tx) => settle(tx, "trio-c", 4));
+      const [second] = await store.claim("manual", ["default"], [], 1, 30_000);
+      assert.equal(second.id, id);
+
+      // Meanwhile two more settlements race: A takes the lower inbox seq but commits last, after
+      // the activation has read its inbox.
+      const a = new pg.Client({ connectionString: db.url! });
+      const b = new pg.Client({ connectionString: db.url! });
+      await a.connect();
+      await b.connect();
+      try {
+        await a.query("begin");
+        await a.query(store.sql.InboxInsert, [id, handle("trio-a"), true, "1", null, null]);
+        await b.query("begin");
+        await settle(b, "trio-b", 2);
+        await b.query("commit");
+        const inbox = await store.inbox([id]);
+        assert.deepEqual(
+          inbox.map((i) => i.value),
+          [4, 2],
+        );
+        await a.query(store.sql.Wake, [id]);
+        await a.query("commit");
+        assert.equal(await runActivation(store, programs, registry, second, inbox, undefined), "suspended");
+      } finally {
+        await a.end();
+        await b.end();
+      }
+      assert.equal(
+        await scalar("select status as v from rhythm.executions where id = $1", [id]),
+        "queued",
+        "the late settlement queued it again",
+      );
+      const worker = f.rhythm.worker({ pollIntervalMs: 50 });
+      await worker.start();
+      try {
+        const done = await f.rhythm.wait(id, { timeout: "5s" });
+        assert.equal(done.status, "completed");
+        assert.equal(done.output, 7);
+      } finally {
+        await worker.stop();
+      }
+    });
+
+    test("three workers, 300 workflows: each completes once, each task attempt runs once", { timeout: 55_000 }, async () => {
+      const runs = new Map<string, number>();
+      for (let n = 0; n < 3; n++) {
+        const client = await connectTo(db, f.dir);
+        clients.push(client);
+        client.task("step", async (i: { x: number; step: number }, ctx) => {
+          runs.set(ctx.executionId, (runs.get(ctx.executionId) ?? 0) + 1);
+          return i.x + i.step;
+        });
+      }
+      await Promise.all(clients.map((c) => c.worker({ concurrency: 10, pollIntervalMs: 200 }).start()));
+      const ids = await clients[0].startWorkflows(
+        "chain",
+        Array.from({ length: 300 }, (_, n) => ({ n })),
+      );
+      await until(
+        "300 workflows to finish",
+        async () =>
+          Number(
+            await scalar(
+              "select count(*) as v from rhythm.executions where name = 'chain' and status in ('completed', 'failed', 'cancelled')",
+            ),
+          ) === 300,
+        50_000,
+      );
+      const wrong = await db.driver.query(
+        "select id, status, output, error from rhythm.executions where name = 'chain' and (status <> 'completed' or output <> to_jsonb((inputs->>'n')::int + 6))",
+      );
+      assert.deepEqual(wrong.rows, []);
+      assert.equal(Number(await scalar("select count(*) as v from rhythm.executions where id = any($1::uuid[])", [ids])), 300);
+
+      // every task execution ran exactly once, on its first attempt
+      const tasks = (
+        await db.driver.query<{ id: string; status: string; attempt: number }>(
+          "select id, status, attempt from rhythm.executions where name = 'step'",
+        )
+      ).rows;
+      assert.equal(tasks.length, 900);
+      assert.ok(tasks.every((t) => t.status === "completed" && t.attempt === 1));
+      assert.equal(runs.size, 900);
+      assert.deepEqual(
+        [...runs.values()].filter((n) => n !== 1),
+        [],
+      );
+      // every activation committed once: each workflow logged each step exactly once, in order
+      const logs = await db.driver.query<{ lines: string }>(
+        "select string_agg(l.message, ',' order by l.seq) as lines from rhythm.executions e left join rhythm.logs l on l.execution_id = e.id where e.name = 'chain' group by e.id",
+      );
+      assert.equal(logs.rows.length, 300);
+      assert.deepEqual(
+        logs.rows.filter((r) => r.lines !== "step 1,step 2,step 3"),
+        [],
+      );
+      // the work really was shared
+      assert.ok(Number(await scalar("select count(distinct worker_id) as v from rhythm.executions where name = 'step'")) >= 2);
+      assert.equal(
+        Number(
+          await scalar(
+            "select count(*) as v from rhythm.inbox i join rhythm.executions e on e.id = i.execution_id where e.name = 'chain'",
+          ),
+        ),
+        0,
+      );
+    });
+  });
+}
