@@ -1,0 +1,79 @@
+// The worker child process: one contender's worker, driven by the harness over IPC. It records when
+// each handler starts (on the machine-wide monotonic clock), counts the statements it sends, and
+// reports its memory: RSS now, after a forced GC, and the peak (VmHWM).
+
+import { readFileSync } from "node:fs";
+import { now } from "./lib/clock.mjs";
+import { countQueries, takeQueryCounts } from "./lib/query-counter.mjs";
+import { loadContender } from "./contenders/index.mjs";
+
+// Rhythm's pg (repository root) and the peers' pg (bench/node_modules)
+countQueries([new URL("../dist/src/index.js", import.meta.url).href, import.meta.url]);
+
+let worker = null;
+let adapter = null;
+const state = { calls: 0, first: null, last: null, starts: null, errors: [] };
+
+const hooks = {
+  started(i) {
+    const t = now();
+    state.calls++;
+    state.first ??= t;
+    state.last = t;
+    if (state.starts && Number.isInteger(i) && i >= 0 && i < state.starts.length) state.starts[i] = t;
+  },
+  error(e) {
+    if (state.errors.length < 5) state.errors.push(String(e?.stack ?? e));
+  },
+};
+
+function memory() {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rss: kb("VmRSS") * 1024, hwm: kb("VmHWM") * 1024, heap: process.memoryUsage().heapUsed };
+}
+
+const handlers = {
+  async load({ contender }) {
+    adapter = await loadContender(contender);
+    return memory();
+  },
+  async start({ url, record }) {
+    state.starts = record > 0 ? new Array(record).fill(null) : null;
+    worker = await adapter.worker(url, hooks);
+    takeQueryCounts(); // start-up statements are not the scenario's
+    return memory();
+  },
+  progress() {
+    return { calls: state.calls, first: state.first, last: state.last, errors: state.errors };
+  },
+  report() {
+    return { ...state, memory: memory(), queries: takeQueryCounts() };
+  },
+  queries() {
+    return takeQueryCounts();
+  },
+  /** RSS after two full collections: what the process really keeps. */
+  async settledMemory() {
+    for (let i = 0; i < 2; i++) {
+      globalThis.gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return memory();
+  },
+  async stop() {
+    await worker?.stop();
+    worker = null;
+    return memory();
+  },
+};
+
+process.on("message", async (m) => {
+  try {
+    const result = await handlers[m.type](m.args ?? {});
+    process.send({ id: m.id, result });
+    if (m.type === "stop") setTimeout(() => process.exit(0), 50);
+  } catch (e) {
+    process.send({ id: m.id, error: String(e?.stack ?? e) });
+  }
+});
