@@ -383,6 +383,7 @@ export class Store {
 
   /** Buffers a signal for a workflow and hands it to the oldest wait for it, if any. */
   async signal(id: string, name: string, payload: unknown): Promise<{ kind: string; status: string } | null> {
+    if (!isExecutionId(id)) return null;
     return this.driver.transaction(async (tx) => {
       const r = await tx.query<{ kind: string; status: string }>(this.sql.LockExecution, [id]);
       const row = r.rows[0];
@@ -431,6 +432,7 @@ export class Store {
 
   /** Cancels an execution and everything it started that is still going; returns the ids. */
   async cancel(id: string, cancelledError: (kind: string, name: string) => unknown): Promise<string[] | null> {
+    if (!isExecutionId(id)) return null;
     return this.driver.transaction(async (tx) => {
       const exists = await tx.query(this.sql.LockExecution, [id]);
       if (exists.rows.length === 0) return null;
@@ -461,7 +463,7 @@ export class Store {
   // ── reading ───────────────────────────────────────────────────────────────────────────────
 
   async get(id: string): Promise<Execution | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isExecutionId(id)) return null;
     const r = await this.driver.query<ExecutionRow>(this.sql.Get, [id]);
     return r.rows[0] ? toExecution(r.rows[0]) : null;
   }
@@ -479,7 +481,7 @@ export class Store {
   }
 
   async list(filter: ListFilter): Promise<Execution[]> {
-    const after = filter.after && /^[0-9a-f-]{36}$/i.test(filter.after) ? filter.after : null;
+    const after = filter.after && isExecutionId(filter.after) ? filter.after : null;
     const r = await this.driver.query<ExecutionRow>(this.sql.List, [
       filter.status ?? null,
       filter.name ?? null,
@@ -490,6 +492,11 @@ export class Store {
     ]);
     return r.rows.map(toExecution);
   }
+}
+
+/** Ids are uuids: anything else names no execution (and must not reach a uuid parameter). */
+function isExecutionId(id: unknown): id is string {
+  return typeof id === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }
 
 export interface ListFilter {

@@ -1,0 +1,152 @@
+// Signals on the engine (SPEC §2.3, §4): buffered until a wait takes them, FIFO per name and in
+// the order waits were created, Signal.when timeouts on the database clock, and the typed errors
+// of signalling something that is not a running workflow.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Rhythm } from "../../src/index.js";
+import { backends, type TestDatabase } from "../support/database.js";
+import { engine, type EngineFixture } from "../support/engine.js";
+import { untilStatus } from "./support/until.js";
+
+const FLOWS = {
+  fifo: `
+await Signal.next("go");
+const a = await Signal.next("item");
+const b = await Signal.next("item");
+const c = await Signal.next("item");
+return [a, b, c];
+`,
+  wait_order: `
+const first = Signal.next("n");
+const second = Signal.next("n");
+const b = await second;
+const a = await first;
+return [a, b];
+`,
+  when_timeout: `
+try {
+  await Signal.when("never", { timeout: "200ms" });
+  return "got it";
+} catch (e) {
+  return { type: e.type, message: e.message };
+}
+`,
+  when_in_time: `
+const payload = await Signal.when("soon", { timeout: "1h" });
+return payload;
+`,
+  quick: `return 1;`,
+};
+
+async function count(db: TestDatabase, table: string, id: string): Promise<number> {
+  const r = await db.driver.query<{ n: string | number }>(`select count(*) as n from rhythm.${table} where execution_id = $1`, [
+    id,
+  ]);
+  return Number(r.rows[0].n);
+}
+
+for (const backend of await backends()) {
+  describe(`signals on ${backend.kind}`, () => {
+    let db: TestDatabase;
+    let f: EngineFixture;
+    let rhythm: Rhythm;
+
+    before(async () => {
+      db = await backend.open();
+      f = await engine(db, FLOWS);
+      rhythm = f.rhythm;
+      rhythm.task("plain-task", async () => "done");
+      await rhythm.worker({ pollIntervalMs: 50 }).start();
+    });
+    after(async () => {
+      await f.close();
+      await db.drop();
+    });
+
+    test("signals sent before any wait are buffered and taken in order", async () => {
+      // queued on a queue no worker serves yet: every signal arrives before the first activation
+      const id = await rhythm.startWorkflow("fifo", {}, { queue: "signals-later" });
+      for (const n of [1, 2, 3]) await rhythm.signal(id, "item", { n });
+      await rhythm.signal(id, "go", null);
+      assert.equal(await count(db, "signals", id), 4);
+      const w = rhythm.worker({ queues: ["signals-later"], pollIntervalMs: 50 });
+      await w.start();
+      try {
+        const done = await rhythm.wait(id, { timeout: "10s" });
+        assert.equal(done.status, "completed", JSON.stringify(done.error));
+        assert.deepEqual(done.output, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+        assert.equal(await count(db, "signals", id), 0);
+      } finally {
+        await w.stop();
+      }
+    });
+
+    test("signals buffered while the workflow waits on another name keep their order", async () => {
+      const id = await rhythm.startWorkflow("fifo", {});
+      await untilStatus(rhythm, id, "suspended");
+      for (const n of ["x", "y", "z"]) await rhythm.signal(id, "item", n);
+      await rhythm.signal(id, "go");
+      const done = await rhythm.wait(id, { timeout: "10s" });
+      assert.deepEqual(done.output, ["x", "y", "z"]);
+    });
+
+    test("concurrent waits take signals in the order the waits were created", async () => {
+      const id = await rhythm.startWorkflow("wait_order", {});
+      const suspended = await untilStatus(rhythm, id, "suspended");
+      assert.deepEqual(
+        suspended.waitingOn?.map((w) => w.description),
+        ['signal "n"'],
+      );
+      await rhythm.signal(id, "n", 1);
+      await rhythm.signal(id, "n", 2);
+      const done = await rhythm.wait(id, { timeout: "10s" });
+      assert.deepEqual(done.output, [1, 2]);
+    });
+
+    test("Signal.when throws Timeout when no signal comes in time", async () => {
+      const id = await rhythm.startWorkflow("when_timeout", {});
+      const done = await rhythm.wait(id, { timeout: "10s" });
+      assert.equal(done.status, "completed", JSON.stringify(done.error));
+      assert.equal((done.output as { type: string }).type, "Timeout");
+      assert.ok(Date.parse(done.finishedAt!) - Date.parse(done.startedAt!) >= 200);
+      assert.equal(await count(db, "signal_waits", id), 0);
+    });
+
+    test("Signal.when gives the payload when the signal beats the timeout, and its timer goes", async () => {
+      const id = await rhythm.startWorkflow("when_in_time", {});
+      await untilStatus(rhythm, id, "suspended");
+      assert.equal(await count(db, "timers", id), 1);
+      await rhythm.signal(id, "soon", { fast: true });
+      assert.equal(await count(db, "timers", id), 0, "the timeout timer is dropped with the wait");
+      const done = await rhythm.wait(id, { timeout: "10s" });
+      assert.deepEqual(done.output, { fast: true });
+    });
+
+    test("signalling an unknown id, a finished workflow or a task is a typed error and writes nothing", async () => {
+      await assert.rejects(rhythm.signal("00000000-0000-4000-8000-000000000000", "x"), {
+        name: "ExecutionNotFoundError",
+        code: "EXECUTION_NOT_FOUND",
+      });
+      await assert.rejects(rhythm.signal("not-a-uuid", "x"), { name: "ExecutionNotFoundError", code: "EXECUTION_NOT_FOUND" });
+
+      const finished = await rhythm.startWorkflow("quick", {});
+      await rhythm.wait(finished, { timeout: "10s" });
+      await assert.rejects(rhythm.signal(finished, "x", 1), { name: "ExecutionFinishedError", code: "EXECUTION_FINISHED" });
+      assert.equal(await count(db, "signals", finished), 0);
+
+      const task = await rhythm.queueTask("plain-task", {});
+      await assert.rejects(rhythm.signal(task, "x", 1), { name: "NotAWorkflowError", code: "NOT_A_WORKFLOW" });
+      assert.equal(await count(db, "signals", task), 0);
+
+      const waiting = await rhythm.startWorkflow("when_in_time", {});
+      await untilStatus(rhythm, waiting, "suspended");
+      await assert.rejects(rhythm.signal(waiting, "soon", { at: new Date() }), { code: "INVALID_ARGUMENT" });
+      await assert.rejects(rhythm.signal(waiting, "", 1), { code: "INVALID_ARGUMENT" });
+      assert.equal((await rhythm.get(waiting))?.status, "suspended");
+      assert.equal(await count(db, "signals", waiting), 0);
+      await rhythm.signal(waiting, "soon", "ok");
+      assert.equal((await rhythm.wait(waiting, { timeout: "10s" })).output, "ok");
+    });
+  });
+}
