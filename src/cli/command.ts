@@ -55,10 +55,11 @@ export function parseCountOption(text: string | undefined, option: string): numb
   return n;
 }
 
-/** Parses an integer option value (negative allowed). */
-export function parseIntegerOption(text: string | undefined, option: string): number | undefined {
+/** Parses an integer option value, at least `min` when given. */
+export function parseIntegerOption(text: string | undefined, option: string, min?: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (text.trim() === "" || !Number.isInteger(n)) throw new UsageError(`${option} must be an integer, got "${text}"`);
+  if (min !== undefined && n < min) throw new UsageError(`${option} must be at least ${min}, got "${text}"`);
   return n;
 }

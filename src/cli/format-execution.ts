@@ -43,7 +43,7 @@ export function formatExecution(e: Execution, extra: { logs?: LogLine[]; sourceL
   rows.push(["inputs", json(e.inputs)]);
   if (e.status === "completed") rows.push(["output", json(e.output)]);
   if (e.error !== null) rows.push(["error", errorText(e.error)]);
-  for (const [i, err] of (e.errors ?? []).entries()) rows.push([i === 0 ? "attempts" : "", errorText(err)]);
+  for (const [i, err] of (e.errors ?? []).entries()) rows.push([`attempt ${i + 1}`, errorText(err)]);
   for (const [i, w] of (e.waitingOn ?? []).entries()) {
     rows.push([i === 0 ? "waiting on" : "", `${w.description} at line ${w.line}:${w.column} (in ${w.function})`]);
     const text = extra.sourceLine?.(w);

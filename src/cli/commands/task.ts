@@ -1,7 +1,7 @@
 // `rhythm task <name>`: queues a standalone task and prints its id, or with --wait the final
 // execution. A name no worker has registered yet is allowed: it waits for one that has it.
 
-import { parseCommandArgs, positionalArgs, type Command } from "../command.js";
+import { parseCommandArgs, parseIntegerOption, positionalArgs, type Command } from "../command.js";
 import { DATABASE_HELP, DATABASE_OPTIONS, withRhythm } from "../engine-client.js";
 import { ENQUEUE_HELP, ENQUEUE_OPTIONS, enqueueChoice, reportEnqueued } from "../enqueue-options.js";
 
@@ -12,6 +12,8 @@ finish and prints it. A worker that registered the task runs it.
 
 Options:
   --inputs JSON        task inputs, any JSON value (default null)
+  --retries N          retries after the first attempt (default 3; the options a worker registered
+                       the task with do not reach tasks queued from here)
 ${ENQUEUE_HELP}
 ${DATABASE_HELP}
 
@@ -24,11 +26,12 @@ export const taskCommand: Command = {
   summary: "queue a standalone task (optionally wait for its result)",
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { ...DATABASE_OPTIONS, ...ENQUEUE_OPTIONS });
+    const { values, positionals } = parseCommandArgs(args, { ...DATABASE_OPTIONS, ...ENQUEUE_OPTIONS, retries: { type: "string" } });
     const [name] = positionalArgs(positionals, ["name"]);
     const choice = enqueueChoice(values, null);
+    const retries = parseIntegerOption(values.retries, "--retries", 0);
     return withRhythm("task", values, async (rhythm) => {
-      const id = await rhythm.queueTask(name, choice.inputs, choice.options);
+      const id = await rhythm.queueTask(name, choice.inputs, { ...choice.options, retries });
       return reportEnqueued("task", rhythm, id, `task ${name}`, choice, values.json);
     });
   },
