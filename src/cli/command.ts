@@ -18,7 +18,9 @@ export class InvalidInputError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-export type ParsedArgs<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+export type ParsedArgs<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
 
 /** `parseArgs` with positionals allowed and unknown options reported as usage errors. */
 export function parseCommandArgs<const O extends Options>(args: string[], options: O): ParsedArgs<O> {
@@ -33,7 +35,11 @@ export function parseCommandArgs<const O extends Options>(args: string[], option
 export function positionalArgs(positionals: string[], names: string[]): string[] {
   if (positionals.length !== names.length) {
     const want = names.map((n) => `<${n}>`).join(" ");
-    throw new UsageError(positionals.length < names.length ? `expected ${want}` : `unexpected argument "${positionals[names.length]}" (expected ${want})`);
+    throw new UsageError(
+      positionals.length < names.length
+        ? `expected ${want}`
+        : `unexpected argument "${positionals[names.length]}" (expected ${want})`,
+    );
   }
   return positionals;
 }

@@ -49,7 +49,11 @@ export function enqueueChoice(values: EnqueueValues, defaultInputs: unknown) {
   }
   return {
     inputs,
-    options: { queue: values.queue, priority: parseIntegerOption(values.priority, "--priority"), idempotencyKey: values["idempotency-key"] },
+    options: {
+      queue: values.queue,
+      priority: parseIntegerOption(values.priority, "--priority"),
+      idempotencyKey: values["idempotency-key"],
+    },
     wait: values.wait === true,
     timeout,
   };

@@ -28,7 +28,10 @@ function errorText(error: unknown): string {
   return json(error);
 }
 
-export function formatExecution(e: Execution, extra: { logs?: LogLine[]; sourceLine?: (w: WaitingOn) => string | null } = {}): string {
+export function formatExecution(
+  e: Execution,
+  extra: { logs?: LogLine[]; sourceLine?: (w: WaitingOn) => string | null } = {},
+): string {
   const rows: [string, string][] = [
     ["id", e.id],
     [e.kind, e.kind === "workflow" ? `${e.name} (version ${shortVersion(e.version)})` : e.name],

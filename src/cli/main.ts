@@ -40,7 +40,11 @@ const groups: [string, Record<string, Command>][] = [
 const commands: Record<string, Command> = Object.assign({}, ...groups.map(([, g]) => g));
 
 function help(): string {
-  const lines = ["rhythm — durable workflows for TypeScript", "", "Usage: rhythm <command> [options]   (rhythm <command> --help for details)"];
+  const lines = [
+    "rhythm — durable workflows for TypeScript",
+    "",
+    "Usage: rhythm <command> [options]   (rhythm <command> --help for details)",
+  ];
   for (const [title, group] of groups) {
     const width = Math.max(...Object.keys(group).map((n) => n.length));
     lines.push("", `${title}:`, ...Object.entries(group).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`));

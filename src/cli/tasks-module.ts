@@ -36,7 +36,8 @@ export async function loadTasksModule(path: string): Promise<TaskEntry[]> {
 /** A TypeScript file compiled as CommonJS arrives as { default: { __esModule, default } }. */
 function defaultExport(namespace: Record<string, unknown>): unknown {
   const d = namespace.default;
-  if (d !== null && typeof d === "object" && (d as { __esModule?: unknown }).__esModule === true) return (d as { default?: unknown }).default;
+  if (d !== null && typeof d === "object" && (d as { __esModule?: unknown }).__esModule === true)
+    return (d as { default?: unknown }).default;
   return d;
 }
 

@@ -31,7 +31,12 @@ export interface WorkerPlan {
 }
 
 /** Checks the options and loads the tasks module, before anything connects. */
-export async function planWorker(values: { tasks?: string; workflows?: string; queues?: string; concurrency?: string }): Promise<WorkerPlan> {
+export async function planWorker(values: {
+  tasks?: string;
+  workflows?: string;
+  queues?: string;
+  concurrency?: string;
+}): Promise<WorkerPlan> {
   let queues: string[] | undefined;
   if (values.queues !== undefined) {
     queues = values.queues.split(",").map((q) => q.trim());
@@ -47,7 +52,8 @@ export async function planWorker(values: { tasks?: string; workflows?: string; q
 export async function startWorker(command: string, rhythm: Rhythm, plan: WorkerPlan): Promise<void> {
   for (const t of plan.tasks) rhythm.task(t.name, logged(command, t.name, t.handler), t.options);
   if (plan.workflows.exists) {
-    for (const f of await rhythm.deploy(plan.workflows.dir)) note(command, `workflow ${f.name} ${shortVersion(f.version)} deployed`);
+    for (const f of await rhythm.deploy(plan.workflows.dir))
+      note(command, `workflow ${f.name} ${shortVersion(f.version)} deployed`);
   } else note(command, `no ./${plan.workflows.dir} folder: no workflows deployed`);
   const worker = rhythm.worker({
     ...plan.options,

@@ -65,7 +65,9 @@ function background(args: string[], cwd: string): Background {
     stop: async (signal = "SIGTERM", ms = 15_000) => {
       child.kill(signal);
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running ${ms} ms after ${signal}:\n${err}`)), ms)));
+      const timeout = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`still running ${ms} ms after ${signal}:\n${err}`)), ms)),
+      );
       try {
         return await Promise.race([exited, timeout]);
       } finally {
@@ -139,6 +141,7 @@ describe("engine commands", () => {
   const project = tempFolder(FILES);
   let db: TestDatabase | null = null;
   let dev: Background | null = null;
+  let devHome: ReturnType<typeof tempFolder> | null = null;
   let url = "";
   let worker: Background;
   const cli = (...args: string[]) => rhythm([...args, "--database-url", url], project.dir);
@@ -151,13 +154,15 @@ describe("engine commands", () => {
       // No server: the embedded PGlite served by `rhythm dev` (in its own folder, serving no queue
       // the tests use, so the worker under test does all the work).
       const home = tempFolder();
+      devHome = home;
       dev = background(["dev", "--queues", "dev-idle"], home.dir);
       url = (await dev.waitFor(/served at (postgres:\/\/\S+);/, 40_000))[1];
     }
   });
 
   after(async () => {
-    await dev?.stop();
+    if (dev) assert.equal(await dev.stop(), 0);
+    devHome?.remove();
     await db?.drop();
     project.remove();
   });
@@ -173,12 +178,21 @@ describe("engine commands", () => {
 
   test("deploy stores nothing when a file does not load, then every version of a good folder", () => {
     const bad = ok(cli("deploy", "--workflows", "broken"), 2);
-    assert.equal(bad.stderr.split("\n").filter((l) => l.startsWith("broken/")).join("\n"), "broken/bad.flow:2:1 `var` is not supported; use `let` or `const`");
+    assert.equal(
+      bad.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("broken/"))
+        .join("\n"),
+      "broken/bad.flow:2:1 `var` is not supported; use `let` or `const`",
+    );
     const lonely = ok(cli("start", "lonely"), 1);
     assert.match(lonely.stderr, /rhythm start: no workflow named "lonely" is stored: .* \(WORKFLOW_NOT_FOUND\)\n/);
 
     const good = ok(cli("deploy"));
-    assert.match(good.stdout, /^greet {3}[0-9a-f]{12} {2}workflows\/greet\.flow\nsimple {2}[0-9a-f]{12} {2}workflows\/simple\.flow\n$/);
+    assert.match(
+      good.stdout,
+      /^greet {3}[0-9a-f]{12} {2}workflows\/greet\.flow\nsimple {2}[0-9a-f]{12} {2}workflows\/simple\.flow\n$/,
+    );
     const again = json<{ workflows: { name: string; version: string; file: string }[] }>(ok(cli("deploy", "--json")));
     assert.deepEqual(
       again.workflows.map((w) => [w.name, w.file, w.version.length]),
@@ -217,10 +231,15 @@ describe("engine commands", () => {
   test("get shows what a suspended workflow waits on, the line and its log; signal resumes it", async () => {
     waiting = ok(cli("start", "greet", "--inputs", '{"name":"cy"}')).stdout.trim();
     const suspended = await until("the workflow to wait on its signal", () => {
-      const e = json<{ status: string; waitingOn?: { description: string; line: number; function: string }[] }>(ok(cli("get", waiting, "--json")));
+      const e = json<{ status: string; waitingOn?: { description: string; line: number; function: string }[] }>(
+        ok(cli("get", waiting, "--json")),
+      );
       return e.status === "suspended" ? e : null;
     });
-    assert.deepEqual(suspended.waitingOn?.map((w) => [w.description, w.line, w.function]), [['signal "approve"', 3, "main"]]);
+    assert.deepEqual(
+      suspended.waitingOn?.map((w) => [w.description, w.line, w.function]),
+      [['signal "approve"', 3, "main"]],
+    );
     const human = ok(cli("get", waiting)).stdout;
     assert.match(human, /^status +suspended$/m);
     assert.match(human, /^waiting on +signal "approve" at line 3:\d+ \(in main\)$/m);
@@ -235,22 +254,34 @@ describe("engine commands", () => {
     });
     assert.deepEqual(done.output, { shouted: "CY", answer: { ok: true } });
     assert.match(ok(cli("signal", waiting, "approve"), 1).stderr, /has already finished \(completed\) \(EXECUTION_FINISHED\)/);
-    assert.match(ok(cli("get", "no-such-id"), 1).stderr, /^rhythm get: no execution with id "no-such-id" \(EXECUTION_NOT_FOUND\)$/m);
+    assert.match(
+      ok(cli("get", "no-such-id"), 1).stderr,
+      /^rhythm get: no execution with id "no-such-id" \(EXECUTION_NOT_FOUND\)$/m,
+    );
   });
 
   test("list filters by name, status, kind and queue, pages with --after, and prints a table", () => {
     type Row = { id: string; name: string; status: string; kind: string };
     const greets = json<Row[]>(ok(cli("list", "--name", "greet", "--json")));
-    assert.deepEqual(greets.map((e) => [e.id, e.status]), [[waiting, "completed"]]);
+    assert.deepEqual(
+      greets.map((e) => [e.id, e.status]),
+      [[waiting, "completed"]],
+    );
     const tasks = json<Row[]>(ok(cli("list", "--kind", "task", "--status", "completed", "--json")));
     assert.ok(tasks.length >= 3 && tasks.every((e) => e.kind === "task" && e.status === "completed"), JSON.stringify(tasks));
     const failed = json<Row[]>(ok(cli("list", "--status", "failed", "--json")));
-    assert.deepEqual(failed.map((e) => e.name), ["flaky"]);
+    assert.deepEqual(
+      failed.map((e) => e.name),
+      ["flaky"],
+    );
     assert.deepEqual(json<Row[]>(ok(cli("list", "--queue", "elsewhere", "--json"))), []);
     const all = json<Row[]>(ok(cli("list", "--json", "--limit", "100")));
     const page1 = json<Row[]>(ok(cli("list", "--json", "--limit", "2")));
     const page2 = json<Row[]>(ok(cli("list", "--json", "--limit", "2", "--after", page1[1].id)));
-    assert.deepEqual([...page1, ...page2].map((e) => e.id), all.slice(0, 4).map((e) => e.id));
+    assert.deepEqual(
+      [...page1, ...page2].map((e) => e.id),
+      all.slice(0, 4).map((e) => e.id),
+    );
     const table = ok(cli("list", "--name", "greet")).stdout.split("\n");
     assert.match(table[0], /^ID +KIND +NAME +STATUS +QUEUE +ATTEMPT +CREATED$/);
     assert.match(table[1], new RegExp(`^${waiting} +workflow +greet +completed +default +1 +\\S+Z$`));
@@ -301,7 +332,9 @@ describe("rhythm dev", () => {
     assert.equal(new URL(info.url).hostname, "127.0.0.1");
     assert.ok(port >= 5488 && port < 5508, info.url);
     // not reachable on the machine's other addresses
-    for (const address of Object.values(networkInterfaces()).flatMap((l) => l ?? []).filter((a) => a.family === "IPv4" && !a.internal)) {
+    for (const address of Object.values(networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .filter((a) => a.family === "IPv4" && !a.internal)) {
       const reached = await new Promise<boolean>((resolve) => {
         const s = connect(port, address.address, () => (s.destroy(), resolve(true))).on("error", () => resolve(false));
       });

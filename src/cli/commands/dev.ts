@@ -32,13 +32,18 @@ export const devCommand: Command = {
   summary: "embedded database served on localhost + a worker, for development",
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { ...CONNECTION_OPTIONS, ...WORKER_OPTIONS, port: { type: "string" } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...CONNECTION_OPTIONS,
+      ...WORKER_OPTIONS,
+      port: { type: "string" },
+    });
     positionalArgs(positionals, []);
     const { url: given, schema } = databaseChoice(values);
     const port = values.port === undefined ? undefined : parseCountOption(values.port, "--port");
     if (port !== undefined && port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
     const url = given ?? process.env.RHYTHM_DATABASE_URL;
-    if (url !== undefined && port !== undefined) throw new UsageError("--port serves the embedded database; it does not go with a database URL");
+    if (url !== undefined && port !== undefined)
+      throw new UsageError("--port serves the embedded database; it does not go with a database URL");
     const plan = await planWorker(values);
     const stop = untilStopSignal("dev");
     let embedded: EmbeddedServer | null = null;

@@ -41,10 +41,13 @@ export const listCommand: Command = {
     });
     positionalArgs(positionals, []);
     const status = values.status as ExecutionStatus | undefined;
-    if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(", ")}, got "${status}"`);
+    if (status !== undefined && !STATUSES.includes(status))
+      throw new UsageError(`--status must be one of ${STATUSES.join(", ")}, got "${status}"`);
     const kind = values.kind as "workflow" | "task" | undefined;
-    if (kind !== undefined && kind !== "workflow" && kind !== "task") throw new UsageError(`--kind must be workflow or task, got "${kind}"`);
-    if (values.after !== undefined && !/^[0-9a-f-]{36}$/i.test(values.after)) throw new UsageError(`--after must be an execution id, got "${values.after}"`);
+    if (kind !== undefined && kind !== "workflow" && kind !== "task")
+      throw new UsageError(`--kind must be workflow or task, got "${kind}"`);
+    if (values.after !== undefined && !/^[0-9a-f-]{36}$/i.test(values.after))
+      throw new UsageError(`--after must be an execution id, got "${values.after}"`);
     const limit = parseCountOption(values.limit, "--limit") ?? DEFAULT_LIMIT;
     return withRhythm("list", values, async (rhythm) => {
       const list = await rhythm.list({ status, name: values.name, queue: values.queue, kind, limit, after: values.after });

@@ -28,7 +28,8 @@ export const startCommand: Command = {
     const [name] = positionalArgs(positionals, ["workflow"]);
     const choice = enqueueChoice(values, {});
     const inputs = choice.inputs;
-    if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) throw new UsageError("--inputs must be a JSON object");
+    if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs))
+      throw new UsageError("--inputs must be a JSON object");
     return withRhythm("start", values, async (rhythm) => {
       const id = await rhythm.startWorkflow(name, inputs, choice.options);
       return reportEnqueued("start", rhythm, id, `workflow ${name}`, choice, values.json);

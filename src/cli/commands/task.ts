@@ -26,7 +26,11 @@ export const taskCommand: Command = {
   summary: "queue a standalone task (optionally wait for its result)",
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { ...DATABASE_OPTIONS, ...ENQUEUE_OPTIONS, retries: { type: "string" } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...DATABASE_OPTIONS,
+      ...ENQUEUE_OPTIONS,
+      retries: { type: "string" },
+    });
     const [name] = positionalArgs(positionals, ["name"]);
     const choice = enqueueChoice(values, null);
     const retries = parseIntegerOption(values.retries, "--retries", 0);

@@ -1,9 +1,9 @@
 // Puts every socket client of `rhythm dev` onto PGlite's single Postgres session, one protocol
-// exchange at a time. pglite-socket's own queue lets extended-protocol batches of two connections
-// interleave (one Parse overwrites the other's unnamed statement) and stalls for good after one
-// failed message (electric-sql/pglite#1046); and a NOTIFY reaches only the connection whose commit
-// produced it. This queue keeps a connection in charge of the session from its first message until
-// the backend is idle again (ReadyForQuery 'I'), and copies notifications to the listening clients.
+// exchange at a time. pglite-socket 0.2.17's own queue ties a connection to the session only inside
+// a transaction (so extended-protocol batches of two connections may interleave, electric-sql/pglite#1046),
+// stops serving anyone after one message throws, and leaves a NOTIFY in the answer of the connection
+// that committed it, so listeners never hear it. Here a connection keeps the session from its first
+// message until the backend is idle again (ReadyForQuery 'I'), and notifications go to their listeners.
 
 import type { PGlite } from "@electric-sql/pglite";
 import { BackendMessageReader, listenStatement } from "./wire-messages.js";
