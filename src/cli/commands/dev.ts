@@ -5,8 +5,8 @@
 import { describeTarget, runningDevServer } from "../../client/connection.js";
 import { Rhythm } from "../../client/rhythm.js";
 import { DatabaseInUseError } from "../../client/errors.js";
-import { UsageError, parseCommandArgs, parseCountOption, positionalArgs, type Command } from "../command.js";
-import { DEFAULT_DEV_PORT, DEV_HOST } from "../dev/socket-server.js";
+import { InvalidInputError, UsageError, parseCommandArgs, parseCountOption, positionalArgs, type Command } from "../command.js";
+import { DEFAULT_DEV_PORT, DEV_HOST, PORT_TRIES } from "../dev/socket-server.js";
 import { startEmbeddedServer, type EmbeddedServer } from "../dev/embedded-server.js";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, databaseChoice, note } from "../engine-client.js";
 import { planWorker, startWorker, untilStopSignal, WORKER_HELP, WORKER_OPTIONS } from "../worker-runtime.js";
@@ -50,7 +50,14 @@ export const devCommand: Command = {
     if (url === undefined) {
       const other = runningDevServer();
       if (other) throw new DatabaseInUseError(`rhythm dev is already running in this folder (pid ${other.pid}, ${other.url})`);
-      embedded = await startEmbeddedServer({ port: port ?? DEFAULT_DEV_PORT, nextFree: port === undefined, schema });
+      try {
+        embedded = await startEmbeddedServer({ port: port ?? DEFAULT_DEV_PORT, nextFree: port === undefined, schema });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+        const tried =
+          port === undefined ? `ports ${DEFAULT_DEV_PORT} to ${DEFAULT_DEV_PORT + PORT_TRIES - 1} are` : `port ${port} is`;
+        throw new InvalidInputError(`${tried} in use on ${DEV_HOST}: choose another with --port`);
+      }
       note("dev", `embedded PGlite (./.rhythm/data) served at ${embedded.url}; rhythm commands in this folder use it`);
     } else note("dev", `database ${describeTarget(url)}`);
     try {

@@ -10,7 +10,7 @@ import { SessionQueue } from "./session-queue.js";
 export const DEV_HOST = "127.0.0.1";
 export const DEFAULT_DEV_PORT = 5488;
 /** How many ports past the default `rhythm dev` tries when the default is taken. */
-const PORT_TRIES = 20;
+export const PORT_TRIES = 20;
 
 export interface SocketServer {
   port: number;
