@@ -1,0 +1,192 @@
+// Claims and leases (SPEC §3, §6): only the holder of the current claim can commit an
+// activation, stop() finishes or hands back in-flight work, work whose lease expired under a
+// dead worker is taken up again, and an idle worker stays quiet.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Rhythm } from "../../src/index.js";
+import { PostgresDriver } from "../../src/store/pg-driver.js";
+import { StaleClaimError } from "../../src/store/store.js";
+import { runActivation } from "../../src/worker/activation.js";
+import { ProgramCache } from "../../src/worker/program-cache.js";
+import { TaskRegistry } from "../../src/worker/registry.js";
+import { backends, type TestDatabase } from "../support/database.js";
+import { engine, type EngineFixture } from "../support/engine.js";
+import { CountingDriver } from "./support/counting-driver.js";
+import { until, untilStatus } from "./support/until.js";
+
+const ONE_TASK = `
+const a = await Task.run("claims-task", {});
+return a;
+`;
+
+for (const backend of await backends()) {
+  describe(`claims and leases on ${backend.kind}`, () => {
+    let db: TestDatabase;
+    let f: EngineFixture;
+    let rhythm: Rhythm;
+
+    const expireLease = (id: string) =>
+      db.driver.query("update rhythm.executions set lease_expires_at = now() - interval '1 second' where id = $1", [id]);
+    const childTasks = async (id: string) =>
+      Number(
+        (await db.driver.query<{ n: string | number }>("select count(*) as n from rhythm.executions where parent_id = $1", [id]))
+          .rows[0].n,
+      );
+
+    before(async () => {
+      db = await backend.open();
+      f = await engine(db, { one_task: ONE_TASK });
+      rhythm = f.rhythm;
+      rhythm.task("claims-task", async () => "done");
+      await rhythm.deploy();
+    });
+    after(async () => {
+      await f.close();
+      await db.drop();
+    });
+
+    test("committing an activation twice with the same claim fails the second time and writes nothing", async () => {
+      const store = rhythm.store;
+      const id = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
+      const [claim] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
+      assert.equal(claim.id, id);
+      const inbox = await store.inbox([id]);
+      const programs = new ProgramCache(store);
+      assert.equal(await runActivation(store, programs, new TaskRegistry(), claim, inbox, undefined), "suspended");
+      const saved = await rhythm.get(id);
+      await assert.rejects(runActivation(store, programs, new TaskRegistry(), claim, inbox, undefined), StaleClaimError);
+      assert.equal(await childTasks(id), 1);
+      assert.deepEqual(await rhythm.get(id), saved);
+    });
+
+    test("after a lease expires and another worker claims, only the new claim can commit", async () => {
+      const store = rhythm.store;
+      const id = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
+      const [slow] = await store.claim("slow-worker", ["manual"], [], 1, 30_000);
+      assert.equal(slow.id, id);
+      // the slow worker's lease runs out; the lease sweep gives the workflow back and a second
+      // worker claims it while the first is still busy
+      await expireLease(id);
+      await store.expireLeases(10, (tx, row) => store.requeueExpired(tx, row));
+      const [fast] = await store.claim("fast-worker", ["manual"], [], 1, 30_000);
+      assert.equal(fast.id, id);
+      assert.notEqual(fast.claim_token, slow.claim_token);
+      const programs = new ProgramCache(store);
+      const inbox = await store.inbox([id]);
+      const results = await Promise.allSettled([
+        runActivation(store, programs, new TaskRegistry(), slow, inbox, undefined),
+        runActivation(store, programs, new TaskRegistry(), fast, inbox, undefined),
+      ]);
+      assert.equal(results[0].status, "rejected");
+      assert.ok((results[0] as PromiseRejectedResult).reason instanceof StaleClaimError);
+      assert.deepEqual(results[1], { status: "fulfilled", value: "suspended" });
+      assert.equal(await childTasks(id), 1, "the activation's task was enqueued once");
+      const row = (
+        await db.driver.query<{ worker_id: string; status: string }>(
+          "select worker_id, status from rhythm.executions where id = $1",
+          [id],
+        )
+      ).rows[0];
+      assert.deepEqual(row, { worker_id: "fast-worker", status: "suspended" });
+    });
+
+    test("stop() lets an in-flight task finish", async () => {
+      let release: () => void = () => {};
+      rhythm.task("finishes-soon", () => new Promise<string>((r) => (release = () => r("finished"))));
+      const id = await rhythm.queueTask("finishes-soon", {}, { queue: "stop-finish" });
+      const w = rhythm.worker({ queues: ["stop-finish"], pollIntervalMs: 50 });
+      await w.start();
+      await untilStatus(rhythm, id, "running");
+      const stopped = w.stop();
+      setTimeout(() => release(), 50);
+      await stopped;
+      const e = await rhythm.get(id);
+      assert.equal(e?.status, "completed");
+      assert.equal(e?.output, "finished");
+    });
+
+    test("stop() hands back a task that does not finish in time, and another worker runs it", async () => {
+      const seen: string[] = [];
+      let calls = 0;
+      rhythm.task("stubborn", (_i, ctx) => {
+        calls++;
+        if (calls > 1) return "second run";
+        return new Promise(() => ctx.signal.addEventListener("abort", () => seen.push((ctx.signal.reason as Error).name)));
+      });
+      const id = await rhythm.queueTask("stubborn", {}, { queue: "stop-handback" });
+      const first = rhythm.worker({ queues: ["stop-handback"], pollIntervalMs: 50, shutdownTimeoutMs: 100 });
+      await first.start();
+      await untilStatus(rhythm, id, "running");
+      await first.stop();
+      const handedBack = await rhythm.get(id);
+      assert.equal(handedBack?.status, "queued");
+      assert.equal(handedBack?.attempt, 0, "the interrupted attempt is not counted");
+      assert.equal(handedBack?.errors, undefined);
+      assert.deepEqual(seen, ["Cancelled"]);
+      const second = rhythm.worker({ queues: ["stop-handback"], pollIntervalMs: 50 });
+      await second.start();
+      try {
+        const done = await rhythm.wait(id, { timeout: "10s" });
+        assert.equal(done.status, "completed");
+        assert.equal(done.output, "second run");
+      } finally {
+        await second.stop();
+      }
+    });
+
+    test("work claimed by a worker that died is taken up again once its lease expires", async () => {
+      const store = rhythm.store;
+      rhythm.task("orphan", async (_i, ctx) => `attempt ${ctx.attempt}`);
+      const task = await rhythm.queueTask("orphan", {}, { queue: "dead", retries: { limit: 2, initial: "10ms" } });
+      const workflow = await rhythm.startWorkflow("one_task", {}, { queue: "dead" });
+      const claimed = await store.claim("ghost", ["dead"], ["orphan"], 10, 60_000);
+      assert.deepEqual(claimed.map((c) => c.id).sort(), [task, workflow].sort());
+      // the ghost worker vanishes without a word; its leases run out
+      await expireLease(task);
+      await expireLease(workflow);
+      // (the workflow's task goes to the default queue)
+      const w = rhythm.worker({ queues: ["dead", "default"], pollIntervalMs: 50 });
+      await w.start();
+      try {
+        const t = await rhythm.wait(task, { timeout: "10s" });
+        assert.equal(t.status, "completed");
+        assert.equal(t.output, "attempt 2");
+        assert.deepEqual(
+          (t.errors as { name: string }[]).map((e) => e.name),
+          ["LeaseExpired"],
+        );
+        const wf = await rhythm.wait(workflow, { timeout: "10s" });
+        assert.equal(wf.status, "completed");
+        assert.equal(wf.output, "done");
+      } finally {
+        await w.stop();
+      }
+    });
+
+    test("an idle worker makes fewer than 5 queries a second", async () => {
+      const counting = new CountingDriver(
+        db.kind === "postgres" ? new PostgresDriver(db.url!) : db.driver,
+        db.kind === "postgres",
+      );
+      const idle = await Rhythm.connectWith(counting, { workflows: f.dir });
+      try {
+        idle.task("idle-task", async () => null);
+        await idle.worker({ queues: ["idle"] }).start();
+        counting.reset();
+        const started = Date.now();
+        await until("3 s of idleness", () => Date.now() - started >= 3000, 5000);
+        const seconds = (Date.now() - started) / 1000;
+        const rate = counting.statements / seconds;
+        assert.ok(rate < 5, `${counting.statements} statements in ${seconds.toFixed(1)} s:\n${counting.texts.join("\n")}`);
+        assert.ok(counting.calls >= 2, "the worker still polls");
+        // and it still wakes for work
+        const id = await idle.queueTask("idle-task", {}, { queue: "idle" });
+        assert.equal((await idle.wait(id, { timeout: "10s" })).status, "completed");
+      } finally {
+        await idle.close();
+        await counting.close();
+      }
+    });
+  });
+}
