@@ -4,11 +4,19 @@
 // client that leaves mid-transaction neither keeps its writes nor stalls the others.
 
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { serveDatabase, type SocketServer } from "../../src/cli/dev/socket-server.js";
 import { BackendMessageReader, listenStatement } from "../../src/cli/dev/wire-messages.js";
+
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; !done(); i++) {
+    if (i > 100) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 function notified(client: pg.Client, channel: string): { payloads: string[]; next: () => Promise<string> } {
   const payloads: string[] = [];
@@ -153,6 +161,29 @@ describe("rhythm dev's socket server", () => {
     (leaver as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
     assert.deepEqual((await waiting).rows, [{ c: 0 }]);
     assert.deepEqual((await p.query("select count(*)::int as c from t where id = 10")).rows, [{ c: 0 }]);
+  });
+
+  test("a client that leaves in the middle of an extended-protocol batch does not hold the session", async () => {
+    // by hand: startup, then a Parse with no Sync (the session is this client's until its Sync), then gone
+    const socket = connect(Number(new URL(server.url).port), "127.0.0.1");
+    const received: Buffer[] = [];
+    socket.on("data", (d: Buffer) => received.push(d));
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const params = Buffer.from("user\0postgres\0database\0postgres\0\0");
+    const startup = Buffer.alloc(8);
+    startup.writeInt32BE(8 + params.length, 0);
+    startup.writeInt32BE(196608, 4);
+    socket.write(Buffer.concat([startup, params]));
+    await until(() => Buffer.concat(received).includes(Buffer.from([0x5a, 0, 0, 0, 5, 0x49]))); // ReadyForQuery idle
+    const parse = Buffer.from("\0select 1\0\0\0");
+    const head = Buffer.alloc(5);
+    head.write("P");
+    head.writeInt32BE(parse.length + 4, 1);
+    socket.write(Buffer.concat([head, parse]));
+    await new Promise((r) => setTimeout(r, 100));
+    socket.destroy();
+    const c = await client();
+    assert.deepEqual((await c.query("select 42 as n")).rows, [{ n: 42 }]);
   });
 });
 

@@ -58,15 +58,19 @@ export class SessionQueue {
     for (const i of gone) i.reject(new Error("connection closed"));
   }
 
-  /** A connection that leaves while in charge gives the session back, rolling back what it left open. */
+  /**
+   * A connection that leaves while in charge gives the session back, rolling back what it left
+   * open. Queued rather than checked now: a message of its own may still be running, and only
+   * when that ends is it known whether the connection kept the session (mid-batch or transaction).
+   */
   clearTransactionIfNeeded(handlerId: number): Promise<void> {
-    if (this.owner !== handlerId) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const release = async () => {
+        if (this.owner !== handlerId) return;
         if (this.db.isInTransaction()) await this.db.exec("rollback");
         this.owner = null;
       };
-      // first in line: only the owner's items may run now, and this is the owner's last one
+      // first in line: runs next whether the session is free or this connection holds it
       this.items.unshift({ handlerId, run: release, onData: () => {}, resolve: () => resolve(), reject });
       void this.pump();
     });
