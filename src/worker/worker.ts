@@ -172,7 +172,18 @@ export class Worker {
     let claimedAll = false;
     if (free > 0) {
       const claimed = await this.store.claim(this.id, this.queues, this.claimableTaskNames(), free, ACTIVATION_LEASE_MS);
-      for (const c of claimed) this.begin(c);
+      // One claim can return more attempts of a task than its `concurrency` allows (the query
+      // only knows which names still have room); the excess goes straight back, uncounted.
+      const room = new Map(this.claimableTaskNames().map((n) => [n, this.taskRoom(n)]));
+      for (const c of claimed) {
+        const left = c.kind === "task" ? room.get(c.name) : undefined;
+        if (left !== undefined && left <= 0) {
+          await this.store.release(c.id, c.claim_token);
+          continue;
+        }
+        if (left !== undefined) room.set(c.name, left - 1);
+        this.begin(c);
+      }
       claimedAll = claimed.length === free;
     }
     const next = await this.store.nextTimerMs();
@@ -180,13 +191,17 @@ export class Worker {
     return claimedAll;
   }
 
+  /** How many more attempts of a task this worker may start now (Infinity without a limit). */
+  private taskRoom(name: string): number {
+    const limit = this.registry.get(name)?.options.concurrency;
+    if (limit === undefined) return Infinity;
+    let running = 0;
+    for (const x of this.inflight.values()) if (x.kind === "task" && x.name === name) running++;
+    return limit - running;
+  }
+
   private claimableTaskNames(): string[] {
-    const counts = new Map<string, number>();
-    for (const x of this.inflight.values()) if (x.kind === "task") counts.set(x.name, (counts.get(x.name) ?? 0) + 1);
-    return this.registry.names().filter((n) => {
-      const limit = this.registry.get(n)!.options.concurrency;
-      return limit === undefined || (counts.get(n) ?? 0) < limit;
-    });
+    return this.registry.names().filter((n) => this.taskRoom(n) > 0);
   }
 
   private begin(c: Claimed): void {

@@ -192,6 +192,42 @@ for (const backend of await backends()) {
       );
     });
 
+    test("a task's concurrency option caps how many of its attempts one worker runs at once", async () => {
+      let running = 0;
+      let most = 0;
+      const gate: (() => void)[] = [];
+      rhythm.task(
+        "capped",
+        async () => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise<void>((r) => gate.push(r));
+          running--;
+        },
+        { concurrency: 2, queue: "capped-q" },
+      );
+      const ids = await rhythm.queueTasks(
+        "capped",
+        Array.from({ length: 6 }, (_, n) => ({ n })),
+      );
+      const w = rhythm.worker({ queues: ["capped-q"], concurrency: 10, pollIntervalMs: 50 });
+      await w.start();
+      try {
+        for (let finished = 0; finished < 6; finished++) {
+          const open = Math.min(2, 6 - finished);
+          await until(`${open} attempts to be running`, () => gate.length >= open);
+          assert.ok(gate.length <= 2 && most <= 2, `${gate.length} attempts running at once`);
+          gate.shift()!();
+        }
+        for (const id of ids) assert.equal((await rhythm.wait(id, { timeout: "10s" })).status, "completed");
+        assert.equal(most, 2);
+        const counted = await rhythm.list({ name: "capped", limit: 10 });
+        assert.ok(counted.every((e) => e.attempt === 1));
+      } finally {
+        await w.stop();
+      }
+    });
+
     test("an idempotency key makes a second enqueue return the first execution", async () => {
       const first = await rhythm.queueTask("unserved-idem", { n: 1 }, { idempotencyKey: "order-42" });
       const second = await rhythm.queueTask("unserved-idem", { n: 2 }, { idempotencyKey: "order-42" });
