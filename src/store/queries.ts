@@ -17,7 +17,7 @@ export const Q = {
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
        parent_id, parent_handle, idempotency_key)
     select t.id, t.kind, t.name, t.version, 'queued', t.queue, t.priority,
-           coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), t.inputs, t.max_attempts, t.backoff,
+           coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), coalesce(t.inputs, 'null'::jsonb), t.max_attempts, t.backoff,
            t.timeout_ms, t.parent_id, t.parent_handle, t.idempotency_key
     from jsonb_to_recordset($1::jsonb) as t(
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
