@@ -77,16 +77,14 @@ export class Rhythm {
    * open. Applies migrations like `connect`.
    */
   static async connectWith(driver: Driver, options: Omit<ConnectOptions, "databaseUrl"> = {}): Promise<Rhythm> {
-    const schema = options.schema ?? DEFAULT_SCHEMA;
-    quoteSchema(schema);
+    const schema = checkedSchema(options.schema);
     await migrate(driver, schema);
     return new Rhythm(new Store(driver, schema), options, false);
   }
 
   /** Connects (embedded PGlite when no URL is configured) and applies migrations. */
   static async connect(options: ConnectOptions = {}): Promise<Rhythm> {
-    const schema = options.schema ?? DEFAULT_SCHEMA;
-    quoteSchema(schema);
+    const schema = checkedSchema(options.schema);
     const driver = await openDriver(options.databaseUrl);
     await migrate(driver, schema);
     return new Rhythm(new Store(driver, schema), options);
@@ -280,6 +278,15 @@ export class Rhythm {
     await this.finishes.close();
     if (this.ownsDriver) await this.store.driver.close();
   }
+}
+
+function checkedSchema(schema = DEFAULT_SCHEMA): string {
+  try {
+    quoteSchema(schema);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return schema;
 }
 
 function requireName(name: unknown, what: string): void {
