@@ -102,11 +102,30 @@ export class Store {
     this.channel = `${schema}_events`;
   }
 
+  /**
+   * One transaction, run again when Postgres aborts it as one side of a deadlock (40P01) or a
+   * serialization conflict (40001). Lock order cannot be the same everywhere — a task's completion
+   * locks the task, then its workflow; a cancellation the workflow, then its tasks — and losing
+   * such a race must not surface as an error (or leave a finished attempt unrecorded).
+   * Every function given here only touches the database, so running it again is safe.
+   */
+  private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.driver.transaction(fn);
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
   // ── versions ──────────────────────────────────────────────────────────────────────────────
 
   async upsertVersions(flows: { name: string; version: string; source: string; program: unknown }[]): Promise<void> {
     if (flows.length === 0) return;
-    await this.driver.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       for (const f of flows) await tx.query(this.sql.VersionUpsert, [f.name, f.version, f.source, JSON.stringify(f.program)]);
     });
   }
@@ -138,7 +157,7 @@ export class Store {
       );
       return ids;
     };
-    return q ? run(q) : this.driver.transaction(run);
+    return q ? run(q) : this.transaction(run);
   }
 
   private async insert(tx: Queryable, items: EnqueueItem[]): Promise<string[]> {
@@ -208,7 +227,7 @@ export class Store {
   // ── finishing tasks ───────────────────────────────────────────────────────────────────────
 
   async completeTask(id: string, token: string, output: unknown): Promise<boolean> {
-    return this.driver.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const r = await tx.query<{ parent_id: string | null; parent_handle: number | null }>(this.sql.TaskComplete, [
         id,
         token,
@@ -230,7 +249,7 @@ export class Store {
     retryInMs: number | null,
     parentError: (attempts: number) => unknown,
   ): Promise<boolean> {
-    return this.driver.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       if (retryInMs !== null) {
         const r = await tx.query(this.sql.TaskRetry, [id, token, JSON.stringify(error), retryInMs]);
         return r.rowCount > 0;
@@ -256,7 +275,7 @@ export class Store {
    * StaleClaimError (rolling everything back) when the claim is no longer held.
    */
   async commitActivation(w: ActivationWrite): Promise<void> {
-    await this.driver.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       let parent: { parent_id: string | null; parent_handle: number | null } | null = null;
       if (w.outcome.status === "suspended") {
         const r = await tx.query(this.sql.ActivationSuspend, [
@@ -352,7 +371,7 @@ export class Store {
 
   /** Fires up to `limit` due timers; returns how many fired. */
   async fireTimers(limit: number): Promise<number> {
-    return this.driver.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const due = await tx.query<{ execution_id: string; handle: number; kind: string }>(this.sql.TimersDue, [limit]);
       for (const t of due.rows) {
         if (t.kind === "timer") await this.deliver(tx, t.execution_id, t.handle, true, null);
@@ -384,7 +403,7 @@ export class Store {
   /** Buffers a signal for a workflow and hands it to the oldest wait for it, if any. */
   async signal(id: string, name: string, payload: unknown): Promise<{ kind: string; status: string } | null> {
     if (!isExecutionId(id)) return null;
-    return this.driver.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const r = await tx.query<{ kind: string; status: string }>(this.sql.LockExecution, [id]);
       const row = r.rows[0];
       if (!row || row.kind !== "workflow" || ["completed", "failed", "cancelled"].includes(row.status)) return row ?? null;
@@ -398,7 +417,7 @@ export class Store {
 
   /** Claims whose lease ran out (dead worker, timeout), locked for the caller to resolve. */
   async expireLeases(limit: number, resolve: (tx: Queryable, row: ExpiredRow) => Promise<void>): Promise<number> {
-    return this.driver.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const rows = (await tx.query<ExpiredRow>(this.sql.Expired, [limit])).rows;
       for (const row of rows) await resolve(tx, row);
       return rows.length;
@@ -433,7 +452,7 @@ export class Store {
   /** Cancels an execution and everything it started that is still going; returns the ids. */
   async cancel(id: string, cancelledError: (kind: string, name: string) => unknown): Promise<string[] | null> {
     if (!isExecutionId(id)) return null;
-    return this.driver.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const exists = await tx.query(this.sql.LockExecution, [id]);
       if (exists.rows.length === 0) return null;
       const cancelled: string[] = [];

@@ -22,6 +22,10 @@ for (let step = 1; step <= 3; step++) {
 return x;
 `;
 
+const HOLDER = `
+return await Task.run("held", {});
+`;
+
 const TRIO = `
 const [a, b, c] = await Promise.all([Task.run("trio-a", {}), Task.run("trio-b", {}), Task.run("trio-c", {})]);
 return a + b + c;
@@ -35,7 +39,8 @@ if (await postgresAvailable()) {
 
     before(async () => {
       db = await postgresDatabase();
-      f = await engine(db, { chain: CHAIN, trio: TRIO });
+      f = await engine(db, { chain: CHAIN, trio: TRIO, holder: HOLDER });
+      await f.rhythm.deploy();
     });
     after(async () => {
       await Promise.all(clients.map((c) => c.close()));
@@ -47,7 +52,6 @@ if (await postgresAvailable()) {
 
     test("a settlement that commits after a later one is not lost", async () => {
       const store = f.rhythm.store;
-      await f.rhythm.deploy();
       const id = await f.rhythm.startWorkflow("trio", {});
       const programs = new ProgramCache(store);
       const registry = new TaskRegistry();
@@ -109,6 +113,47 @@ if (await postgresAvailable()) {
       } finally {
         await worker.stop();
       }
+    });
+
+    test("a cancellation racing a task's completion does not fail on a deadlock", async () => {
+      const store = f.rhythm.store;
+      const id = await f.rhythm.startWorkflow("holder", {}, { queue: "deadlock" });
+      const programs = new ProgramCache(store);
+      const [claim] = await store.claim("manual", ["deadlock"], [], 1, 30_000);
+      assert.equal(await runActivation(store, programs, new TaskRegistry(), claim, [], undefined), "suspended");
+      const [task] = await store.claim("manual", ["default"], ["held"], 1, 60_000);
+      assert.equal(task.parent_id, id);
+
+      // A third session holds the task's row so both operations queue behind it: the completion
+      // (task row, then the workflow's) and the cancellation (workflow row, then the task's).
+      const x = new pg.Client({ connectionString: db.url! });
+      await x.connect();
+      const lockWaiters = async () =>
+        Number(
+          await scalar(
+            "select count(*) as v from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+          ),
+        );
+      let completing: Promise<boolean>;
+      let cancelling: Promise<unknown>;
+      try {
+        await x.query("begin");
+        await x.query("select id from rhythm.executions where id = $1 for update", [task.id]);
+        completing = store.completeTask(task.id, task.claim_token, 1);
+        completing.catch(() => {});
+        await until("the completion to wait", async () => (await lockWaiters()) >= 1);
+        cancelling = f.rhythm.cancel(id);
+        cancelling.catch(() => {});
+        await until("the cancellation to wait", async () => (await lockWaiters()) >= 2);
+        await x.query("commit");
+      } finally {
+        await x.end();
+      }
+      const [completed, cancelled] = await Promise.allSettled([completing, cancelling]);
+      assert.equal(completed.status, "fulfilled", String((completed as PromiseRejectedResult).reason));
+      assert.equal(cancelled.status, "fulfilled", String((cancelled as PromiseRejectedResult).reason));
+      assert.equal((await f.rhythm.get(id))?.status, "cancelled");
+      assert.ok(["completed", "cancelled"].includes((await f.rhythm.get(task.id))!.status));
     });
 
     test("three workers, 300 workflows: each completes once, each task attempt runs once", { timeout: 55_000 }, async () => {
