@@ -341,6 +341,10 @@ export class Store {
     value: unknown,
     signal: { name: string; seq: string } | null = null,
   ): Promise<void> {
+    const r = await tx.query<{ queue: string; status: string }>(this.sql.Wake, [executionId]);
+    // A workflow that has finished (a fire-and-forget task outliving it) will never read its
+    // inbox again: nothing is written for it.
+    if (r.rows.length === 0) return;
     await tx.query(this.sql.InboxInsert, [
       executionId,
       handle,
@@ -349,8 +353,7 @@ export class Store {
       signal?.name ?? null,
       signal?.seq ?? null,
     ]);
-    const r = await tx.query<{ queue: string; status: string }>(this.sql.Wake, [executionId]);
-    if (r.rows[0]?.status === "queued") await this.notifyQueues(tx, [r.rows[0].queue]);
+    if (r.rows[0].status === "queued") await this.notifyQueues(tx, [r.rows[0].queue]);
   }
 
   /** Gives buffered signals to waits, oldest wait first (FIFO on both sides). */

@@ -204,6 +204,8 @@ for (const backend of await backends()) {
       assert.equal(finished.status, "completed");
       assert.equal(finished.output, "late");
       assert.equal((await rhythm.get(id))?.status, "completed");
+      const inbox = await db.driver.query("select * from rhythm.inbox where execution_id = $1", [id]);
+      assert.deepEqual(inbox.rows, [], "nothing is left for a workflow that will never run again");
     });
 
     test("get of a suspended workflow says what it waits on and the line of the await", async () => {
