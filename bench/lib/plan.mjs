@@ -14,13 +14,13 @@ export const FULL = {
 
 export const QUICK = {
   rounds: 1,
-  s1Tasks: 2000,
-  s2Samples: 30,
+  s1Tasks: 1000,
+  s2Samples: 20,
   s2GapMs: 5,
   idleMs: 1000,
-  s3Workflows: 200,
-  s4Steps: 300,
-  s6Workflows: 500,
+  s3Workflows: 50,
+  s4Steps: 210,
+  s6Workflows: 200,
   pgbenchSeconds: 2,
 };
 
