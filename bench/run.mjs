@@ -22,7 +22,7 @@ same run on the same machine.
 
 \`\`\`sh
 npm run bench                 # full run: 3 interleaved rounds, about 30 minutes on 2 cores today
-npm run bench -- --quick      # smoke run with small sizes, one round, under 2 minutes
+npm run bench -- --quick      # smoke run with small sizes, one round, about 2 minutes
 npm run bench -- --rounds 5 --only rhythm,pg-boss --scenarios s1,s2 --no-write
 \`\`\`
 
