@@ -153,6 +153,7 @@ export class Rhythm {
   /** Starts several executions of one workflow in one round trip. */
   async startWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions = {}): Promise<string[]> {
     requireName(name, "workflow");
+    requireList(inputsList, "startWorkflows");
     const version = await this.store.newestVersion(name);
     if (!version) throw new WorkflowNotFoundError(name);
     const items = inputsList.map((inputs, i): EnqueueItem => {
@@ -171,6 +172,7 @@ export class Rhythm {
   /** Queues several tasks of one name in one round trip. An unregistered name waits for a worker that has it. */
   async queueTasks(name: string, inputsList: unknown[], options: TaskEnqueueOptions = {}): Promise<string[]> {
     requireName(name, "task");
+    requireList(inputsList, "queueTasks");
     const reg = this.registry.get(name)?.options;
     const policy = retryPolicy(options.retries ?? reg?.retries, `task "${name}"`);
     const timeout = options.timeout ?? reg?.timeout;
@@ -287,6 +289,10 @@ function checkedSchema(schema = DEFAULT_SCHEMA): string {
     throw new InvalidArgumentError((e as Error).message);
   }
   return schema;
+}
+
+function requireList(list: unknown, what: string): void {
+  if (!Array.isArray(list)) throw new InvalidArgumentError(`${what}: give an array of inputs, one per execution`);
 }
 
 function requireName(name: unknown, what: string): void {

@@ -228,6 +228,14 @@ for (const backend of await backends()) {
       }
     });
 
+    test("a task queued without inputs gets null", async () => {
+      rhythm.task("no-inputs", async (i: unknown) => ({ got: i }));
+      const id = await rhythm.queueTask("no-inputs");
+      const done = await rhythm.wait(id, { timeout: "10s" });
+      assert.equal(done.inputs, null);
+      assert.deepEqual(done.output, { got: null });
+    });
+
     test("an idempotency key makes a second enqueue return the first execution", async () => {
       const first = await rhythm.queueTask("unserved-idem", { n: 1 }, { idempotencyKey: "order-42" });
       const second = await rhythm.queueTask("unserved-idem", { n: 2 }, { idempotencyKey: "order-42" });
@@ -267,6 +275,8 @@ for (const backend of await backends()) {
         await assert.rejects(rhythm.queueTasks("refused", [{ ok: 1 }, inputs]), { code: "INVALID_ARGUMENT" }, what);
       }
       await assert.rejects(rhythm.queueTasks("refused", [undefined]), { code: "INVALID_ARGUMENT" });
+      await assert.rejects(rhythm.queueTasks("refused", { n: 1 } as unknown as unknown[]), { code: "INVALID_ARGUMENT" });
+      await assert.rejects(rhythm.startWorkflows("refused", "inputs" as unknown as unknown[]), { code: "INVALID_ARGUMENT" });
       assert.equal(await count(db), before);
       assert.equal(await count(db, "name = 'refused'"), 0);
     });
