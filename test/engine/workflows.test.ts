@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import pg from "pg";
 import type { Execution, Rhythm } from "../../src/index.js";
 import { backends, type TestDatabase } from "../support/database.js";
 import { engine, type EngineFixture } from "../support/engine.js";
@@ -239,6 +240,33 @@ for (const backend of await backends()) {
         keys,
       );
     });
+
+    test("startWorkflow with an idempotency key returns the first execution", async () => {
+      const first = await rhythm.startWorkflow("basic", { x: 1 }, { idempotencyKey: "signup-7" });
+      const again = await rhythm.startWorkflow("basic", { x: 2 }, { idempotencyKey: "signup-7" });
+      assert.equal(again, first);
+      assert.deepEqual((await rhythm.wait(first, { timeout: "10s" })).output, { sum: 2, name: "basic" });
+      assert.equal(await rhythm.startWorkflow("basic", { x: 3 }, { idempotencyKey: "signup-7" }), first, "also once it finished");
+    });
+
+    if (backend.kind === "postgres") {
+      test("tx: a workflow started in a rolled-back transaction never exists; a committed one runs", async () => {
+        const client = new pg.Client({ connectionString: db.url! });
+        await client.connect();
+        try {
+          await client.query("begin");
+          const lost = await rhythm.startWorkflow("basic", { x: 0 }, { tx: client });
+          await client.query("rollback");
+          assert.equal(await rhythm.get(lost), null);
+          await client.query("begin");
+          const kept = await rhythm.startWorkflow("basic", { x: 9 }, { tx: client });
+          await client.query("commit");
+          assert.deepEqual((await rhythm.wait(kept, { timeout: "10s" })).output, { sum: 10, name: "basic" });
+        } finally {
+          await client.end();
+        }
+      });
+    }
 
     test("starting an unknown workflow is refused at the call", async () => {
       await assert.rejects(rhythm.startWorkflow("nope_not_here", {}), {
