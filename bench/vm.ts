@@ -6,7 +6,14 @@ import { Machine, type MachineHost, type Settlement } from "../src/vm/machine.js
 import { saveState } from "../src/vm/snapshot.js";
 
 const host: MachineHost = { now: () => 1767225600000, random: () => 0.5, hasWorkflow: () => true };
-const context = { executionId: "bench", workflowName: "bench", version: "v", attempt: 1, parentId: null, startedAt: "2026-01-01T00:00:00.000Z" };
+const context = {
+  executionId: "bench",
+  workflowName: "bench",
+  version: "v",
+  attempt: 1,
+  parentId: null,
+  startedAt: "2026-01-01T00:00:00.000Z",
+};
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -69,7 +76,8 @@ async function cpu(): Promise<{ flowMs: number; jsMs: number; output: unknown }>
     const t = process.hrtime.bigint();
     const jsOut = await js(inputs);
     plain.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (JSON.stringify(jsOut) !== JSON.stringify(output)) throw new Error(`results differ: ${JSON.stringify(jsOut)} vs ${JSON.stringify(output)}`);
+    if (JSON.stringify(jsOut) !== JSON.stringify(output))
+      throw new Error(`results differ: ${JSON.stringify(jsOut)} vs ${JSON.stringify(output)}`);
   }
   return { flowMs: median(flow), jsMs: median(plain), output };
 }
@@ -213,12 +221,20 @@ const rows = Object.entries(SCENARIOS).map(([name, s]) => ({ name, ...stateCost(
 console.log(`# Interpreter benchmark (node ${process.version}, ${new Date().toISOString()})\n`);
 console.log("| measure | .flow interpreter | plain JavaScript | ratio |");
 console.log("| --- | ---: | ---: | ---: |");
-console.log(`| CPU-bound flow (primes + objects, n=60,000), median of 7 | ${c.flowMs.toFixed(1)} ms | ${c.jsMs.toFixed(2)} ms | ${(c.flowMs / c.jsMs).toFixed(1)}× |`);
+console.log(
+  `| CPU-bound flow (primes + objects, n=60,000), median of 7 | ${c.flowMs.toFixed(1)} ms | ${c.jsMs.toFixed(2)} ms | ${(c.flowMs / c.jsMs).toFixed(1)}× |`,
+);
 console.log("\n| measure | value |");
 console.log("| --- | ---: |");
-console.log(`| one activation of a typical 30-line workflow (start → first await), median of 2,000 | ${(t.firstMs * 1000).toFixed(0)} µs |`);
-console.log(`| restore from JSON + one activation (deliver a task result → next await), median | ${(t.resumeMs * 1000).toFixed(0)} µs |`);
-console.log(`| \`while (true) {}\` fails at the default 1,000,000-instruction limit (${loop.status}) | ${loop.ms.toFixed(0)} ms |`);
+console.log(
+  `| one activation of a typical 30-line workflow (start → first await), median of 2,000 | ${(t.firstMs * 1000).toFixed(0)} µs |`,
+);
+console.log(
+  `| restore from JSON + one activation (deliver a task result → next await), median | ${(t.resumeMs * 1000).toFixed(0)} µs |`,
+);
+console.log(
+  `| \`while (true) {}\` fails at the default 1,000,000-instruction limit (${loop.status}) | ${loop.ms.toFixed(0)} ms |`,
+);
 console.log("\n| saved state | size | save + JSON + parse + restore (median of 200) |");
 console.log("| --- | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.name} | ${(r.bytes / 1024).toFixed(1)} KB | ${(r.ms * 1000).toFixed(0)} µs |`);

@@ -33,11 +33,20 @@ function expectResult(c: CorpusCase, r: RunFileResult): void {
     const want = h.error as Record<string, unknown>;
     const got = r.error as Record<string, unknown>;
     for (const [k, v] of Object.entries(want)) {
-      if (k === "messageIncludes") assert.ok(String(got?.message).includes(String(v)), `message ${JSON.stringify(got?.message)} should include ${JSON.stringify(v)}`);
+      if (k === "messageIncludes")
+        assert.ok(
+          String(got?.message).includes(String(v)),
+          `message ${JSON.stringify(got?.message)} should include ${JSON.stringify(v)}`,
+        );
       else assert.deepEqual(got?.[k], v, `error.${k}`);
     }
   }
-  if (h.logs) assert.deepEqual(r.logs.filter((l) => l.source === "console").map((l) => l.message), h.logs, "logs");
+  if (h.logs)
+    assert.deepEqual(
+      r.logs.filter((l) => l.source === "console").map((l) => l.message),
+      h.logs,
+      "logs",
+    );
   if (h.taskCalls) assert.deepEqual(r.taskCalls, h.taskCalls, "taskCalls");
 }
 

@@ -28,7 +28,10 @@ test("onboarding: without the signal, the 3-day timeout sends a reminder", async
 });
 
 test("order fulfilment: ships from every warehouse through child workflows", async () => {
-  const r = await runFlowFile("examples/order-fulfilment/workflows/fulfil_order.flow", { inputs: order, tasks: mocks("examples/order-fulfilment/mocks.json") });
+  const r = await runFlowFile("examples/order-fulfilment/workflows/fulfil_order.flow", {
+    inputs: order,
+    tasks: mocks("examples/order-fulfilment/mocks.json"),
+  });
   assert.deepEqual(r.output, { status: "shipped", tracking: ["TRK-1", "TRK-2"] });
 });
 
@@ -38,7 +41,10 @@ test("order fulfilment: a failed child runs the compensations in reverse", async
     tasks: mocks("examples/order-fulfilment/mocks-courier-fails.json"),
   });
   assert.deepEqual(r.output, { status: "cancelled", reason: 'workflow "ship_package" failed: no courier available' });
-  assert.deepEqual(r.taskCalls.slice(-2).map((c) => c.name), ["release-stock", "refund-card"]);
+  assert.deepEqual(
+    r.taskCalls.slice(-2).map((c) => c.name),
+    ["release-stock", "refund-card"],
+  );
 });
 
 test("approval: a manager's decision, or escalation and rejection after 7 days", async () => {
@@ -48,7 +54,10 @@ test("approval: a manager's decision, or escalation and rejection after 7 days",
   assert.deepEqual(decided.output, { id: "exp-7", approved: true, by: "manager" });
   const ignored = await runFlowFile(file, { inputs: expense, tasks });
   assert.deepEqual(ignored.output, { id: "exp-7", approved: false, by: "timeout" });
-  assert.deepEqual(ignored.taskCalls.map((c) => (c.inputs as { to?: string }).to ?? c.name), ["record-expense", "m", "d", "e"]);
+  assert.deepEqual(
+    ignored.taskCalls.map((c) => (c.inputs as { to?: string }).to ?? c.name),
+    ["record-expense", "m", "d", "e"],
+  );
 });
 
 test("fan-out: batches of tasks, failures collected", async () => {
@@ -56,5 +65,11 @@ test("fan-out: batches of tasks, failures collected", async () => {
     inputs: { images: ["a", "b", "c"], batch: 2 },
     tasks: mocks("examples/fan-out/mocks.json"),
   });
-  assert.deepEqual(r.output, { results: [{ url: "a", thumbnail: "t1.jpg" }, { url: "c", thumbnail: "t3.jpg" }], failed: ["b"] });
+  assert.deepEqual(r.output, {
+    results: [
+      { url: "a", thumbnail: "t1.jpg" },
+      { url: "c", thumbnail: "t3.jpg" },
+    ],
+    failed: ["b"],
+  });
 });

@@ -25,7 +25,11 @@ async function runBoth(source: string, i: number) {
   const file = join(dir, `p${i}.flow`);
   writeFileSync(file, source);
   const errors = checkFlow(source, file);
-  assert.deepEqual(errors.map((e) => e.format()), [], `generated program does not load:\n${source}`);
+  assert.deepEqual(
+    errors.map((e) => e.format()),
+    [],
+    `generated program does not load:\n${source}`,
+  );
   const options = { tasks: { echo: { echo: true as const } }, limits: { maxInstructions: 2_000_000 } };
   const straight = await runFlowFile(file, { ...options, resumeMode: false });
   const resumed = await runFlowFile(file, { ...options, resumeMode: true });
@@ -40,7 +44,11 @@ test(`${COUNT} generated handle-free programs agree with Node, straight and resu
     const source = generateProgram(rand, { pure: true });
     const { file, straight } = await runBoth(source, i);
     const node = await runAsJavaScript(source, file, {});
-    assert.equal(straight.status, node.status, `status for:\n${source}\nours: ${JSON.stringify(straight.error)} node: ${JSON.stringify(node.error)}`);
+    assert.equal(
+      straight.status,
+      node.status,
+      `status for:\n${source}\nours: ${JSON.stringify(straight.error)} node: ${JSON.stringify(node.error)}`,
+    );
     if (node.status === "completed") assert.deepEqual(straight.output, node.output, `output for:\n${source}`);
     else {
       failed++;

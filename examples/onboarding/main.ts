@@ -24,7 +24,8 @@ while (execution?.status !== "suspended" || !execution.waitingOn?.some((w) => w.
   await new Promise((r) => setTimeout(r, 100));
   execution = await rhythm.get(id);
 }
-for (const w of execution.waitingOn ?? []) console.log(`suspended: waiting on ${w.description} (onboard_user.flow line ${w.line})`);
+for (const w of execution.waitingOn ?? [])
+  console.log(`suspended: waiting on ${w.description} (onboard_user.flow line ${w.line})`);
 
 console.log('sending signal "email-verified"');
 await rhythm.signal(id, "email-verified", { ok: true });

@@ -19,7 +19,10 @@ export class InvalidArgumentError extends RhythmError {
 
 export class WorkflowNotFoundError extends RhythmError {
   constructor(readonly workflow: string) {
-    super("WORKFLOW_NOT_FOUND", `no workflow named "${workflow}" is stored: deploy it (rhythm deploy) or start a worker that loads it`);
+    super(
+      "WORKFLOW_NOT_FOUND",
+      `no workflow named "${workflow}" is stored: deploy it (rhythm deploy) or start a worker that loads it`,
+    );
   }
 }
 

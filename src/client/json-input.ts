@@ -24,7 +24,9 @@ export function assertJson(value: unknown, what: string, maxBytes = DEFAULT_MAX_
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) {
       const kind = (v as object).constructor?.name ?? "an object with a prototype";
-      throw new InvalidArgumentError(`${what} is not JSON: ${path} is a ${kind}${kind === "Date" ? " (pass date.toISOString())" : ""}`);
+      throw new InvalidArgumentError(
+        `${what} is not JSON: ${path} is a ${kind}${kind === "Date" ? " (pass date.toISOString())" : ""}`,
+      );
     }
     for (const k of Object.keys(v)) work.push([(v as Record<string, unknown>)[k], `${path}.${k}`]);
   }

@@ -184,7 +184,7 @@ export class Rhythm {
         inputs: inputs ?? null,
         maxAttempts: policy.maxAttempts,
         backoff: policy.backoff,
-        timeoutMs: timeout === undefined ? null : duration(timeout, `task "${name}": timeout`),
+        timeoutMs: timeout === undefined ? null : timeoutMs(timeout, `task "${name}": timeout`),
         ...common({ ...options, queue: options.queue ?? reg?.queue }, `task "${name}"`),
       };
     });
@@ -299,14 +299,23 @@ function requireName(name: unknown, what: string): void {
   if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${what} name must be a non-empty string`);
 }
 
+/** Priorities and timeouts (in ms) are stored as 32-bit integers. */
+const INT32_MAX = 2 ** 31 - 1;
+
+function timeoutMs(value: number | string, what: string): number {
+  const ms = duration(value, what);
+  if (ms > INT32_MAX) throw new InvalidArgumentError(`${what} must be at most ${INT32_MAX} ms (about 24 days)`);
+  return ms;
+}
+
 function common(
   o: EnqueueOptions,
   what: string,
 ): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey"> {
   if (o.runAt !== undefined && o.delay !== undefined)
     throw new InvalidArgumentError(`${what}: give either runAt or delay, not both`);
-  if (o.priority !== undefined && !Number.isInteger(o.priority))
-    throw new InvalidArgumentError(`${what}: priority must be an integer`);
+  if (o.priority !== undefined && !(Number.isInteger(o.priority) && Math.abs(o.priority) <= INT32_MAX))
+    throw new InvalidArgumentError(`${what}: priority must be an integer between -${INT32_MAX} and ${INT32_MAX}`);
   if (o.queue !== undefined && (typeof o.queue !== "string" || o.queue === ""))
     throw new InvalidArgumentError(`${what}: queue must be a non-empty string`);
   let runAt: number | null = null;

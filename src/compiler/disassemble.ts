@@ -17,7 +17,10 @@ export function disassemble(program: Program): string {
       const lineText = line !== lastLine ? String(line).padStart(4) : "   |";
       lastLine = line;
       const name = opNames[op] ?? `?${op}`;
-      const note = name === "Const" || name === "LoadGlobal" || name === "GetProp" || name === "SetProp" ? `  ; ${JSON.stringify(fn.constants[operands[0]])}` : "";
+      const note =
+        name === "Const" || name === "LoadGlobal" || name === "GetProp" || name === "SetProp"
+          ? `  ; ${JSON.stringify(fn.constants[operands[0]])}`
+          : "";
       out.push(`${lineText} ${String(pc).padStart(5)}  ${name.padEnd(20)} ${operands.join(" ")}${note}`);
       pc += 1 + n;
     }

@@ -28,8 +28,12 @@ export async function migrate(driver: Driver, schema: string): Promise<number[]>
     await s.query("select pg_advisory_lock(hashtext($1))", [`rhythm-migrate:${schema}`]);
     try {
       await s.query(`create schema if not exists ${q}`);
-      await s.query(`create table if not exists ${q}.migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())`);
-      const done = new Set((await s.query<{ version: number }>(`select version from ${q}.migrations`)).rows.map((r) => r.version));
+      await s.query(
+        `create table if not exists ${q}.migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())`,
+      );
+      const done = new Set(
+        (await s.query<{ version: number }>(`select version from ${q}.migrations`)).rows.map((r) => r.version),
+      );
       const applied: number[] = [];
       for (const m of migrations()) {
         if (done.has(m.version)) continue;

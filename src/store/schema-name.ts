@@ -7,7 +7,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function quoteSchema(name: string): string {
   if (!SCHEMA_NAME.test(name)) {
-    throw new RangeError(`invalid schema name "${name}": use lower-case letters, digits and _ (at most 63), not starting with a digit`);
+    throw new RangeError(
+      `invalid schema name "${name}": use lower-case letters, digits and _ (at most 63), not starting with a digit`,
+    );
   }
   return `"${name}"`;
 }

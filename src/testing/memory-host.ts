@@ -208,7 +208,9 @@ export class MemoryHost {
     for (const c of completions) {
       const outcome = await c.outcome;
       const ex = this.executions.get(c.executionId)!;
-      ex.inbox.push(outcome.ok ? { handle: c.handle, ok: true, value: outcome.value } : { handle: c.handle, ok: false, error: outcome.error });
+      ex.inbox.push(
+        outcome.ok ? { handle: c.handle, ok: true, value: outcome.value } : { handle: c.handle, ok: false, error: outcome.error },
+      );
       progressed = true;
     }
     if (this.matchSignals()) progressed = true;
@@ -239,7 +241,11 @@ export class MemoryHost {
           this.taskCounts.set(effect.name, count + 1);
           const mock = this.options.tasks?.[effect.name];
           const taskId = `${ex.id}-task-${ex.taskCalls.length}`;
-          const outcome = mockOutcome(mock, effect.name, effect.inputs, count, { executionId: taskId, attempt: 1, parentId: ex.id });
+          const outcome = mockOutcome(mock, effect.name, effect.inputs, count, {
+            executionId: taskId,
+            attempt: 1,
+            parentId: ex.id,
+          });
           this.completions.push({
             executionId: ex.id,
             handle: effect.handle,
@@ -251,7 +257,13 @@ export class MemoryHost {
           this.start(effect.name, effect.inputs, { id: ex.id, handle: effect.handle });
           break;
         case "timer":
-          this.timers.push({ at: effect.at, seq: this.seq++, executionId: ex.id, handle: effect.handle, settlement: { handle: effect.handle, ok: true, value: null } });
+          this.timers.push({
+            at: effect.at,
+            seq: this.seq++,
+            executionId: ex.id,
+            handle: effect.handle,
+            settlement: { handle: effect.handle, ok: true, value: null },
+          });
           break;
         case "signal":
           this.waits.push({ seq: this.seq++, executionId: ex.id, handle: effect.handle, name: effect.name });
@@ -264,13 +276,25 @@ export class MemoryHost {
               settlement: {
                 handle: effect.handle,
                 ok: false,
-                error: { name: "Timeout", type: "Timeout", message: `no "${effect.name}" signal arrived in time`, signal: effect.name },
+                error: {
+                  name: "Timeout",
+                  type: "Timeout",
+                  message: `no "${effect.name}" signal arrived in time`,
+                  signal: effect.name,
+                },
               },
             });
           }
           break;
         case "log":
-          this.logs.push({ executionId: ex.id, workflow: ex.name, level: effect.level, message: effect.message, line: effect.line, source: effect.source });
+          this.logs.push({
+            executionId: ex.id,
+            workflow: ex.name,
+            level: effect.level,
+            message: effect.message,
+            line: effect.line,
+            source: effect.source,
+          });
           break;
       }
     }
@@ -310,7 +334,8 @@ export class MemoryHost {
 
   /** Removes timers and signal waits of handles the execution can no longer observe (all: null). */
   private forget(executionId: string, handles: Set<number> | null): void {
-    const gone = (x: { executionId: string; handle: number }) => x.executionId === executionId && (handles === null || handles.has(x.handle));
+    const gone = (x: { executionId: string; handle: number }) =>
+      x.executionId === executionId && (handles === null || handles.has(x.handle));
     this.timers = this.timers.filter((t) => !gone(t));
     this.waits = this.waits.filter((w) => !gone(w));
   }

@@ -19,23 +19,34 @@ export type TaskOutcome = { ok: true; value: unknown } | { ok: false; error: Rec
 
 /** Checks a parsed mocks.json; returns a message for the first problem, or null. */
 export function mocksProblem(data: unknown): string | null {
-  if (typeof data !== "object" || data === null || Array.isArray(data)) return "the mocks file must hold a JSON object of task name → mock";
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    return "the mocks file must hold a JSON object of task name → mock";
   for (const [name, mock] of Object.entries(data)) {
     const entries = Array.isArray(mock) ? mock : [mock];
     if (entries.length === 0) return `mock for task "${name}" is an empty list`;
     for (const e of entries) {
       const ok =
-        typeof e === "object" && e !== null && Object.keys(e).length === 1 &&
-        ("returns" in e || ("echo" in e && e.echo === true) ||
+        typeof e === "object" &&
+        e !== null &&
+        Object.keys(e).length === 1 &&
+        ("returns" in e ||
+          ("echo" in e && e.echo === true) ||
           ("fails" in e && typeof e.fails === "object" && e.fails !== null && typeof e.fails.message === "string"));
-      if (!ok) return `mock for task "${name}" must be { "returns": value }, { "fails": { "message": "…" } }, { "echo": true } or a list of those`;
+      if (!ok)
+        return `mock for task "${name}" must be { "returns": value }, { "fails": { "message": "…" } }, { "echo": true } or a list of those`;
     }
   }
   return null;
 }
 
 /** The outcome of the `count`-th call (0-based) of a task. */
-export async function mockOutcome(mock: TaskMock | undefined, name: string, inputs: unknown, count: number, ctx: MockContext): Promise<TaskOutcome> {
+export async function mockOutcome(
+  mock: TaskMock | undefined,
+  name: string,
+  inputs: unknown,
+  count: number,
+  ctx: MockContext,
+): Promise<TaskOutcome> {
   if (mock === undefined) {
     return { ok: false, error: { name: "Error", message: `no mock for task "${name}" (add one to the mocks file)` } };
   }

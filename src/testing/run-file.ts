@@ -86,6 +86,9 @@ export async function runFlowFile(file: string, options: RunFileOptions = {}): P
     taskCalls: root.taskCalls,
     logs: host.logs,
     ...(root.errorAt ? { errorAt: root.errorAt } : {}),
-    waits: status === "suspended" ? root.waits.map(({ description, line, column, function: fn }) => ({ description, line, column, function: fn })) : [],
+    waits:
+      status === "suspended"
+        ? root.waits.map(({ description, line, column, function: fn }) => ({ description, line, column, function: fn }))
+        : [],
   };
 }

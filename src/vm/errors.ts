@@ -10,7 +10,14 @@ export function taskErrorJson(task: string, attempts: number, cause: unknown): R
 /** `await` of a failed child workflow throws this, wrapping the child's error. */
 export function workflowErrorJson(workflow: string, childId: string | null, cause: unknown): Record<string, unknown> {
   const inner = isRecord(cause) && typeof cause.message === "string" ? cause.message : String(cause);
-  return { name: "WorkflowError", type: "WorkflowError", message: `workflow "${workflow}" failed: ${inner}`, workflow, executionId: childId, cause };
+  return {
+    name: "WorkflowError",
+    type: "WorkflowError",
+    message: `workflow "${workflow}" failed: ${inner}`,
+    workflow,
+    executionId: childId,
+    cause,
+  };
 }
 
 /** Normalizes whatever a task handler threw into plain error data. */

@@ -20,8 +20,26 @@ export function globalsFor(inputs: FlowObject, context: FlowObject): Record<stri
 
 /** Every global name, for the validator's unknown-name check and the docs. */
 export const GLOBAL_NAMES: readonly string[] = [
-  "Inputs", "Context", ...HOST_NAMESPACES, "Math", "JSON", "Object", "Array", "Number", "String", "Boolean",
-  "parseInt", "parseFloat", "isNaN", "isFinite", "NaN", "Infinity", "undefined", "Error", "TypeError", "RangeError",
+  "Inputs",
+  "Context",
+  ...HOST_NAMESPACES,
+  "Math",
+  "JSON",
+  "Object",
+  "Array",
+  "Number",
+  "String",
+  "Boolean",
+  "parseInt",
+  "parseFloat",
+  "isNaN",
+  "isFinite",
+  "NaN",
+  "Infinity",
+  "undefined",
+  "Error",
+  "TypeError",
+  "RangeError",
 ];
 
 export function canonicalNamespace(id: string): Namespace {

@@ -57,7 +57,9 @@ function timeMs(m: Machine, v: Value, what: string): number {
     const t = Date.parse(v);
     if (!Number.isNaN(t)) return t;
   }
-  return throwTypeError(`${what} must be an ISO time string or epoch milliseconds, got ${typeof v === "string" ? JSON.stringify(v) : describeType(v)}`);
+  return throwTypeError(
+    `${what} must be an ISO time string or epoch milliseconds, got ${typeof v === "string" ? JSON.stringify(v) : describeType(v)}`,
+  );
 }
 
 const TASK_OPTIONS = new Set(["queue", "priority", "retries", "timeout", "runAt", "delay", "idempotencyKey"]);
@@ -74,7 +76,8 @@ function callOptions(m: Machine, v: Value, allowed: Set<string>, fn: string): Ca
   }
   if (o.queue !== undefined) out.queue = requireName(o.queue, `${fn}: option "queue"`);
   if (o.priority !== undefined) {
-    if (typeof o.priority !== "number" || !Number.isInteger(o.priority)) throwTypeError(`${fn}: option "priority" must be an integer`);
+    if (typeof o.priority !== "number" || !Number.isInteger(o.priority))
+      throwTypeError(`${fn}: option "priority" must be an integer`);
     out.priority = o.priority;
   }
   if (o.retries !== undefined) out.retries = retries(o.retries, fn);
@@ -98,7 +101,8 @@ function retries(v: Value, fn: string): unknown {
     if (!["limit", "initial", "max", "factor"].includes(k)) throwTypeError(`${fn}: unknown retries field "${k}"`);
   }
   if (r.limit !== undefined) {
-    if (typeof r.limit !== "number" || !Number.isInteger(r.limit) || r.limit < 0) throwTypeError(`${fn}: retries.limit must be a non-negative integer`);
+    if (typeof r.limit !== "number" || !Number.isInteger(r.limit) || r.limit < 0)
+      throwTypeError(`${fn}: retries.limit must be a non-negative integer`);
     out.limit = r.limit;
   }
   if (r.initial !== undefined) out.initialMs = durationMs(r.initial, `${fn}: retries.initial`);
@@ -135,7 +139,9 @@ define("Workflow", "run", (m, _t, [name, inputs, options]) => {
   const json = toJson(m, inputs ?? newObject(), `Workflow.run("${workflow}"): the inputs`);
   const opts = callOptions(m, options, WORKFLOW_OPTIONS, `Workflow.run("${workflow}")`);
   if (!m.host.hasWorkflow(workflow)) {
-    throw new FlowThrow(makeError("WorkflowError", `unknown workflow "${workflow}": no stored definition has that name`, { workflow }));
+    throw new FlowThrow(
+      makeError("WorkflowError", `unknown workflow "${workflow}": no stored definition has that name`, { workflow }),
+    );
   }
   const h = m.newHandle("workflow", handleData({ name: workflow }));
   m.effects.push({ type: "workflow", handle: h.id, name: workflow, inputs: json, options: opts });

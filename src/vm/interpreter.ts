@@ -582,7 +582,8 @@ function spreadArgs(v: Value): Value[] {
 export function iterableToArray(v: Value): Value[] {
   if (Array.isArray(v)) return v;
   if (typeof v === "string") return Array.from(v);
-  const what = v === undefined || v === null ? String(v) : typeOf(v) === "function" ? "function" : isFlowObject(v) ? "object" : toStr(v);
+  const what =
+    v === undefined || v === null ? String(v) : typeOf(v) === "function" ? "function" : isFlowObject(v) ? "object" : toStr(v);
   return throwTypeError(`${what} is not iterable`);
 }
 

@@ -238,7 +238,14 @@ export class Machine implements NativeContext {
   private finish(status: "completed" | "failed", result: unknown): ActivationResult {
     const dropped = [...this.pendingHost.keys()];
     this.pendingHost.clear();
-    const base = { effects: this.effects, pending: [], dropped, ignored: this.ignored, waits: [], instructions: this.limits.maxInstructions - this.budget };
+    const base = {
+      effects: this.effects,
+      pending: [],
+      dropped,
+      ignored: this.ignored,
+      waits: [],
+      instructions: this.limits.maxInstructions - this.budget,
+    };
     if (status === "completed") return { status, output: result, ...base };
     const errorAt = this.throwLocation(result as Value);
     return { status, error: errorToJson(this, result as Value), ...base, ...(errorAt ? { errorAt } : {}) };

@@ -91,7 +91,9 @@ export function startCombinator(m: Machine, kind: HandleKind, source: Value): Ha
     keys = Object.keys(source);
     inputs = keys.map((k) => (source as FlowObject)[k]);
   } else {
-    return throwTypeError(`Promise.${kind} expects an array or an object of handles, got ${source === null ? "null" : typeof source}`);
+    return throwTypeError(
+      `Promise.${kind} expects an array or an object of handles, got ${source === null ? "null" : typeof source}`,
+    );
   }
   const data = newObject() as CombinatorData;
   data.inputs = inputs;
@@ -143,7 +145,10 @@ function combine(m: Machine, h: Handle, index: number, ok: boolean, value: Value
       let pick = index;
       if (source && source.batch !== 0) {
         pick = data.inputs.findIndex(
-          (x) => x instanceof Handle && x.batch === source.batch && (h.kind === "race" ? x.state !== "pending" : x.state === "fulfilled"),
+          (x) =>
+            x instanceof Handle &&
+            x.batch === source.batch &&
+            (h.kind === "race" ? x.state !== "pending" : x.state === "fulfilled"),
         );
       }
       const x = data.inputs[pick];

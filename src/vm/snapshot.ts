@@ -96,7 +96,11 @@ class Encoder {
     if (o instanceof Handle) {
       if (HOST_KINDS.has(o.kind) && o.state === "pending") this.reachableHost.add(o.id);
       const reactions = o.reactions.map((r) =>
-        r.kind === "fiber" ? ["f", this.ref(r.fiber)] : r.kind === "combine" ? ["c", this.ref(r.target), r.index] : ["a", this.ref(r.target)],
+        r.kind === "fiber"
+          ? ["f", this.ref(r.fiber)]
+          : r.kind === "combine"
+            ? ["c", this.ref(r.target), r.index]
+            : ["a", this.ref(r.target)],
       );
       return ["h", o.id, o.kind, o.state, this.value(o.value), this.value(o.data), reactions, o.handled ? 1 : 0];
     }
@@ -202,7 +206,12 @@ export function restoreState(state: SavedState): RestoredState {
         for (const x of e[1] as unknown[]) (o as Value[]).push(val(x));
         const named = (e[2] ?? []) as unknown[];
         for (let j = 0; j < named.length; j += 2) {
-          Object.defineProperty(o, named[j] as string, { value: val(named[j + 1]), writable: true, enumerable: true, configurable: true });
+          Object.defineProperty(o, named[j] as string, {
+            value: val(named[j + 1]),
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
           arraysWithNamedProperties.add(o as Value[]);
         }
         break;
@@ -238,19 +247,17 @@ export function restoreState(state: SavedState): RestoredState {
         f.promise = shells[e[2] as number] as Handle;
         f.awaiting = optRef<Handle>(e[3]);
         f.stack = vals(e[4]);
-        f.frames = (e[5] as unknown[][]).map(
-          (x): Frame => ({
-            fn: x[0] as number,
-            pc: x[1] as number,
-            env: optRef<Env>(x[2]),
-            locals: vals(x[3]),
-            args: vals(x[4]),
-            callee: shells[x[5] as number] as Closure,
-            handlers: (x[6] as number[][]).map((h) => ({ pc: h[0], sp: h[1], env: optRef<Env>(h[2]) })),
-            base: x[7] as number,
-            boundary: x[8] === 1,
-          }),
-        );
+        f.frames = (e[5] as unknown[][]).map((x): Frame => ({
+          fn: x[0] as number,
+          pc: x[1] as number,
+          env: optRef<Env>(x[2]),
+          locals: vals(x[3]),
+          args: vals(x[4]),
+          callee: shells[x[5] as number] as Closure,
+          handlers: (x[6] as number[][]).map((h) => ({ pc: h[0], sp: h[1], env: optRef<Env>(h[2]) })),
+          base: x[7] as number,
+          boundary: x[8] === 1,
+        }));
         break;
       }
       case "b":

@@ -87,16 +87,7 @@ export class Handle {
   ) {}
 }
 
-export type HandleKind =
-  | "task"
-  | "workflow"
-  | "timer"
-  | "signal"
-  | "promise"
-  | "all"
-  | "allSettled"
-  | "any"
-  | "race";
+export type HandleKind = "task" | "workflow" | "timer" | "signal" | "promise" | "all" | "allSettled" | "any" | "race";
 
 /**
  * What happens when a handle settles. Kept as plain records (no host closures) so they can
@@ -104,9 +95,7 @@ export type HandleKind =
  * `adopt` resolves one promise with another's outcome (an async function returning a handle).
  */
 export type Reaction =
-  | { kind: "fiber"; fiber: FiberRef }
-  | { kind: "combine"; target: Handle; index: number }
-  | { kind: "adopt"; target: Handle };
+  { kind: "fiber"; fiber: FiberRef } | { kind: "combine"; target: Handle; index: number } | { kind: "adopt"; target: Handle };
 
 /** A stack of the interpreter (defined by the machine; values only need its identity). */
 export interface FiberRef {

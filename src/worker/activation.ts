@@ -46,8 +46,39 @@ export async function runActivation(
     i.ok ? { handle: i.handle, ok: true, value: i.value } : { handle: i.handle, ok: false, error: i.value },
   );
   const result = machine.activate(settlements);
-  await store.commitActivation(toWrite(claimed, inbox, result, registry));
+  const write = toWrite(claimed, inbox, result, registry);
+  try {
+    await store.commitActivation(write);
+  } catch (e) {
+    if (!isDataError(e)) throw e;
+    // The database refused what the activation produced (a value out of a column's range, say).
+    // Running it again would produce the same thing, and the workflow would be retried forever:
+    // it fails with the reason instead, writing none of the refused effects.
+    const error = {
+      name: "Error",
+      type: "Error",
+      message: `the workflow's progress could not be saved: ${(e as Error).message}`,
+    };
+    await store.commitActivation({
+      ...write,
+      enqueue: [],
+      timers: [],
+      signalWaits: [],
+      dropped: [],
+      ignored: [],
+      logs: [],
+      outcome: { status: "failed", error },
+      parentError: workflowErrorJson(claimed.name, claimed.id, error),
+    });
+    return "failed";
+  }
   return result.status;
+}
+
+/** SQLSTATE class 22 (data exception) or 54 (program limit exceeded): the same write fails again. */
+function isDataError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("54"));
 }
 
 function toWrite(claimed: Claimed, inbox: InboxItem[], r: ActivationResult, registry: TaskRegistry): ActivationWrite {

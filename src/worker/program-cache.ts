@@ -21,7 +21,9 @@ export class ProgramCache {
       const stored = (await this.store.program(name, version)) as Program | null;
       if (!stored) throw new Error(`workflow "${name}" version ${version.slice(0, 12)} is not stored`);
       if (stored.format !== PROGRAM_FORMAT) {
-        throw new Error(`workflow "${name}" version ${version.slice(0, 12)} was compiled to program format ${stored.format}; this worker runs format ${PROGRAM_FORMAT}`);
+        throw new Error(
+          `workflow "${name}" version ${version.slice(0, 12)} was compiled to program format ${stored.format}; this worker runs format ${PROGRAM_FORMAT}`,
+        );
       }
       p = stored;
       this.programs.set(key, p);

@@ -19,11 +19,13 @@ export const DEFAULT_RETRIES = 3;
 export function retryPolicy(option: RetriesOption | undefined, what: string): RetryPolicy {
   if (option === undefined) return { maxAttempts: DEFAULT_RETRIES + 1, backoff: DEFAULT_BACKOFF };
   if (typeof option === "number") {
-    if (!Number.isInteger(option) || option < 0) throw new InvalidArgumentError(`${what}: retries must be a non-negative integer`);
+    if (!Number.isInteger(option) || option < 0)
+      throw new InvalidArgumentError(`${what}: retries must be a non-negative integer`);
     return { maxAttempts: option + 1, backoff: DEFAULT_BACKOFF };
   }
   const limit = option.limit ?? DEFAULT_RETRIES;
-  if (!Number.isInteger(limit) || limit < 0) throw new InvalidArgumentError(`${what}: retries.limit must be a non-negative integer`);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new InvalidArgumentError(`${what}: retries.limit must be a non-negative integer`);
   const factor = option.factor ?? DEFAULT_BACKOFF.factor;
   if (!(factor >= 1)) throw new InvalidArgumentError(`${what}: retries.factor must be >= 1`);
   return {

@@ -51,14 +51,20 @@ for (const backend of await backends()) {
       for (let i = 0; i < 250 && !(await onSignal()); i++) await new Promise((r) => setTimeout(r, 20));
       const waiting = await f.rhythm.get(id);
       assert.equal(waiting?.status, "suspended");
-      assert.deepEqual(waiting?.waitingOn?.map((w) => [w.description, w.line]), [['signal "verified"', 6]]);
+      assert.deepEqual(
+        waiting?.waitingOn?.map((w) => [w.description, w.line]),
+        [['signal "verified"', 6]],
+      );
       await f.rhythm.signal(id, "verified", { ok: true });
       const done = await f.rhythm.wait(id, { timeout: "10s" });
       assert.equal(done.status, "completed", JSON.stringify(done.error));
       assert.deepEqual(done.output, { user: "user-ada", verified: true, projects: ["p-a", "p-b"], child: 4 });
       assert.deepEqual(emails, [{ to: "ada", template: "welcome" }]);
       const logs = await f.rhythm.logs(id);
-      assert.deepEqual(logs.map((l) => l.message), ["ready p-a", "ready p-b"]);
+      assert.deepEqual(
+        logs.map((l) => l.message),
+        ["ready p-a", "ready p-b"],
+      );
     });
 
     test("the signal timeout path runs on the database clock", async () => {

@@ -276,6 +276,9 @@ for (const backend of await backends()) {
       }
       await assert.rejects(rhythm.queueTasks("refused", [undefined]), { code: "INVALID_ARGUMENT" });
       await assert.rejects(rhythm.queueTasks("refused", { n: 1 } as unknown as unknown[]), { code: "INVALID_ARGUMENT" });
+      // values JavaScript accepts but the database's columns cannot hold
+      await assert.rejects(rhythm.queueTask("refused", {}, { priority: 1e10 }), { code: "INVALID_ARGUMENT" });
+      await assert.rejects(rhythm.queueTask("refused", {}, { timeout: "30d" }), { code: "INVALID_ARGUMENT" });
       await assert.rejects(rhythm.startWorkflows("refused", "inputs" as unknown as unknown[]), { code: "INVALID_ARGUMENT" });
       assert.equal(await count(db), before);
       assert.equal(await count(db, "name = 'refused'"), 0);

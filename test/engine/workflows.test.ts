@@ -63,6 +63,11 @@ return results.reduce((a, b) => a + b, 0);
 Task.run("blocker", { key: Inputs.key });
 return "ended";
 `,
+  unstorable: `
+console.log("before the bad call");
+const r = await Task.run("add", { x: 1, y: 1 }, { priority: 10000000000 });
+return r;
+`,
   waits_on_task: `
 const first = 1;
 // the await below is on line 4
@@ -190,6 +195,19 @@ for (const backend of await backends()) {
       assert.equal(done.output, 2 * ((59 * 60) / 2));
       const tasks = (await rhythm.list({ kind: "task", name: "add", limit: 1000 })).filter((t) => t.parentId === id);
       assert.equal(tasks.length, 60);
+    });
+
+    test("a workflow whose progress cannot be stored fails instead of retrying forever", async () => {
+      // the priority is a valid JavaScript integer but out of the database's range
+      const id = await rhythm.startWorkflow("unstorable", {});
+      const done = await rhythm.wait(id, { timeout: "10s" });
+      assert.equal(done.status, "failed");
+      assert.match((done.error as { message: string }).message, /out of range/);
+      assert.deepEqual(
+        (await rhythm.list({ limit: 1000 })).filter((e) => e.parentId === id),
+        [],
+        "nothing of the failed activation was written",
+      );
     });
 
     test("a fire-and-forget task still runs after its workflow ended", async () => {

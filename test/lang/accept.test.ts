@@ -7,10 +7,7 @@ import { readFileSync } from "node:fs";
 import { checkFlow, loadFlow } from "../../src/lang/index.js";
 
 // Tests run from dist/test/lang; the fixture stays in the source tree.
-const FIXTURE = new URL(
-  "../../../test/lang/fixtures/every-construct.flow",
-  import.meta.url,
-);
+const FIXTURE = new URL("../../../test/lang/fixtures/every-construct.flow", import.meta.url);
 
 describe("every allowed construct", () => {
   const source = readFileSync(FIXTURE, "utf8");
@@ -39,12 +36,8 @@ describe("every allowed construct", () => {
       checkFlow(wrapped, "wrapped.flow").map((e) => e.format()),
       [],
     );
-    const direct = loadFlow(body, "direct.flow").program.body.map(
-      (s) => s.type,
-    );
-    const unwrapped = loadFlow(wrapped, "wrapped.flow").program.body.map(
-      (s) => s.type,
-    );
+    const direct = loadFlow(body, "direct.flow").program.body.map((s) => s.type);
+    const unwrapped = loadFlow(wrapped, "wrapped.flow").program.body.map((s) => s.type);
     assert.deepEqual(unwrapped, direct);
   });
 });

@@ -3,25 +3,12 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  checkFlow,
-  FlowLoadError,
-  FlowSyntaxError,
-  loadFlow,
-} from "../../src/lang/index.js";
+import { checkFlow, FlowLoadError, FlowSyntaxError, loadFlow } from "../../src/lang/index.js";
 
 describe("FlowSyntaxError", () => {
   it("formats as file:line:col message", () => {
-    const e = new FlowSyntaxError(
-      "flows/a.flow",
-      3,
-      7,
-      "`var` is not supported; use `let` or `const`",
-    );
-    assert.equal(
-      e.format(),
-      "flows/a.flow:3:7 `var` is not supported; use `let` or `const`",
-    );
+    const e = new FlowSyntaxError("flows/a.flow", 3, 7, "`var` is not supported; use `let` or `const`");
+    assert.equal(e.format(), "flows/a.flow:3:7 `var` is not supported; use `let` or `const`");
     assert.equal(String(e), e.format());
     assert.equal(e.message, "`var` is not supported; use `let` or `const`");
     assert.equal(e.name, "FlowSyntaxError");
@@ -88,17 +75,14 @@ describe("checkFlow never throws for bad input", () => {
     "'\\u{110000}'",
   ];
   for (const source of inputs) {
-    it(
-      JSON.stringify(source.slice(0, 20)) + ` (${source.length} chars)`,
-      () => {
-        const errors = checkFlow(source, "bad.flow");
-        for (const e of errors) {
-          assert.ok(e instanceof FlowSyntaxError);
-          assert.ok(e.line >= 1 && e.column >= 1);
-          assert.match(e.format(), /^bad\.flow:\d+:\d+ \S/);
-        }
-        if (source !== "") assert.ok(errors.length > 0);
-      },
-    );
+    it(JSON.stringify(source.slice(0, 20)) + ` (${source.length} chars)`, () => {
+      const errors = checkFlow(source, "bad.flow");
+      for (const e of errors) {
+        assert.ok(e instanceof FlowSyntaxError);
+        assert.ok(e.line >= 1 && e.column >= 1);
+        assert.match(e.format(), /^bad\.flow:\d+:\d+ \S/);
+      }
+      if (source !== "") assert.ok(errors.length > 0);
+    });
   }
 });

@@ -6,8 +6,7 @@ import assert from "node:assert/strict";
 import { FLOW_GLOBALS } from "../../src/lang/index.js";
 import { problems, type Row } from "./problems.js";
 
-const CONST_X =
-  "cannot assign to `x` because it is a constant (declared with `const` at 1:7)";
+const CONST_X = "cannot assign to `x` because it is a constant (declared with `const` at 1:7)";
 const builtin = (name: string) =>
   `cannot assign to \`${name}\` because it is a built-in; declare a new variable with \`let\` instead`;
 
@@ -15,33 +14,20 @@ const unknownNames: Row[] = [
   ['Tsk.run("a");', ["1:1 unknown name `Tsk`; did you mean `Task`?"]],
   ['Tsak.run("a");', ["1:1 unknown name `Tsak`; did you mean `Task`?"]],
   ["return inputs.a;", ["1:8 unknown name `inputs`; did you mean `Inputs`?"]],
-  [
-    "const total = 1;\nreturn totl;",
-    ["2:8 unknown name `totl`; did you mean `total`?"],
-  ],
+  ["const total = 1;\nreturn totl;", ["2:8 unknown name `totl`; did you mean `total`?"]],
   ["return missing;", ["1:8 unknown name `missing`"]],
   ["return q;", ["1:8 unknown name `q`"]],
   [
     "return typeof window;",
-    [
-      "1:15 unknown name `window`; workflows cannot reach the host; run TypeScript code in a task with `Task.run(…)`",
-    ],
+    ["1:15 unknown name `window`; workflows cannot reach the host; run TypeScript code in a task with `Task.run(…)`"],
   ],
-  [
-    "setTimeout(() => 1, 10);",
-    ["1:1 unknown name `setTimeout`; use `await Timer.delay(…)`"],
-  ],
+  ["setTimeout(() => 1, 10);", ["1:1 unknown name `setTimeout`; use `await Timer.delay(…)`"]],
   [
     'const r = await fetch("https://x");',
-    [
-      "1:17 unknown name `fetch`; workflows cannot reach the host; run TypeScript code in a task with `Task.run(…)`",
-    ],
+    ["1:17 unknown name `fetch`; workflows cannot reach the host; run TypeScript code in a task with `Task.run(…)`"],
   ],
   ["const m = Map;", ["1:11 unknown name `Map`; use a plain object"]],
-  [
-    "const s = Set;",
-    ["1:11 unknown name `Set`; use an array or a plain object"],
-  ],
+  ["const s = Set;", ["1:11 unknown name `Set`; use an array or a plain object"]],
   ["x = 1;", ["1:1 unknown name `x`"]],
   ["counter++;", ["1:1 unknown name `counter`"]],
   ["{ const inner = 1; }\nreturn inner;", ["2:8 unknown name `inner`"]],
@@ -89,29 +75,18 @@ const constAssignments: Row[] = [
   ["const x = 1;\nfor (x of [1]) {}", [`2:6 ${CONST_X}`]],
   ["const x = 1;\nfor (x in {}) {}", [`2:6 ${CONST_X}`]],
   ["const x = 1;\nconst f = () => { x = 2; };", [`2:19 ${CONST_X}`]],
-  [
-    "for (const i = 0; i < 2; i++) {}",
-    [
-      "1:26 cannot assign to `i` because it is a constant (declared with `const` at 1:12)",
-    ],
-  ],
+  ["for (const i = 0; i < 2; i++) {}", ["1:26 cannot assign to `i` because it is a constant (declared with `const` at 1:12)"]],
   [
     "for (const item of [1]) { item = 2; }",
-    [
-      "1:27 cannot assign to `item` because it is a constant (declared with `const` at 1:12)",
-    ],
+    ["1:27 cannot assign to `item` because it is a constant (declared with `const` at 1:12)"],
   ],
   [
     "const { a, b: [c] } = Inputs;\nc = 1;",
-    [
-      "2:1 cannot assign to `c` because it is a constant (declared with `const` at 1:16)",
-    ],
+    ["2:1 cannot assign to `c` because it is a constant (declared with `const` at 1:16)"],
   ],
   [
     "const f = function g() { g = 1; };",
-    [
-      "1:26 cannot assign to `g` because it is the name of its own function expression (at 1:20)",
-    ],
+    ["1:26 cannot assign to `g` because it is the name of its own function expression (at 1:20)"],
   ],
 ];
 
@@ -129,37 +104,21 @@ const globalMisuse: Row[] = [
 
 const reservedAndDuplicates: Row[] = [
   ["let x = 1;\nlet x = 2;", ["2:5 `x` is already declared in this scope"]],
-  [
-    "const x = 1;\nfunction x() {}",
-    ["2:10 `x` is already declared in this scope"],
-  ],
-  [
-    "function f(a) { let a = 1; }",
-    ["1:21 `a` is already declared in this scope"],
-  ],
+  ["const x = 1;\nfunction x() {}", ["2:10 `x` is already declared in this scope"]],
+  ["function f(a) { let a = 1; }", ["1:21 `a` is already declared in this scope"]],
   ["function f(a, a) {}", ["1:15 duplicate parameter name `a`"]],
-  [
-    "try {} catch (e) { let e = 1; }",
-    ["1:24 `e` is already declared in this scope"],
-  ],
+  ["try {} catch (e) { let e = 1; }", ["1:24 `e` is already declared in this scope"]],
   ["let await = 1;", ["1:5 `await` is a reserved word; choose another name"]],
   ["let yield = 1;", ["1:5 `yield` is a reserved word; choose another name"]],
   ["let eval = 1;", ["1:5 `eval` is a reserved word; choose another name"]],
-  [
-    "const arguments = [];",
-    ["1:7 `arguments` is a reserved word; choose another name"],
-  ],
+  ["const arguments = [];", ["1:7 `arguments` is a reserved word; choose another name"]],
   ["let let = 1;", ["1:5 `let` is a reserved word; choose another name"]],
-  [
-    "const static = 1;",
-    ["1:7 `static` is a reserved word; choose another name"],
-  ],
+  ["const static = 1;", ["1:7 `static` is a reserved word; choose another name"]],
 ];
 
 function table(title: string, rows: Row[]): void {
   describe(title, () => {
-    for (const [source, expected] of rows)
-      it(source, () => assert.deepEqual(problems(source), expected));
+    for (const [source, expected] of rows) it(source, () => assert.deepEqual(problems(source), expected));
   });
 }
 
@@ -169,6 +128,5 @@ table("assignment to built-ins", globalMisuse);
 table("reserved words and duplicate declarations", reservedAndDuplicates);
 
 describe("names that resolve", () => {
-  for (const source of acceptedNames)
-    it(source, () => assert.deepEqual(problems(source), []));
+  for (const source of acceptedNames) it(source, () => assert.deepEqual(problems(source), []));
 });

@@ -17,31 +17,14 @@ const syntaxErrors: Row[] = [
   ["/* open", ["1:1 unterminated comment"]],
   ["break;", ["1:1 `break` must be inside a loop or `switch`"]],
   ["continue;", ["1:1 `continue` must be inside a loop"]],
-  [
-    "const n = 010;",
-    ["1:11 legacy octal literal `010` is not supported; write `0o10`"],
-  ],
-  [
-    "if (Inputs.a) let y = 1;",
-    [
-      "1:15 a `let` declaration is not allowed here; wrap it in a block `{ … }`",
-    ],
-  ],
-  [
-    "let x = 1;\nlet x = 2;\nconst y = ;",
-    ["2:5 `x` is already declared in this scope", "3:11 unexpected token `;`"],
-  ],
-  [
-    "const o = { a = 1 };",
-    [
-      "1:15 shorthand property assignments are valid only in destructuring patterns",
-    ],
-  ],
+  ["const n = 010;", ["1:11 legacy octal literal `010` is not supported; write `0o10`"]],
+  ["if (Inputs.a) let y = 1;", ["1:15 a `let` declaration is not allowed here; wrap it in a block `{ … }`"]],
+  ["let x = 1;\nlet x = 2;\nconst y = ;", ["2:5 `x` is already declared in this scope", "3:11 unexpected token `;`"]],
+  ["const o = { a = 1 };", ["1:15 shorthand property assignments are valid only in destructuring patterns"]],
 ];
 
 describe("syntax errors", () => {
-  for (const [source, expected] of syntaxErrors)
-    it(source, () => assert.deepEqual(problems(source), expected));
+  for (const [source, expected] of syntaxErrors) it(source, () => assert.deepEqual(problems(source), expected));
 });
 
 describe("async function main wrapper", () => {
@@ -59,10 +42,7 @@ describe("async function main wrapper", () => {
   });
 
   it("keeps a file without the wrapper as it is", () => {
-    const { program } = loadFlow(
-      "const a = 1;\nasync function main() {}\nreturn a;",
-      "w.flow",
-    );
+    const { program } = loadFlow("const a = 1;\nasync function main() {}\nreturn a;", "w.flow");
     assert.deepEqual(
       program.body.map((s) => s.type),
       ["VariableDeclaration", "FunctionDeclaration", "ReturnStatement"],
@@ -73,29 +53,19 @@ describe("async function main wrapper", () => {
     ["async function main() { return Inputs.a; }", []],
     [
       "async function main() { await Timer.delay(1); const x = 1; x = 2; }",
-      [
-        "1:60 cannot assign to `x` because it is a constant (declared with `const` at 1:53)",
-      ],
+      ["1:60 cannot assign to `x` because it is a constant (declared with `const` at 1:53)"],
     ],
-    [
-      "async function main() { var a = 1; }",
-      ["1:25 `var` is not supported; use `let` or `const`"],
-    ],
+    ["async function main() { var a = 1; }", ["1:25 `var` is not supported; use `let` or `const`"]],
     [
       "function main() { return 1; }",
-      [
-        "1:1 a file-wide `main` function must be written `async function main() { … }` (async, no parameters)",
-      ],
+      ["1:1 a file-wide `main` function must be written `async function main() { … }` (async, no parameters)"],
     ],
     [
       "async function main(inputs) { return inputs; }",
-      [
-        "1:1 a file-wide `main` function must be written `async function main() { … }` (async, no parameters)",
-      ],
+      ["1:1 a file-wide `main` function must be written `async function main() { … }` (async, no parameters)"],
     ],
   ];
-  for (const [source, expected] of rows)
-    it(source, () => assert.deepEqual(problems(source), expected));
+  for (const [source, expected] of rows) it(source, () => assert.deepEqual(problems(source), expected));
 });
 
 describe("several problems in one file", () => {

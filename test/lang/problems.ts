@@ -4,9 +4,7 @@
 import { checkFlow } from "../../src/lang/index.js";
 
 export function problems(source: string): string[] {
-  return checkFlow(source, "test.flow").map(
-    (e) => `${e.line}:${e.column} ${e.message}`,
-  );
+  return checkFlow(source, "test.flow").map((e) => `${e.line}:${e.column} ${e.message}`);
 }
 
 /** A table row: a source and exactly the problems it must produce, in order. */

@@ -8,11 +8,7 @@ import { loadFlow } from "../../src/lang/index.js";
 import { problems } from "./problems.js";
 
 describe("splitFrontMatter", () => {
-  const rows: [
-    source: string,
-    frontMatter: string | null,
-    unclosed: boolean,
-  ][] = [
+  const rows: [source: string, frontMatter: string | null, unclosed: boolean][] = [
     ["return 1", null, false],
     ["```\nname: x\n```\nreturn 1", "name: x", false],
     ["```yaml\na: 1\nb: 2\n```\nreturn 1", "a: 1\nb: 2", false],
@@ -30,12 +26,8 @@ describe("splitFrontMatter", () => {
       assert.equal(split.frontMatter, frontMatter);
       assert.equal(split.unclosedFrontMatter, unclosed);
       assert.equal(split.body.length, source.length);
-      assert.deepEqual(
-        split.body.split(/\r\n|\n/).length,
-        source.split(/\r\n|\n/).length,
-      );
-      if (frontMatter !== null)
-        assert.match(split.body, /^\uFEFF?[ \r\n]*return 1$/);
+      assert.deepEqual(split.body.split(/\r\n|\n/).length, source.split(/\r\n|\n/).length);
+      if (frontMatter !== null) assert.match(split.body, /^\uFEFF?[ \r\n]*return 1$/);
       else assert.equal(split.body, source);
     });
   }
@@ -49,15 +41,10 @@ describe("splitFrontMatter", () => {
 
 describe("front matter and positions", () => {
   it("reports errors at the line and column of the original file", () => {
-    assert.deepEqual(
-      problems(
-        "```\nname: x\nretries: 2\n```\nconst a = 1;\n  var b = 2;\na = 3;",
-      ),
-      [
-        "6:3 `var` is not supported; use `let` or `const`",
-        "7:1 cannot assign to `a` because it is a constant (declared with `const` at 5:7)",
-      ],
-    );
+    assert.deepEqual(problems("```\nname: x\nretries: 2\n```\nconst a = 1;\n  var b = 2;\na = 3;"), [
+      "6:3 `var` is not supported; use `let` or `const`",
+      "7:1 cannot assign to `a` because it is a constant (declared with `const` at 5:7)",
+    ]);
   });
 
   it("reports an unclosed block instead of a puzzling template error", () => {
@@ -73,9 +60,6 @@ describe("front matter and positions", () => {
     assert.equal(loaded.source, source);
     assert.equal(loaded.program.body.length, 1);
     assert.equal(loaded.program.body[0].loc?.start.line, 4);
-    assert.equal(
-      source.slice(loaded.program.body[0].start, loaded.program.body[0].end),
-      "return Inputs.a;",
-    );
+    assert.equal(source.slice(loaded.program.body[0].start, loaded.program.body[0].end), "return Inputs.a;");
   });
 });

@@ -29,7 +29,10 @@ test("a second process cannot open the embedded database another process has ope
       holder.stdout!.on("data", (b: Buffer) => b.toString().includes("open") && resolve());
       holder.on("exit", (code) => reject(new Error(`holder exited early (${code})`)));
     });
-    await assert.rejects(openEmbedded(dir), (e: unknown) => e instanceof DatabaseInUseError && e.code === "DATABASE_IN_USE" && /rhythm dev/.test(e.message));
+    await assert.rejects(
+      openEmbedded(dir),
+      (e: unknown) => e instanceof DatabaseInUseError && e.code === "DATABASE_IN_USE" && /rhythm dev/.test(e.message),
+    );
     holder.stdin!.write("close\n");
     await new Promise((r) => holder.on("exit", r));
     const driver = await openEmbedded(dir);

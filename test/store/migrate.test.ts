@@ -17,10 +17,16 @@ for (const backend of await backends()) {
 
     test("apply every migration once, then nothing", async () => {
       const first = await migrate(db.driver, "rhythm");
-      assert.deepEqual(first, migrations().map((m) => m.version));
+      assert.deepEqual(
+        first,
+        migrations().map((m) => m.version),
+      );
       assert.deepEqual(await migrate(db.driver, "rhythm"), []);
       const recorded = await db.driver.query<{ version: number }>(`select version from "rhythm".migrations order by version`);
-      assert.deepEqual(recorded.rows.map((r) => r.version), first);
+      assert.deepEqual(
+        recorded.rows.map((r) => r.version),
+        first,
+      );
     });
 
     test("a second schema is independent of the first", async () => {
@@ -28,7 +34,10 @@ for (const backend of await backends()) {
       const tables = await db.driver.query<{ table_schema: string }>(
         `select distinct table_schema from information_schema.tables where table_name = 'executions' order by 1`,
       );
-      assert.deepEqual(tables.rows.map((r) => r.table_schema), ["other_app", "rhythm"]);
+      assert.deepEqual(
+        tables.rows.map((r) => r.table_schema),
+        ["other_app", "rhythm"],
+      );
     });
 
     if (backend.kind === "postgres") {
@@ -36,7 +45,10 @@ for (const backend of await backends()) {
         const drivers = Array.from({ length: 5 }, () => new PostgresDriver(db.url!));
         try {
           const results = await Promise.all(drivers.map((d) => migrate(d, "concurrent")));
-          assert.deepEqual(results.flat().sort(), migrations().map((m) => m.version));
+          assert.deepEqual(
+            results.flat().sort(),
+            migrations().map((m) => m.version),
+          );
         } finally {
           await Promise.all(drivers.map((d) => d.close()));
         }

@@ -14,7 +14,19 @@ export interface CorpusCase {
 
 export const CORPUS_ROOT = join(process.cwd(), "test", "corpus");
 
-const KNOWN = new Set(["inputs", "mocks", "signals", "limits", "status", "output", "error", "logs", "taskCalls", "check", "differential"]);
+const KNOWN = new Set([
+  "inputs",
+  "mocks",
+  "signals",
+  "limits",
+  "status",
+  "output",
+  "error",
+  "logs",
+  "taskCalls",
+  "check",
+  "differential",
+]);
 
 export function loadCorpus(root = CORPUS_ROOT): CorpusCase[] {
   const out: CorpusCase[] = [];

@@ -21,7 +21,8 @@ export function postgresAvailable(): Promise<boolean> {
       await client.query("select 1");
       return true;
     } catch {
-      if (process.env.RHYTHM_TEST_REQUIRE_POSTGRES) throw new Error(`RHYTHM_TEST_REQUIRE_POSTGRES is set but no server answers at ${SERVER_URL}`);
+      if (process.env.RHYTHM_TEST_REQUIRE_POSTGRES)
+        throw new Error(`RHYTHM_TEST_REQUIRE_POSTGRES is set but no server answers at ${SERVER_URL}`);
       return false;
     } finally {
       await client.end().catch(() => {});
@@ -44,7 +45,9 @@ async function announce(kind: string): Promise<void> {
   if (announced) return;
   announced = true;
   process.stderr.write(
-    kind === "postgres" ? `database tests: PostgreSQL at ${SERVER_URL.replace(/\/[^/]*$/, "")}\n` : "database tests: no PostgreSQL server found, running on embedded PGlite\n",
+    kind === "postgres"
+      ? `database tests: PostgreSQL at ${SERVER_URL.replace(/\/[^/]*$/, "")}\n`
+      : "database tests: no PostgreSQL server found, running on embedded PGlite\n",
   );
 }
 

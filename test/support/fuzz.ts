@@ -11,12 +11,84 @@ import { seededRandom } from "../../src/testing/random.js";
 import type { CorpusCase } from "./corpus.js";
 
 const SNIPPETS = [
-  "await", "await ", "{", "}", "(", ")", "[", "]", ";", ",", ".", "?.", "...", "=", "==", "=>", "+", "-", "*", "/", "%", "**",
-  "!", "&&", "||", "??", "?", ":", "return", "return;", "throw 1;", "break;", "continue;", "let", "const", "x", "y", "undefined",
-  "null", "0", "-1", "1e309", "NaN", '"s"', "`t${1}`", "while (true) {}", "for (;;) {}", "try {", "} catch (e) {", "} finally {",
-  "async", "function", "f()", "f(f)", "Inputs", "Math", "JSON.parse(", "Promise.all([", "Task.run(\"t\")", "Timer.delay(1)",
-  "Signal.next(\"s\")", "[].map(", "\"x\".repeat(1e9)", "var", "new", "class", "this", "delete", "__proto__", "constructor",
-  "\n", "//", "/*", "*/", "'", "\"", "`", "\\",
+  "await",
+  "await ",
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  ";",
+  ",",
+  ".",
+  "?.",
+  "...",
+  "=",
+  "==",
+  "=>",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "**",
+  "!",
+  "&&",
+  "||",
+  "??",
+  "?",
+  ":",
+  "return",
+  "return;",
+  "throw 1;",
+  "break;",
+  "continue;",
+  "let",
+  "const",
+  "x",
+  "y",
+  "undefined",
+  "null",
+  "0",
+  "-1",
+  "1e309",
+  "NaN",
+  '"s"',
+  "`t${1}`",
+  "while (true) {}",
+  "for (;;) {}",
+  "try {",
+  "} catch (e) {",
+  "} finally {",
+  "async",
+  "function",
+  "f()",
+  "f(f)",
+  "Inputs",
+  "Math",
+  "JSON.parse(",
+  "Promise.all([",
+  'Task.run("t")',
+  "Timer.delay(1)",
+  'Signal.next("s")',
+  "[].map(",
+  '"x".repeat(1e9)',
+  "var",
+  "new",
+  "class",
+  "this",
+  "delete",
+  "__proto__",
+  "constructor",
+  "\n",
+  "//",
+  "/*",
+  "*/",
+  "'",
+  '"',
+  "`",
+  "\\",
 ];
 
 export interface Mutant {
@@ -78,11 +150,18 @@ export async function checkMutant(m: Mutant): Promise<Verdict> {
   try {
     const errors = checkFlow(m.source, file);
     for (const e of errors) {
-      if (!(e.line >= 1 && e.column >= 1 && e.message.length > 0)) throw new Error(`badly located error ${e.format()} in ${describe()}`);
+      if (!(e.line >= 1 && e.column >= 1 && e.message.length > 0))
+        throw new Error(`badly located error ${e.format()} in ${describe()}`);
     }
     if (errors.length > 0) return { kind: "rejected", errors: errors.length };
     const tasks = new Proxy({}, { get: () => ({ echo: true }) });
-    const options = { inputs: { n: 3, items: [1, 2] }, tasks, limits: FUZZ_LIMITS, maxActivations: 2_000, signals: [["s", 1]] as [string, unknown][] };
+    const options = {
+      inputs: { n: 3, items: [1, 2] },
+      tasks,
+      limits: FUZZ_LIMITS,
+      maxActivations: 2_000,
+      signals: [["s", 1]] as [string, unknown][],
+    };
     let straight: RunFileResult;
     let resumed: RunFileResult;
     try {

@@ -67,7 +67,10 @@ class Generator {
         return s;
       },
       () => `out.push(${this.expr()});`,
-      () => (this.lets.length ? `${this.pick(this.lets)} ${this.pick(["=", "+=", "-=", "??="])} ${this.expr()};` : `out.push(${this.expr()});`),
+      () =>
+        this.lets.length
+          ? `${this.pick(this.lets)} ${this.pick(["=", "+=", "-=", "??="])} ${this.expr()};`
+          : `out.push(${this.expr()});`,
     ];
     if (!deep) {
       options.push(
@@ -80,10 +83,12 @@ class Generator {
           const x = this.fresh("x");
           return `for (const ${x} of ${this.arrayExpr()}) ${this.withVar(x, () => this.block())}`;
         },
-        () => `try ${this.block()} catch (e) { out.push("caught " + e.message); }${this.chance(0.3) ? ` finally { out.push("finally"); }` : ""}`,
+        () =>
+          `try ${this.block()} catch (e) { out.push("caught " + e.message); }${this.chance(0.3) ? ` finally { out.push("finally"); }` : ""}`,
         () => `if (${this.expr()}) throw Error("thrown " + ${this.expr()});`,
         () => this.functionDecl(),
-        () => `switch (${this.smallInt()}) { case 1: out.push("one"); case 2: out.push("two"); break; default: out.push("other"); }`,
+        () =>
+          `switch (${this.smallInt()}) { case 1: out.push("one"); case 2: out.push("two"); break; default: out.push("other"); }`,
       );
     }
     if (this.fns.length) options.push(() => `out.push(${this.pick(this.fns)}(${this.expr()}));`);
@@ -146,15 +151,25 @@ class Generator {
   }
 
   private arrayExpr(): string {
-    return this.pick([`[${this.expr()}, ${this.expr()}]`, `[1, 2, 3].map((x) => x * ${this.smallInt()})`, `"ab".split("")`, "out.slice(0, 2)"]);
+    return this.pick([
+      `[${this.expr()}, ${this.expr()}]`,
+      `[1, 2, 3].map((x) => x * ${this.smallInt()})`,
+      `"ab".split("")`,
+      "out.slice(0, 2)",
+    ]);
   }
 
   private expr(d = 0): string {
-    const leaves = [() => this.smallInt(), () => JSON.stringify(this.pick(["a", "b", "", "10"])), () => this.pick(["true", "false", "null", "undefined"])];
+    const leaves = [
+      () => this.smallInt(),
+      () => JSON.stringify(this.pick(["a", "b", "", "10"])),
+      () => this.pick(["true", "false", "null", "undefined"]),
+    ];
     if (this.vars.length) leaves.push(() => this.pick(this.vars));
     if (d >= 2) return this.pick(leaves)();
     const composite = [
-      () => `(${this.expr(d + 1)} ${this.pick(["+", "-", "*", "%", "<", "===", "!==", "==", "&&", "||", "??"])} ${this.expr(d + 1)})`,
+      () =>
+        `(${this.expr(d + 1)} ${this.pick(["+", "-", "*", "%", "<", "===", "!==", "==", "&&", "||", "??"])} ${this.expr(d + 1)})`,
       () => `(${this.expr(d + 1)} ? ${this.expr(d + 1)} : ${this.expr(d + 1)})`,
       () => `\`t\${${this.expr(d + 1)}}\``,
       () => `[${this.expr(d + 1)}, ${this.expr(d + 1)}].length`,

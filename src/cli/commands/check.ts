@@ -46,7 +46,9 @@ export const checkCommand: Command = {
       for (const e of errors) process.stdout.write(e.format() + "\n");
       const bad = new Set(errors.map((e) => e.file)).size;
       process.stderr.write(
-        errors.length === 0 ? `checked ${files.length} file(s): all load\n` : `checked ${files.length} file(s): ${errors.length} error(s) in ${bad} file(s)\n`,
+        errors.length === 0
+          ? `checked ${files.length} file(s): all load\n`
+          : `checked ${files.length} file(s): ${errors.length} error(s) in ${bad} file(s)\n`,
       );
     }
     return errors.length === 0 ? 0 : 1;

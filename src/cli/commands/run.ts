@@ -55,7 +55,8 @@ export const runCommand: Command = {
     const file = positionals[0];
     if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
     const inputs = values.inputs === undefined ? {} : parseJsonOption(values.inputs, "--inputs");
-    if (typeof inputs !== "object" || inputs === null || Array.isArray(inputs)) throw new UsageError("--inputs must be a JSON object");
+    if (typeof inputs !== "object" || inputs === null || Array.isArray(inputs))
+      throw new UsageError("--inputs must be a JSON object");
     let tasks: Record<string, TaskMock> | undefined;
     if (values.tasks !== undefined) {
       if (!existsSync(values.tasks)) throw new UsageError(`no such mocks file: ${values.tasks}`);
