@@ -174,16 +174,18 @@ export class Rhythm {
     requireName(name, "task");
     requireList(inputsList, "queueTasks");
     const reg = this.registry.get(name)?.options;
-    const policy = retryPolicy(options.retries ?? reg?.retries, `task "${name}"`);
-    const timeout = options.timeout ?? reg?.timeout;
+    // Retries and timeout given with the call are stored with the task; otherwise the worker that
+    // runs it applies its registration's, wherever the task was queued from.
+    const policy = options.retries === undefined ? null : retryPolicy(options.retries, `task "${name}"`);
+    const timeout = options.timeout;
     const items = inputsList.map((inputs): EnqueueItem => {
       assertJson(inputs, `inputs of task "${name}"`, this.options.maxPayloadBytes);
       return {
         kind: "task",
         name,
         inputs: inputs ?? null,
-        maxAttempts: policy.maxAttempts,
-        backoff: policy.backoff,
+        maxAttempts: policy?.maxAttempts ?? null,
+        backoff: policy?.backoff ?? null,
         timeoutMs: timeout === undefined ? null : timeoutMs(timeout, `task "${name}": timeout`),
         ...common({ ...options, queue: options.queue ?? reg?.queue }, `task "${name}"`),
       };

@@ -18,7 +18,8 @@ export interface EnqueueItem {
   /** Epoch ms; or `delayMs` from the database's now. */
   runAt?: number | null;
   delayMs?: number | null;
-  maxAttempts?: number;
+  /** null or absent: the registration of the worker that runs the task decides. */
+  maxAttempts?: number | null;
   backoff?: Backoff | null;
   timeoutMs?: number | null;
   parentId?: string | null;
@@ -42,7 +43,7 @@ export interface Claimed {
   queue: string;
   inputs: unknown;
   attempt: number;
-  max_attempts: number;
+  max_attempts: number | null;
   backoff: Backoff | null;
   timeout_ms: number | null;
   parent_id: string | null;
@@ -177,7 +178,8 @@ export class Store {
       run_at: i.runAt != null ? new Date(i.runAt).toISOString() : null,
       delay_ms: i.delayMs ?? 0,
       inputs: i.inputs ?? null,
-      max_attempts: i.maxAttempts ?? (i.kind === "task" ? 4 : 1),
+      // null: the worker that runs the task applies its registration's retries (default 3)
+      max_attempts: i.maxAttempts ?? null,
       backoff: i.backoff ?? null,
       timeout_ms: i.timeoutMs ?? null,
       parent_id: i.parentId ?? null,
@@ -536,7 +538,7 @@ export interface ExpiredRow {
   kind: "workflow" | "task";
   name: string;
   attempt: number;
-  max_attempts: number;
+  max_attempts: number | null;
   backoff: Backoff | null;
   parent_id: string | null;
   parent_handle: number | null;

@@ -98,13 +98,18 @@ function toWrite(claimed: Claimed, inbox: InboxItem[], r: ActivationResult, regi
           idempotencyKey?: string;
         };
         const reg = registry.get(e.name)?.options;
+        // Retries given with the call are stored; otherwise the running worker's registration decides.
         const fromRegistration = retryPolicy(reg?.retries, `task "${e.name}"`);
-        const maxAttempts = o.retries?.limit !== undefined ? o.retries.limit + 1 : fromRegistration.maxAttempts;
-        const backoff = {
-          initialMs: o.retries?.initialMs ?? fromRegistration.backoff.initialMs,
-          maxMs: o.retries?.maxMs ?? fromRegistration.backoff.maxMs,
-          factor: o.retries?.factor ?? fromRegistration.backoff.factor,
-        };
+        const maxAttempts =
+          o.retries === undefined ? null : o.retries.limit !== undefined ? o.retries.limit + 1 : fromRegistration.maxAttempts;
+        const backoff =
+          o.retries === undefined
+            ? null
+            : {
+                initialMs: o.retries.initialMs ?? fromRegistration.backoff.initialMs,
+                maxMs: o.retries.maxMs ?? fromRegistration.backoff.maxMs,
+                factor: o.retries.factor ?? fromRegistration.backoff.factor,
+              };
         enqueue.push({
           kind: "task",
           name: e.name,

@@ -4,9 +4,8 @@
 
 import { errorData, taskErrorJson } from "../vm/errors.js";
 import type { Claimed, Store } from "../store/store.js";
-import { DEFAULT_BACKOFF } from "../store/store.js";
 import type { Registration } from "./registry.js";
-import { backoffMs } from "./retry-policy.js";
+import { backoffMs, duration, retryPolicy } from "./retry-policy.js";
 
 export const DEFAULT_LEASE_MS = 60_000;
 
@@ -22,8 +21,17 @@ export function startTask(
   onLog: (message: string) => Promise<unknown>,
 ): RunningTask {
   const controller = new AbortController();
-  const timeoutMs = claimed.timeout_ms;
+  // What the call did not set, the registration of this worker decides.
+  const registered = retryPolicy(reg.options.retries, `task "${reg.name}"`);
+  const maxAttempts = claimed.max_attempts ?? registered.maxAttempts;
+  const backoff = claimed.backoff ?? registered.backoff;
+  const registeredTimeout =
+    reg.options.timeout === undefined ? null : duration(reg.options.timeout, `task "${reg.name}": timeout`);
+  const timeoutMs = claimed.timeout_ms ?? registeredTimeout;
   const leaseMs = timeoutMs ?? DEFAULT_LEASE_MS;
+  // the claim's lease used the default length: make it the registration's timeout at once
+  if (claimed.timeout_ms === null && timeoutMs !== null)
+    void store.heartbeat(claimed.id, claimed.claim_token, timeoutMs).catch(() => {});
   let deadline: NodeJS.Timeout | null = null;
   let renew: NodeJS.Timeout | null = null;
   const armDeadline = () => {
@@ -82,12 +90,12 @@ export function startTask(
     }
     const error = errorData(outcome.error);
     const retryable = !(outcome.error as { nonRetryable?: boolean })?.nonRetryable;
-    const retry = retryable && claimed.attempt < claimed.max_attempts;
+    const retry = retryable && claimed.attempt < maxAttempts;
     await store.failTask(
       claimed.id,
       claimed.claim_token,
       { ...error, attempt: claimed.attempt },
-      retry ? backoffMs(claimed.backoff ?? DEFAULT_BACKOFF, claimed.attempt) : null,
+      retry ? backoffMs(backoff, claimed.attempt) : null,
       (attempts) => taskErrorJson(claimed.name, attempts, error),
     );
   })();

@@ -6,11 +6,11 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Limits } from "../vm/machine.js";
 import { taskErrorJson } from "../vm/errors.js";
-import { DEFAULT_BACKOFF, type Claimed, type Store } from "../store/store.js";
+import type { Claimed, Store } from "../store/store.js";
 import { runActivation } from "./activation.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
-import { backoffMs } from "./retry-policy.js";
+import { backoffMs, retryPolicy } from "./retry-policy.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask } from "./task-runner.js";
 
 export interface WorkerOptions {
@@ -242,7 +242,11 @@ export class Worker {
         message: "the attempt's lease expired: its worker stopped or it overran its timeout",
         attempt: row.attempt,
       };
-      const retry = row.attempt < row.max_attempts ? backoffMs(row.backoff ?? DEFAULT_BACKOFF, row.attempt) : null;
+      // a task queued without retries follows the registration here (when this worker has it)
+      const reg = this.registry.get(row.name);
+      const registered = retryPolicy(reg?.options.retries, `task "${row.name}"`);
+      const maxAttempts = row.max_attempts ?? registered.maxAttempts;
+      const retry = row.attempt < maxAttempts ? backoffMs(row.backoff ?? registered.backoff, row.attempt) : null;
       await this.store.failExpired(tx, row, error, retry, taskErrorJson(row.name, row.attempt, error));
     });
   }

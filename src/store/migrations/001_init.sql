@@ -28,7 +28,7 @@ create table :SCHEMA.executions (
   error             jsonb,
   errors            jsonb not null default '[]',  -- every failed attempt's error, in order
   attempt           integer not null default 0,   -- attempts started so far
-  max_attempts      integer not null default 4 check (max_attempts >= 1),
+  max_attempts      integer check (max_attempts >= 1), -- null: the task registration decides (default 4)
   backoff           jsonb,                        -- { initialMs, maxMs, factor }
   timeout_ms        integer,                      -- task lease length
   lease_expires_at  timestamptz,
