@@ -18,30 +18,6 @@ export function globalsFor(inputs: FlowObject, context: FlowObject): Record<stri
   return g;
 }
 
-/** Every global name, for the validator's unknown-name check and the docs. */
-export const GLOBAL_NAMES: readonly string[] = [
-  "Inputs",
-  "Context",
-  ...HOST_NAMESPACES,
-  "Math",
-  "JSON",
-  "Object",
-  "Array",
-  "Number",
-  "String",
-  "Boolean",
-  "parseInt",
-  "parseFloat",
-  "isNaN",
-  "isFinite",
-  "NaN",
-  "Infinity",
-  "undefined",
-  "Error",
-  "TypeError",
-  "RangeError",
-];
-
 export function canonicalNamespace(id: string): Namespace {
   const g = hostNamespaces[id] ?? stdlibGlobals[id];
   return g instanceof Namespace ? g : new Namespace(id);
