@@ -237,6 +237,12 @@ export class Rhythm {
   }
 
   async list(filter: ListFilter = {}): Promise<Execution[]> {
+    if (filter.limit !== undefined && !(Number.isInteger(filter.limit) && filter.limit >= 1))
+      throw new InvalidArgumentError("list: limit must be a positive integer");
+    // A cursor that is not an id would silently give the first page again: a paginating caller
+    // would loop forever.
+    if (filter.after !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(filter.after))
+      throw new InvalidArgumentError("list: after must be the id of an execution (the last one of the previous page)");
     return this.store.list(filter);
   }
 

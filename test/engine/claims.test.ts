@@ -91,6 +91,26 @@ for (const backend of await backends()) {
       assert.deepEqual(row, { worker_id: "fast-worker", status: "suspended" });
     });
 
+    test("a task attempt is recorded once: a second completion with the same claim changes nothing", async () => {
+      const store = rhythm.store;
+      const parent = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
+      const [wf] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
+      await runActivation(store, new ProgramCache(store), new TaskRegistry(), wf, [], undefined);
+      // (earlier tests left tasks of this name queued: claim them all, keep this workflow's)
+      const task = (await store.claim("worker-1", ["default"], ["claims-task"], 100, 30_000)).find(
+        (t) => t.parent_id === parent,
+      )!;
+      assert.ok(task);
+      assert.equal(await store.completeTask(task.id, task.claim_token, "first"), true);
+      assert.equal(await store.completeTask(task.id, task.claim_token, "second"), false);
+      assert.equal(await store.failTask(task.id, task.claim_token, { message: "late" }, null, () => null), false);
+      const done = await rhythm.get(task.id);
+      assert.equal(done?.output, "first");
+      assert.equal(done?.errors, undefined);
+      const inbox = await db.driver.query("select value from rhythm.inbox where execution_id = $1", [parent]);
+      assert.deepEqual(inbox.rows, [{ value: "first" }], "the workflow was handed the result once");
+    });
+
     test("stop() lets an in-flight task finish", async () => {
       let release: () => void = () => {};
       rhythm.task("finishes-soon", () => new Promise<string>((r) => (release = () => r("finished"))));

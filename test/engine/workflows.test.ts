@@ -314,6 +314,14 @@ for (const backend of await backends()) {
       assert.equal((await rhythm.list({ name: "list-a", limit: 2 })).length, 2);
     });
 
+    test("list refuses a limit or cursor it cannot use, and wait gives up after its timeout", async () => {
+      for (const filter of [{ limit: -1 }, { limit: 1.5 }, { after: "not-an-id" }])
+        await assert.rejects(rhythm.list(filter), { code: "INVALID_ARGUMENT" }, JSON.stringify(filter));
+      assert.deepEqual(await rhythm.list({ after: "00000000-0000-4000-8000-000000000000" }), []);
+      const id = await rhythm.startWorkflow("waits_on_task", { key: "never-released" });
+      await assert.rejects(rhythm.wait(id, { timeout: "200ms" }), { name: "WaitTimeoutError", code: "WAIT_TIMEOUT" });
+    });
+
     test("the after cursor pages through executions without gaps or repeats", async () => {
       // a batch shares one created_at; single enqueues get their own
       const ids = [
