@@ -59,18 +59,23 @@ export class PostgresDriver implements Driver {
     const onNotification = (n: pg.Notification) => {
       if (n.channel === channel) onNotify(n.payload ?? "");
     };
-    // The listeners come off the connection before it goes back to the pool: left on, they
-    // piled up on pooled clients, and an error on one already handed back released it twice.
+    // Our listeners come off a connection before it goes back to the pool: left on, they piled
+    // up on pooled clients, and an error on one already handed back released it twice. While a
+    // connection is being given up, its errors are ignored (an 'error' with no listener at all
+    // would crash the process).
+    const ignore = () => {};
     const detach = (c: pg.PoolClient) => {
       c.removeListener("notification", onNotification);
       c.removeListener("error", onError);
+      c.on("error", ignore);
+    };
+    const discard = (c: pg.PoolClient) => {
+      detach(c);
+      c.release(true);
     };
     function onError(this: pg.PoolClient) {
-      const c = this;
-      detach(c);
-      if (client !== c) return;
-      client = null;
-      c.release(true);
+      if (client === this) client = null;
+      discard(this);
       if (!closed) setTimeout(() => void connect(1), 100).unref();
     }
     const connect = async (attempt: number): Promise<void> => {
@@ -85,10 +90,7 @@ export class PostgresDriver implements Driver {
         // A reconnect may have missed notifications: wake the listener once.
         if (attempt > 0) onNotify("");
       } catch {
-        if (c) {
-          detach(c);
-          c.release(true);
-        }
+        if (c) discard(c);
         setTimeout(() => void connect(attempt + 1), Math.min(5000, 100 * 2 ** attempt)).unref();
       }
     };
@@ -100,7 +102,11 @@ export class PostgresDriver implements Driver {
       if (c) {
         detach(c);
         await c.query(`unlisten "${channel}"`).then(
-          () => c.release(),
+          () => {
+            // healthy: back to the pool, which watches idle connections for errors itself
+            c.removeListener("error", ignore);
+            c.release();
+          },
           () => c.release(true),
         );
       }

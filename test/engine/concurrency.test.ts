@@ -156,6 +156,33 @@ if (await postgresAvailable()) {
       assert.ok(["completed", "cancelled"].includes((await f.rhythm.get(task.id))!.status));
     });
 
+    test("a worker and a waiter whose LISTEN connections are killed reconnect and still wake", async () => {
+      const client = await connectTo(db, f.dir);
+      clients.push(client);
+      client.task("ping", async () => "pong");
+      const errors: unknown[] = [];
+      // polling is a minute apart: only notifications can wake this worker in time
+      await client.worker({ queues: ["listen-q"], pollIntervalMs: 60_000, onError: (e) => errors.push(e) }).start();
+      const first = await client.queueTask("ping", {}, { queue: "listen-q" });
+      assert.equal((await client.wait(first, { timeout: "10s" })).output, "pong");
+      const killed = await db.driver.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen %'",
+      );
+      assert.ok(killed.rows.length >= 2, "the worker's and the waiter's LISTEN connections");
+      await until(
+        "both to listen again",
+        async () =>
+          Number(
+            await scalar(
+              "select count(*) as v from pg_stat_activity where datname = current_database() and query ilike 'listen %' and state = 'idle'",
+            ),
+          ) >= 2,
+      );
+      const second = await client.queueTask("ping", {}, { queue: "listen-q" });
+      assert.equal((await client.wait(second, { timeout: "10s" })).output, "pong");
+      assert.deepEqual(errors, []);
+    });
+
     test("three workers, 300 workflows: each completes once, each task attempt runs once", { timeout: 55_000 }, async () => {
       const runs = new Map<string, number>();
       for (let n = 0; n < 3; n++) {
