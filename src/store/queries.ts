@@ -112,8 +112,11 @@ export const Q = {
   DropHandles: `
     with w as (delete from :SCHEMA.signal_waits where execution_id = $1 and handle = any($2::int[]))
     delete from :SCHEMA.timers where execution_id = $1 and handle = any($2::int[])`,
+  // A workflow that ended (finished or cancelled) waits on nothing and will never read its inbox:
+  // a settlement that arrived during its last activation is dropped with its waits and timers.
   DropAllWaits: `
-    with w as (delete from :SCHEMA.signal_waits where execution_id = $1)
+    with w as (delete from :SCHEMA.signal_waits where execution_id = $1),
+         i as (delete from :SCHEMA.inbox where execution_id = $1)
     delete from :SCHEMA.timers where execution_id = $1`,
 
   // ── delivering settlements ────────────────────────────────────────────────────────────────

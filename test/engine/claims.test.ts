@@ -111,6 +111,49 @@ for (const backend of await backends()) {
       assert.deepEqual(inbox.rows, [{ value: "first" }], "the workflow was handed the result once");
     });
 
+    test("a workflow that finishes, or is cancelled, leaves nothing in its inbox", async () => {
+      const store = rhythm.store;
+      const inboxOf = async (id: string) =>
+        Number(
+          (await db.driver.query<{ n: string | number }>("select count(*) as n from rhythm.inbox where execution_id = $1", [id]))
+            .rows[0].n,
+        );
+      // a settlement arrives while the activation that ends the workflow runs
+      const id = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
+      const [first] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
+      await runActivation(store, new ProgramCache(store), new TaskRegistry(), first, [], undefined);
+      const handle = Number(
+        (await db.driver.query<{ h: number }>("select parent_handle as h from rhythm.executions where parent_id = $1", [id]))
+          .rows[0].h,
+      );
+      await db.driver.transaction(async (tx) => {
+        await tx.query(store.sql.InboxInsert, [id, handle, true, JSON.stringify("done"), null, null]);
+        await tx.query(store.sql.Wake, [id]);
+      });
+      const [second] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
+      const inbox = await store.inbox([id]);
+      await db.driver.transaction(async (tx) => {
+        await tx.query(store.sql.InboxInsert, [id, 99, true, "1", null, null]);
+        await tx.query(store.sql.Wake, [id]);
+      });
+      assert.equal(
+        await runActivation(store, new ProgramCache(store), new TaskRegistry(), second, inbox, undefined),
+        "completed",
+      );
+      assert.equal(await inboxOf(id), 0);
+
+      // a suspended workflow with news queued is cancelled before it runs again
+      const other = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
+      const [claim] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
+      await runActivation(store, new ProgramCache(store), new TaskRegistry(), claim, [], undefined);
+      await db.driver.transaction(async (tx) => {
+        await tx.query(store.sql.InboxInsert, [other, 1, true, "1", null, null]);
+        await tx.query(store.sql.Wake, [other]);
+      });
+      await rhythm.cancel(other);
+      assert.equal(await inboxOf(other), 0);
+    });
+
     test("stop() lets an in-flight task finish", async () => {
       let release: () => void = () => {};
       rhythm.task("finishes-soon", () => new Promise<string>((r) => (release = () => r("finished"))));
