@@ -119,8 +119,8 @@ for (const backend of await backends()) {
             .rows[0].n,
         );
       // a settlement arrives while the activation that ends the workflow runs
-      const id = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
-      const [first] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
+      const id = await rhythm.startWorkflow("one_task", {}, { queue: "manual-inbox" });
+      const [first] = await store.claim("worker-1", ["manual-inbox"], [], 1, 30_000);
       await runActivation(store, new ProgramCache(store), new TaskRegistry(), first, [], undefined);
       const handle = Number(
         (await db.driver.query<{ h: number }>("select parent_handle as h from rhythm.executions where parent_id = $1", [id]))
@@ -130,7 +130,7 @@ for (const backend of await backends()) {
         await tx.query(store.sql.InboxInsert, [id, handle, true, JSON.stringify("done"), null, null]);
         await tx.query(store.sql.Wake, [id]);
       });
-      const [second] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
+      const [second] = await store.claim("worker-1", ["manual-inbox"], [], 1, 30_000);
       const inbox = await store.inbox([id]);
       await db.driver.transaction(async (tx) => {
         await tx.query(store.sql.InboxInsert, [id, 99, true, "1", null, null]);
@@ -143,8 +143,8 @@ for (const backend of await backends()) {
       assert.equal(await inboxOf(id), 0);
 
       // a suspended workflow with news queued is cancelled before it runs again
-      const other = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
-      const [claim] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
+      const other = await rhythm.startWorkflow("one_task", {}, { queue: "manual-inbox" });
+      const [claim] = await store.claim("worker-1", ["manual-inbox"], [], 1, 30_000);
       await runActivation(store, new ProgramCache(store), new TaskRegistry(), claim, [], undefined);
       await db.driver.transaction(async (tx) => {
         await tx.query(store.sql.InboxInsert, [other, 1, true, "1", null, null]);
