@@ -3,7 +3,7 @@
 // without being killed is recorded too (a worker must survive a Postgres restart).
 
 import { fork, type ChildProcess } from "node:child_process";
-import { openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Kill {
@@ -24,6 +24,8 @@ interface Slot {
   child: ChildProcess | null;
   ready: boolean;
   starting: Promise<void> | null;
+  /** Between fork and ready (or exit). */
+  booting: Promise<void> | null;
 }
 
 export class Fleet {
@@ -41,7 +43,7 @@ export class Fleet {
     /** Resolves when the database is reachable: a worker is not started into a Postgres restart. */
     private readonly databaseUp: () => Promise<void>,
   ) {
-    this.slots = Array.from({ length: size }, () => ({ child: null, ready: false, starting: null }));
+    this.slots = Array.from({ length: size }, () => ({ child: null, ready: false, starting: null, booting: null }));
   }
 
   get size(): number {
@@ -68,10 +70,11 @@ export class Fleet {
         stdio: ["ignore", out, out, "ipc"],
         execArgv: [],
       });
+      closeSync(out); // the child has its own copy
       s.child = child;
       s.ready = false;
       this.pids.push(child.pid!);
-      await new Promise<void>((resolve) => {
+      s.booting = new Promise<void>((resolve) => {
         child.on("message", (m: { type?: string }) => {
           if (m?.type === "ready") {
             s.ready = true;
@@ -91,6 +94,8 @@ export class Fleet {
           }
         });
       });
+      await s.booting;
+      s.booting = null;
     })().finally(() => {
       s.starting = null;
     });
@@ -104,6 +109,11 @@ export class Fleet {
     this.kills.push({ pid: child.pid, slot, at: Date.now() });
     child.kill("SIGKILL");
     return child.pid;
+  }
+
+  /** Resolves once no worker is between fork and ready (a start may not overlap a Postgres restart). */
+  async startsSettled(): Promise<void> {
+    while (this.slots.some((s) => s.booting)) await Promise.all(this.slots.map((s) => s.booting));
   }
 
   /** Every slot has a ready worker. */

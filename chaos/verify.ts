@@ -20,6 +20,8 @@ interface Row {
   attempt: number;
   parent_id: string | null;
   parent_handle: number | null;
+  waits: unknown;
+  worker_id: string | null;
 }
 
 export type Category = "lost" | "wrong" | "duplicates" | "stranded" | "reruns";
@@ -56,7 +58,8 @@ export async function verify(db: pg.Pool, plan: Plan, kills: Kill[], crashes: Un
   const violations: Verdict["violations"] = { lost: [], wrong: [], duplicates: [], stranded: [], reruns: [] };
   const rows = (
     await db.query<Row>(
-      `select id, kind, name, status, inputs, output, error, errors, attempt, parent_id, parent_handle from rhythm.executions`,
+      `select id, kind, name, status, inputs, output, error, errors, attempt, parent_id, parent_handle, waits, worker_id
+       from rhythm.executions`,
     )
   ).rows;
   const logs = (await db.query<{ execution_id: string; message: string }>(`select execution_id, message from rhythm.logs`)).rows;
@@ -172,7 +175,11 @@ export async function verify(db: pg.Pool, plan: Plan, kills: Kill[], crashes: Un
   // Stranded: anything not final once the run has drained, and anything left behind for finished
   // executions (a settlement, timer, wait or signal nobody will ever read).
   for (const r of rows.filter((r) => !FINAL.has(r.status)))
-    violations.stranded.push(`${r.kind} ${r.name} ${r.inputs?.key ?? ""} ${r.id} is still ${r.status}`);
+    violations.stranded.push(
+      `${r.kind} ${r.name} ${r.inputs?.key ?? ""} ${r.id} is still ${r.status}` +
+        (r.status === "suspended" ? `, waiting on ${JSON.stringify(r.waits)}` : "") +
+        (r.status === "running" ? ` (claimed by ${r.worker_id})` : ""),
+    );
   const leftovers = await db.query<{ what: string; execution_id: string; status: string }>(
     `select 'inbox' as what, x.execution_id, e.status from rhythm.inbox x join rhythm.executions e on e.id = x.execution_id
      union all select 'timer', x.execution_id, e.status from rhythm.timers x join rhythm.executions e on e.id = x.execution_id

@@ -13,14 +13,17 @@ if (!url || !workflows) throw new Error("chaos worker: CHAOS_DATABASE_URL and CH
 const concurrency = Number(process.env.CHAOS_CONCURRENCY ?? 8);
 
 const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} [worker ${process.pid}] ${msg}\n`);
-process.on("uncaughtException", (e) => {
-  log(`uncaught exception: ${e instanceof Error ? e.stack : String(e)}`);
+process.on("uncaughtException", (e, origin) => {
+  log(`uncaught exception (${origin}): ${e instanceof Error ? e.stack : String(e)}`);
   process.exit(70);
 });
 process.on("unhandledRejection", (e) => {
   log(`unhandled rejection: ${e instanceof Error ? e.stack : String(e)}`);
   process.exit(71);
 });
+
+// the driver is gone (it crashed, or was interrupted): nobody will stop or verify this worker
+process.on("disconnect", () => process.exit(0));
 
 const ledger = new pg.Pool({ connectionString: url, max: 2 });
 ledger.on("error", () => {}); // an idle connection lost in the Postgres restart is simply dropped
