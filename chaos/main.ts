@@ -119,7 +119,7 @@ async function main(): Promise<number> {
 
   const traffic = new Traffic(rhythm, db, databaseUp, log);
   const chaosStart = Date.now();
-  traffic.start(plan, 10, o.chaosMs * 0.6);
+  traffic.start(plan, 10, o.chaosMs * 0.8);
 
   const status = async () => {
     const r = await db.query<{ open: string; done: string }>(
