@@ -37,7 +37,9 @@ export class FinishWatcher {
   private notify(payload: string): void {
     // "" is sent after a reconnect: anything may have happened meanwhile
     if (payload === "") for (const set of this.waiters.values()) for (const wake of set) wake();
-    else if (payload.startsWith("d:")) for (const wake of this.waiters.get(payload.slice(2)) ?? []) wake();
+    // "d:<id>,<id>…": executions that finished, packed into one notification per batch
+    else if (payload.startsWith("d:"))
+      for (const id of payload.slice(2).split(",")) for (const wake of this.waiters.get(id) ?? []) wake();
   }
 
   async close(): Promise<void> {

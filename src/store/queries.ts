@@ -29,15 +29,23 @@ export const Q = {
   Notify: `select pg_notify($1, $2)`,
 
   // ── claim ─────────────────────────────────────────────────────────────────────────────────
-  // Walks executions_claim; SKIP LOCKED lets many workers claim side by side without waiting.
+  // Walks executions_claim once per queue (a lateral subquery with `queue = q.name`): with
+  // `queue = any($1)` Postgres could not walk the index in serving order and sorted the whole
+  // backlog instead — 30 ms per claim against 0.45 ms with 20,000 queued rows (EXPLAIN ANALYZE).
+  // SKIP LOCKED lets many workers claim side by side without waiting.
   Claim: `
     with picked as (
-      select id from :SCHEMA.executions
-      where status = 'queued' and queue = any($1::text[]) and run_at <= now()
-        and (kind = 'workflow' or name = any($2::text[]))
-      order by priority desc, run_at, id
+      select p.id from unnest($1::text[]) as q(name)
+      cross join lateral (
+        select id, priority, run_at from :SCHEMA.executions
+        where status = 'queued' and queue = q.name and run_at <= now()
+          and (kind = 'workflow' or name = any($2::text[]))
+        order by priority desc, run_at, id
+        limit $3
+        for update skip locked
+      ) p
+      order by p.priority desc, p.run_at, p.id
       limit $3
-      for update skip locked
     )
     update :SCHEMA.executions e
     set status = 'running',
@@ -57,11 +65,14 @@ export const Q = {
     returning cancel_requested`,
 
   // ── finishing tasks ───────────────────────────────────────────────────────────────────────
-  TaskComplete: `
-    update :SCHEMA.executions
-    set status = 'completed', output = $3, finished_at = now(), claim_token = null, lease_expires_at = null
-    where id = $1 and claim_token = $2 and status = 'running'
-    returning parent_id, parent_handle, name, attempt`,
+  // Any number of completions in one statement; a stale claim matches nothing and is left out.
+  TasksComplete: `
+    update :SCHEMA.executions e
+    set status = 'completed', output = coalesce(t.output, 'null'::jsonb), finished_at = now(), claim_token = null,
+        lease_expires_at = null
+    from jsonb_to_recordset($1::jsonb) as t(id uuid, token uuid, output jsonb)
+    where e.id = t.id and e.claim_token = t.token and e.status = 'running'
+    returning e.id, e.parent_id, e.parent_handle`,
   TaskRetry: `
     update :SCHEMA.executions
     set status = 'queued', errors = errors || jsonb_build_array($3::jsonb), run_at = now() + $4 * interval '1 millisecond',
@@ -82,59 +93,79 @@ export const Q = {
     where id = $1 and claim_token = $2 and status = 'running'`,
 
   // ── workflow activations ──────────────────────────────────────────────────────────────────
-  // The guard of an activation's transaction: only the holder of the current claim may commit,
-  // and a settlement that arrived meanwhile (wakeups moved on) queues the workflow again.
-  ActivationSuspend: `
-    update :SCHEMA.executions
-    set status = case when wakeups > $3 then 'queued' else 'suspended' end,
-        run_at = now(), state = $4, waits = $5, claim_token = null, lease_expires_at = null
-    where id = $1 and claim_token = $2 and status = 'running'
-    returning id`,
-  ActivationFinish: `
-    update :SCHEMA.executions
-    set status = $3, output = $4, error = $5, state = null, waits = null, finished_at = now(),
+  // The guard of activations' transaction: only the holder of the current claim may commit (a
+  // stale row matches nothing and is left out), and a settlement that arrived meanwhile
+  // (wakeups moved on) queues the workflow again instead of suspending it.
+  ActivationsSettle: `
+    update :SCHEMA.executions e
+    set status = case when t.status <> 'suspended' then t.status when e.wakeups > t.wakeups then 'queued' else 'suspended' end,
+        run_at = case when t.status = 'suspended' then now() else e.run_at end,
+        state = case when t.status = 'suspended' then t.state end,
+        waits = case when t.status = 'suspended' then t.waits end,
+        output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
+        error = case when t.status = 'failed' then t.error end,
+        finished_at = case when t.status = 'suspended' then null else now() end,
         claim_token = null, lease_expires_at = null
-    where id = $1 and claim_token = $2 and status = 'running'
-    returning parent_id, parent_handle, name`,
-  // Exactly the rows the activation read: a settlement with a lower seq whose transaction
-  // committed after the read (sequence order is not commit order) stays for the next activation.
-  InboxConsume: `delete from :SCHEMA.inbox where execution_id = $1 and seq = any($2::bigint[])`,
+    from jsonb_to_recordset($1::jsonb) as t(
+      id uuid, token uuid, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
+    where e.id = t.id and e.claim_token = t.token and e.status = 'running'
+    returning e.id, e.status, e.queue, e.parent_id, e.parent_handle`,
+  // Exactly the rows the activations read (seqs are unique across the table): a settlement with
+  // a lower seq whose transaction committed after the read (sequence order is not commit order)
+  // stays for the next activation.
+  InboxConsume: `delete from :SCHEMA.inbox where seq = any($1::bigint[])`,
   TimerInsert: `
     insert into :SCHEMA.timers (execution_id, handle, fire_at, kind)
-    select $1, t.handle, to_timestamp(t.at / 1000.0), t.kind
-    from jsonb_to_recordset($2::jsonb) as t(handle integer, at double precision, kind text)`,
+    select t.execution_id, t.handle, to_timestamp(t.at / 1000.0), t.kind
+    from jsonb_to_recordset($1::jsonb) as t(execution_id uuid, handle integer, at double precision, kind text)`,
   WaitInsert: `
     insert into :SCHEMA.signal_waits (execution_id, handle, name)
-    select $1, w.handle, w.name from jsonb_to_recordset($2::jsonb) as w(handle integer, name text) order by w.handle`,
+    select w.execution_id, w.handle, w.name from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, handle integer, name text))
+      with ordinality as w(execution_id, handle, name, n)
+    order by w.n`,
   LogInsert: `
     insert into :SCHEMA.logs (execution_id, level, message, line)
-    select $1, l.level, l.message, l.line from jsonb_to_recordset($2::jsonb) as l(level text, message text, line integer)`,
+    select l.execution_id, l.level, l.message, l.line
+    from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, level text, message text, line integer))
+      with ordinality as l(execution_id, level, message, line, n)
+    order by l.n`,
   DropHandles: `
     with w as (delete from :SCHEMA.signal_waits where execution_id = $1 and handle = any($2::int[]))
     delete from :SCHEMA.timers where execution_id = $1 and handle = any($2::int[])`,
-  // A workflow that ended (finished or cancelled) waits on nothing and will never read its inbox:
-  // a settlement that arrived during its last activation is dropped with its waits and timers.
+  // Workflows that ended (finished or cancelled) wait on nothing and will never read their inbox:
+  // a settlement that arrived during a last activation is dropped with the waits and timers.
   DropAllWaits: `
-    with w as (delete from :SCHEMA.signal_waits where execution_id = $1),
-         i as (delete from :SCHEMA.inbox where execution_id = $1)
-    delete from :SCHEMA.timers where execution_id = $1`,
+    with w as (delete from :SCHEMA.signal_waits where execution_id = any($1::uuid[])),
+         i as (delete from :SCHEMA.inbox where execution_id = any($1::uuid[]))
+    delete from :SCHEMA.timers where execution_id = any($1::uuid[])`,
 
   // ── delivering settlements ────────────────────────────────────────────────────────────────
-  InboxInsert: `insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq) values ($1, $2, $3, $4, $5, $6)`,
+  // Settlements in the order given (inbox order is delivery order).
+  InboxInsert: `
+    insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq)
+    select i.execution_id, i.handle, i.ok, coalesce(i.value, 'null'::jsonb), i.signal_name, i.signal_seq
+    from rows from (jsonb_to_recordset($1::jsonb) as (
+      execution_id uuid, handle integer, ok boolean, value jsonb, signal_name text, signal_seq bigint))
+      with ordinality as i(execution_id, handle, ok, value, signal_name, signal_seq, n)
+    order by i.n`,
   // Signals that reached a wait which had already given up its place go back to the buffer, at
   // their original position.
   SignalRebuffer: `
     insert into :SCHEMA.signals (seq, execution_id, name, payload)
     select signal_seq, execution_id, signal_name, value from :SCHEMA.inbox
     where execution_id = $1 and handle = any($2::int[]) and signal_name is not null and seq = any($3::bigint[])`,
-  // A suspended workflow with news becomes runnable now; a running one sees wakeups move.
+  // Suspended workflows with news become runnable now; running ones see wakeups move. Rows are
+  // locked in id order so two batches waking the same workflows cannot deadlock.
   Wake: `
-    update :SCHEMA.executions
-    set wakeups = wakeups + 1,
-        status = case when status = 'suspended' then 'queued' else status end,
-        run_at = case when status = 'suspended' then now() else run_at end
-    where id = $1 and status in ('queued', 'running', 'suspended')
-    returning queue, status`,
+    with w as (select id, count(*)::integer as n from unnest($1::uuid[]) as id group by id),
+         locked as materialized (select e.id from :SCHEMA.executions e join w on e.id = w.id order by e.id for no key update of e)
+    update :SCHEMA.executions e
+    set wakeups = e.wakeups + w.n,
+        status = case when e.status = 'suspended' then 'queued' else e.status end,
+        run_at = case when e.status = 'suspended' then now() else e.run_at end
+    from w, locked
+    where e.id = w.id and locked.id = w.id and e.status in ('queued', 'running', 'suspended')
+    returning e.id, e.queue, e.status`,
 
   // ── timers ────────────────────────────────────────────────────────────────────────────────
   TimersDue: `
@@ -148,16 +179,15 @@ export const Q = {
   // ── signals ───────────────────────────────────────────────────────────────────────────────
   LockExecution: `select id, kind, status, queue from :SCHEMA.executions where id = $1 for update`,
   SignalInsert: `insert into :SCHEMA.signals (execution_id, name, payload) values ($1, $2, $3)`,
-  // The oldest wait that has a buffered signal of its name, with that signal.
+  // For each given workflow, its oldest wait that has a buffered signal of its name, with that signal.
   SignalMatch: `
-    select w.seq as wait_seq, w.handle, w.name, s.seq as signal_seq, s.payload
+    select distinct on (w.execution_id) w.execution_id, w.seq as wait_seq, w.handle, w.name, s.seq as signal_seq, s.payload
     from :SCHEMA.signal_waits w
     join lateral (
       select seq, payload from :SCHEMA.signals s where s.execution_id = w.execution_id and s.name = w.name order by seq limit 1
     ) s on true
-    where w.execution_id = $1
-    order by w.seq
-    limit 1`,
+    where w.execution_id = any($1::uuid[])
+    order by w.execution_id, w.seq`,
   SignalConsume: `
     with w as (delete from :SCHEMA.signal_waits where seq = $1),
          t as (delete from :SCHEMA.timers where execution_id = $3 and handle = $4)

@@ -52,6 +52,8 @@ export interface Claimed {
   wakeups: number;
   started_at: Date;
   db_now: number;
+  /** Workflows: the settlements waiting for this activation, in arrival order. */
+  inbox: InboxItem[];
 }
 
 export interface InboxItem {
@@ -84,6 +86,31 @@ export interface ActivationWrite {
   /** Error a finished child hands its parent (WorkflowError data), computed by the caller. */
   parentError?: unknown;
 }
+
+export type BatchItem = CompleteItem | { type: "activation"; write: ActivationWrite };
+
+export interface CompleteItem {
+  type: "complete";
+  id: string;
+  token: string;
+  output: unknown;
+}
+
+interface Delivery {
+  executionId: string;
+  handle: number;
+  ok: boolean;
+  value: unknown;
+  signal?: { name: string; seq: string };
+}
+
+interface ParentRow {
+  parent_id: string | null;
+  parent_handle: number | null;
+}
+
+/** 36-character ids and a separator: 200 of them stay well under NOTIFY's 8,000-byte payload. */
+const FINISHED_PER_NOTIFY = 200;
 
 export class StaleClaimError extends Error {
   constructor(id: string) {
@@ -206,9 +233,16 @@ export class Store {
 
   // ── claiming ──────────────────────────────────────────────────────────────────────────────
 
+  /** Claims up to `limit` runnable executions; claimed workflows come with their inbox. */
   async claim(workerId: string, queues: string[], taskNames: string[], limit: number, leaseMs: number): Promise<Claimed[]> {
     const r = await this.driver.query<Claimed>(this.sql.Claim, [queues, taskNames, limit, workerId, leaseMs]);
-    return r.rows.map((c) => ({ ...c, db_now: Number(c.db_now) }));
+    const claimed = r.rows.map((c) => ({ ...c, db_now: Number(c.db_now), inbox: [] as InboxItem[] }));
+    // One read for every claimed workflow, after the claim committed: a settlement committed
+    // before the claim is seen here (a read inside the claim statement could miss one whose
+    // wakeup the claim already counted, and the workflow would suspend with it unread).
+    const workflows = new Map(claimed.filter((c) => c.kind === "workflow").map((c) => [c.id, c]));
+    for (const item of await this.inbox([...workflows.keys()])) workflows.get(item.execution_id)!.inbox.push(item);
+    return claimed;
   }
 
   async inbox(ids: string[]): Promise<InboxItem[]> {
@@ -229,18 +263,8 @@ export class Store {
   // ── finishing tasks ───────────────────────────────────────────────────────────────────────
 
   async completeTask(id: string, token: string, output: unknown): Promise<boolean> {
-    return this.transaction(async (tx) => {
-      const r = await tx.query<{ parent_id: string | null; parent_handle: number | null }>(this.sql.TaskComplete, [
-        id,
-        token,
-        JSON.stringify(output ?? null),
-      ]);
-      if (r.rows.length === 0) return false;
-      const { parent_id, parent_handle } = r.rows[0];
-      if (parent_id && parent_handle !== null) await this.deliver(tx, parent_id, parent_handle, true, output ?? null);
-      await tx.query(this.sql.Notify, [this.channel, `d:${id}`]);
-      return true;
-    });
+    const [r] = await this.commitBatch([{ type: "complete", id, token, output }]);
+    return r === true;
   }
 
   /** Records a failed attempt: queued again after `retryInMs`, or failed for good when null. */
@@ -254,6 +278,8 @@ export class Store {
     return this.transaction(async (tx) => {
       if (retryInMs !== null) {
         const r = await tx.query(this.sql.TaskRetry, [id, token, JSON.stringify(error), retryInMs]);
+        // a short backoff must not wait for the next poll
+        if (r.rowCount > 0) await this.notifyQueues(tx, ["*"]);
         return r.rowCount > 0;
       }
       const r = await tx.query<{ parent_id: string | null; parent_handle: number | null; attempt: number }>(this.sql.TaskFail, [
@@ -263,113 +289,183 @@ export class Store {
       ]);
       if (r.rows.length === 0) return false;
       const { parent_id, parent_handle, attempt } = r.rows[0];
-      if (parent_id && parent_handle !== null) await this.deliver(tx, parent_id, parent_handle, false, parentError(attempt));
-      await tx.query(this.sql.Notify, [this.channel, `d:${id}`]);
+      if (parent_id && parent_handle !== null)
+        await this.deliver(tx, [{ executionId: parent_id, handle: parent_handle, ok: false, value: parentError(attempt) }]);
+      await this.notifyFinished(tx, [id]);
       return true;
     });
   }
 
   // ── workflow activations ──────────────────────────────────────────────────────────────────
 
-  /**
-   * Writes one activation: the new state or outcome, every task, child, timer and signal wait it
-   * produced, its logs, and — for a finished child — its parent's settlement. Throws
-   * StaleClaimError (rolling everything back) when the claim is no longer held.
-   */
+  /** Writes one activation (see commitBatch); throws StaleClaimError when the claim is gone. */
   async commitActivation(w: ActivationWrite): Promise<void> {
-    await this.transaction(async (tx) => {
-      let parent: { parent_id: string | null; parent_handle: number | null } | null = null;
-      if (w.outcome.status === "suspended") {
-        const r = await tx.query(this.sql.ActivationSuspend, [
-          w.id,
-          w.claimToken,
-          w.wakeups,
-          JSON.stringify(w.outcome.state),
-          JSON.stringify(w.outcome.waits),
-        ]);
-        if (r.rowCount === 0) throw new StaleClaimError(w.id);
-      } else {
-        const output = w.outcome.status === "completed" ? JSON.stringify(w.outcome.output ?? null) : null;
-        const error = w.outcome.status === "failed" ? JSON.stringify(w.outcome.error) : null;
-        const r = await tx.query<{ parent_id: string | null; parent_handle: number | null }>(this.sql.ActivationFinish, [
-          w.id,
-          w.claimToken,
-          w.outcome.status,
-          output,
-          error,
-        ]);
-        if (r.rows.length === 0) throw new StaleClaimError(w.id);
-        parent = r.rows[0];
-      }
-      let rebuffered = false;
-      if (w.consumed.length > 0) {
-        if (w.ignored.length > 0)
-          rebuffered = (await tx.query(this.sql.SignalRebuffer, [w.id, w.ignored, w.consumed])).rowCount > 0;
-        await tx.query(this.sql.InboxConsume, [w.id, w.consumed]);
-      }
-      if (w.enqueue.length > 0) await this.enqueue(w.enqueue, tx);
-      if (w.timers.length > 0) {
-        await tx.query(this.sql.TimerInsert, [w.id, JSON.stringify(w.timers)]);
-        await tx.query(this.sql.Notify, [this.channel, "t"]);
-      }
-      if (w.signalWaits.length > 0) await tx.query(this.sql.WaitInsert, [w.id, JSON.stringify(w.signalWaits)]);
-      if (w.dropped.length > 0) await tx.query(this.sql.DropHandles, [w.id, w.dropped]);
-      if (w.logs.length > 0) await tx.query(this.sql.LogInsert, [w.id, JSON.stringify(w.logs)]);
-      if (w.outcome.status === "suspended") {
-        if (w.signalWaits.length > 0 || rebuffered) await this.matchSignals(tx, w.id);
-      } else {
-        await tx.query(this.sql.DropAllWaits, [w.id]);
-        await tx.query(this.sql.Notify, [this.channel, `d:${w.id}`]);
-        if (parent?.parent_id && parent.parent_handle !== null) {
-          const ok = w.outcome.status === "completed";
-          await this.deliver(
-            tx,
-            parent.parent_id,
-            parent.parent_handle,
-            ok,
-            ok ? ((w.outcome as { output: unknown }).output ?? null) : w.parentError,
-          );
+    const [r] = await this.commitBatch([{ type: "activation", write: w }]);
+    if (r !== true) throw new StaleClaimError(w.id);
+  }
+
+  /**
+   * Writes task completions and workflow activations, any number of each, in one transaction
+   * with a fixed number of statements (group commit: a worker hands in everything that finished
+   * while the previous batch was being written). Each item's answer, in order: true when it was
+   * written, false when its claim was no longer held (a stale item writes nothing at all).
+   *
+   * For an activation: the new state or outcome, every task, child, timer and signal wait it
+   * produced, its logs, and — for a finished child — its parent's settlement.
+   * Completions are written first, so an activation in the same batch whose workflow they wake
+   * sees `wakeups` move and is queued again rather than suspended.
+   */
+  async commitBatch(items: BatchItem[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    return this.transaction(async (tx) => {
+      const written = new Set<string>();
+      const finished: string[] = [];
+      const deliveries: Delivery[] = [];
+
+      const completions = items.filter((i): i is CompleteItem => i.type === "complete");
+      if (completions.length > 0) {
+        const rows = completions.map((c) => ({ id: c.id, token: c.token, output: c.output ?? null }));
+        const r = await tx.query<ParentRow & { id: string }>(this.sql.TasksComplete, [JSON.stringify(rows)]);
+        const outputs = new Map(completions.map((c) => [c.id, c.output ?? null]));
+        for (const row of r.rows) {
+          written.add(row.id);
+          finished.push(row.id);
+          if (row.parent_id && row.parent_handle !== null)
+            deliveries.push({ executionId: row.parent_id, handle: row.parent_handle, ok: true, value: outputs.get(row.id) });
         }
       }
+
+      const activations = items.flatMap((i) => (i.type === "activation" ? [i.write] : []));
+      if (activations.length > 0) {
+        const rows = activations.map((w) => ({
+          id: w.id,
+          token: w.claimToken,
+          wakeups: w.wakeups,
+          status: w.outcome.status,
+          state: w.outcome.status === "suspended" ? w.outcome.state : null,
+          waits: w.outcome.status === "suspended" ? w.outcome.waits : null,
+          output: w.outcome.status === "completed" ? (w.outcome.output ?? null) : null,
+          error: w.outcome.status === "failed" ? w.outcome.error : null,
+        }));
+        const r = await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettle, [JSON.stringify(rows)]);
+        const settled = new Map(r.rows.map((row) => [row.id, row]));
+        const live = activations.filter((w) => settled.has(w.id));
+        for (const w of live) written.add(w.id);
+        await this.writeEffects(tx, live);
+        for (const w of live) {
+          if (w.outcome.status === "suspended") continue;
+          finished.push(w.id);
+          const parent = settled.get(w.id)!;
+          if (parent.parent_id && parent.parent_handle !== null) {
+            const ok = w.outcome.status === "completed";
+            deliveries.push({
+              executionId: parent.parent_id,
+              handle: parent.parent_handle,
+              ok,
+              value: ok ? ((w.outcome as { output: unknown }).output ?? null) : w.parentError,
+            });
+          }
+        }
+        const ended = live.filter((w) => w.outcome.status !== "suspended").map((w) => w.id);
+        if (ended.length > 0) await tx.query(this.sql.DropAllWaits, [ended]);
+      }
+
+      await this.deliver(tx, deliveries);
+      await this.notifyFinished(tx, finished);
+      return items.map((i) => written.has(i.type === "complete" ? i.id : i.write.id));
     });
   }
 
-  /** Puts a settlement in a workflow's inbox and makes it runnable. */
-  private async deliver(
-    tx: Queryable,
-    executionId: string,
-    handle: number,
-    ok: boolean,
-    value: unknown,
-    signal: { name: string; seq: string } | null = null,
-  ): Promise<void> {
-    const r = await tx.query<{ queue: string; status: string }>(this.sql.Wake, [executionId]);
-    // A workflow that has finished (a fire-and-forget task outliving it) will never read its
-    // inbox again: nothing is written for it.
-    if (r.rows.length === 0) return;
-    await tx.query(this.sql.InboxInsert, [
-      executionId,
-      handle,
-      ok,
-      JSON.stringify(value ?? null),
-      signal?.name ?? null,
-      signal?.seq ?? null,
-    ]);
-    if (r.rows[0].status === "queued") await this.notifyQueues(tx, [r.rows[0].queue]);
+  /** What live activations produced, each kind of effect in one statement for the whole batch. */
+  private async writeEffects(tx: Queryable, live: ActivationWrite[]): Promise<void> {
+    const rebuffered: string[] = [];
+    for (const w of live) {
+      // signals delivered to waits that had given up their place go back to the buffer (rare)
+      if (w.ignored.length > 0 && w.consumed.length > 0) {
+        const r = await tx.query(this.sql.SignalRebuffer, [w.id, w.ignored, w.consumed]);
+        if (r.rowCount > 0) rebuffered.push(w.id);
+      }
+      if (w.dropped.length > 0) await tx.query(this.sql.DropHandles, [w.id, w.dropped]);
+    }
+    const consumed = live.flatMap((w) => w.consumed);
+    if (consumed.length > 0) await tx.query(this.sql.InboxConsume, [consumed]);
+    const enqueue = live.flatMap((w) => w.enqueue);
+    if (enqueue.length > 0) await this.enqueue(enqueue, tx);
+    const timers = live.flatMap((w) => w.timers.map((t) => ({ execution_id: w.id, ...t })));
+    if (timers.length > 0) {
+      await tx.query(this.sql.TimerInsert, [JSON.stringify(timers)]);
+      await tx.query(this.sql.Notify, [this.channel, "t"]);
+    }
+    const waits = live.flatMap((w) => w.signalWaits.map((x) => ({ execution_id: w.id, ...x })));
+    if (waits.length > 0) await tx.query(this.sql.WaitInsert, [JSON.stringify(waits)]);
+    const logs = live.flatMap((w) => w.logs.map((l) => ({ execution_id: w.id, ...l })));
+    if (logs.length > 0) await tx.query(this.sql.LogInsert, [JSON.stringify(logs)]);
+    const matching = live
+      .filter((w) => w.outcome.status === "suspended" && (w.signalWaits.length > 0 || rebuffered.includes(w.id)))
+      .map((w) => w.id);
+    await this.matchSignals(tx, matching);
   }
 
-  /** Gives buffered signals to waits, oldest wait first (FIFO on both sides). */
-  private async matchSignals(tx: Queryable, executionId: string): Promise<void> {
-    for (;;) {
-      const m = await tx.query<{ wait_seq: string; handle: number; name: string; signal_seq: string; payload: unknown }>(
-        this.sql.SignalMatch,
-        [executionId],
+  /** Puts settlements in workflows' inboxes (in the order given) and makes them runnable. */
+  private async deliver(tx: Queryable, items: Delivery[]): Promise<void> {
+    if (items.length === 0) return;
+    const woken = await tx.query<{ id: string; queue: string; status: string }>(this.sql.Wake, [items.map((i) => i.executionId)]);
+    // A workflow that has finished (a fire-and-forget task outliving it) will never read its
+    // inbox again: nothing is written for it.
+    const live = new Set(woken.rows.map((r) => r.id));
+    const rows = items
+      .filter((i) => live.has(i.executionId))
+      .map((i) => ({
+        execution_id: i.executionId,
+        handle: i.handle,
+        ok: i.ok,
+        value: i.value ?? null,
+        signal_name: i.signal?.name ?? null,
+        signal_seq: i.signal?.seq ?? null,
+      }));
+    if (rows.length > 0) await tx.query(this.sql.InboxInsert, [JSON.stringify(rows)]);
+    await this.notifyQueues(
+      tx,
+      woken.rows.filter((r) => r.status === "queued").map((r) => r.queue),
+    );
+  }
+
+  /** Gives buffered signals to waits, oldest wait first (FIFO on both sides), for each workflow. */
+  private async matchSignals(tx: Queryable, executionIds: string[]): Promise<void> {
+    let ids = executionIds;
+    while (ids.length > 0) {
+      const m = await tx.query<{
+        execution_id: string;
+        wait_seq: string;
+        handle: number;
+        name: string;
+        signal_seq: string;
+        payload: unknown;
+      }>(this.sql.SignalMatch, [ids]);
+      for (const x of m.rows) await tx.query(this.sql.SignalConsume, [x.wait_seq, x.signal_seq, x.execution_id, x.handle]);
+      await this.deliver(
+        tx,
+        m.rows.map((x) => ({
+          executionId: x.execution_id,
+          handle: x.handle,
+          ok: true,
+          value: x.payload,
+          signal: { name: x.name, seq: x.signal_seq },
+        })),
       );
-      if (m.rows.length === 0) return;
-      const { wait_seq, handle, name, signal_seq, payload } = m.rows[0];
-      await tx.query(this.sql.SignalConsume, [wait_seq, signal_seq, executionId, handle]);
-      await this.deliver(tx, executionId, handle, true, payload, { name, seq: signal_seq });
+      // a workflow that got a signal may have another wait with another buffered signal
+      ids = m.rows.map((x) => x.execution_id);
     }
+  }
+
+  /**
+   * Tells clients waiting on these executions that they finished. Ids are packed into as few
+   * notifications as fit (a NOTIFY payload is under 8,000 bytes): each notification costs every
+   * listening session a wake-up, and one per execution would cost one per task.
+   */
+  private async notifyFinished(tx: Queryable, ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += FINISHED_PER_NOTIFY)
+      await tx.query(this.sql.Notify, [this.channel, `d:${ids.slice(i, i + FINISHED_PER_NOTIFY).join(",")}`]);
   }
 
   // ── timers ────────────────────────────────────────────────────────────────────────────────
@@ -378,20 +474,22 @@ export class Store {
   async fireTimers(limit: number): Promise<number> {
     return this.transaction(async (tx) => {
       const due = await tx.query<{ execution_id: string; handle: number; kind: string }>(this.sql.TimersDue, [limit]);
+      const deliveries: Delivery[] = [];
       for (const t of due.rows) {
-        if (t.kind === "timer") await this.deliver(tx, t.execution_id, t.handle, true, null);
+        if (t.kind === "timer") deliveries.push({ executionId: t.execution_id, handle: t.handle, ok: true, value: null });
         else {
           const w = await tx.query<{ name: string }>(this.sql.WaitDelete, [t.execution_id, t.handle]);
           if (w.rows.length === 0) continue; // the signal won the race
           const name = w.rows[0].name;
-          await this.deliver(tx, t.execution_id, t.handle, false, {
-            name: "Timeout",
-            type: "Timeout",
-            message: `no "${name}" signal arrived in time`,
-            signal: name,
+          deliveries.push({
+            executionId: t.execution_id,
+            handle: t.handle,
+            ok: false,
+            value: { name: "Timeout", type: "Timeout", message: `no "${name}" signal arrived in time`, signal: name },
           });
         }
       }
+      await this.deliver(tx, deliveries);
       return due.rows.length;
     });
   }
@@ -413,7 +511,7 @@ export class Store {
       const row = r.rows[0];
       if (!row || row.kind !== "workflow" || ["completed", "failed", "cancelled"].includes(row.status)) return row ?? null;
       await tx.query(this.sql.SignalInsert, [id, name, JSON.stringify(payload ?? null)]);
-      await this.matchSignals(tx, id);
+      await this.matchSignals(tx, [id]);
       return row;
     });
   }
@@ -443,8 +541,9 @@ export class Store {
       return;
     }
     await tx.query(this.sql.TaskFail, [row.id, row.claim_token, JSON.stringify(error)]);
-    await tx.query(this.sql.Notify, [this.channel, `d:${row.id}`]);
-    if (row.parent_id && row.parent_handle !== null) await this.deliver(tx, row.parent_id, row.parent_handle, false, parentError);
+    await this.notifyFinished(tx, [row.id]);
+    if (row.parent_id && row.parent_handle !== null)
+      await this.deliver(tx, [{ executionId: row.parent_id, handle: row.parent_handle, ok: false, value: parentError }]);
   }
 
   async requeueExpired(tx: Queryable, row: ExpiredRow): Promise<void> {
@@ -468,14 +567,16 @@ export class Store {
         );
         if (r.rows.length === 0) return;
         cancelled.push(execId);
-        await tx.query(this.sql.DropAllWaits, [execId]);
+        await tx.query(this.sql.DropAllWaits, [[execId]]);
         await tx.query(this.sql.Notify, [this.channel, `c:${execId}`]);
-        await tx.query(this.sql.Notify, [this.channel, `d:${execId}`]);
+        await this.notifyFinished(tx, [execId]);
         const { kind, parent_id, parent_handle, name } = r.rows[0];
         // The workflow that started the cancelled root learns of it; children cancelled along
         // with their parent have nobody left to tell.
         if (root && parent_id && parent_handle !== null)
-          await this.deliver(tx, parent_id, parent_handle, false, cancelledError(kind, name));
+          await this.deliver(tx, [
+            { executionId: parent_id, handle: parent_handle, ok: false, value: cancelledError(kind, name) },
+          ]);
         const children = await tx.query<{ id: string }>(this.sql.Children, [execId]);
         for (const c of children.rows) await visit(c.id, false);
       };

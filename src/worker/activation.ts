@@ -4,7 +4,14 @@
 import { Machine, type ActivationResult, type Limits, type Settlement } from "../vm/machine.js";
 import { taskErrorJson, workflowErrorJson } from "../vm/errors.js";
 import type { SavedState } from "../vm/snapshot.js";
-import type { ActivationWrite, Claimed, EnqueueItem, InboxItem, Store } from "../store/store.js";
+import {
+  StaleClaimError,
+  type ActivationWrite,
+  type Claimed,
+  type EnqueueItem,
+  type InboxItem,
+  type Store,
+} from "../store/store.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
 import { retryPolicy } from "./retry-policy.js";
@@ -16,6 +23,9 @@ export async function runActivation(
   claimed: Claimed,
   inbox: InboxItem[],
   limits: Partial<Limits> | undefined,
+  /** Writes the activation (a worker's group commit); answers false when the claim is gone. */
+  commit: (w: ActivationWrite) => Promise<boolean> = (w) =>
+    store.commitBatch([{ type: "activation", write: w }]).then(([r]) => r),
 ): Promise<ActivationResult["status"]> {
   await programs.refreshNames();
   const program = await programs.program(claimed.name, claimed.version!);
@@ -48,7 +58,7 @@ export async function runActivation(
   const result = machine.activate(settlements);
   const write = toWrite(claimed, inbox, result, registry);
   try {
-    await store.commitActivation(write);
+    if (!(await commit(write))) throw new StaleClaimError(claimed.id);
   } catch (e) {
     if (!isDataError(e)) throw e;
     // The database refused what the activation produced (a value out of a column's range, say).
@@ -59,7 +69,7 @@ export async function runActivation(
       type: "Error",
       message: `the workflow's progress could not be saved: ${(e as Error).message}`,
     };
-    await store.commitActivation({
+    const failed = await commit({
       ...write,
       enqueue: [],
       timers: [],
@@ -70,6 +80,7 @@ export async function runActivation(
       outcome: { status: "failed", error },
       parentError: workflowErrorJson(claimed.name, claimed.id, error),
     });
+    if (!failed) throw new StaleClaimError(claimed.id);
     return "failed";
   }
   return result.status;

@@ -19,6 +19,8 @@ export function startTask(
   reg: Registration,
   claimed: Claimed,
   onLog: (message: string) => Promise<unknown>,
+  /** Records a successful attempt (a worker's group commit); false when the claim is gone. */
+  complete: (output: unknown) => Promise<boolean> = (output) => store.completeTask(claimed.id, claimed.claim_token, output),
 ): RunningTask {
   const controller = new AbortController();
   // What the call did not set, the registration of this worker decides.
@@ -85,7 +87,7 @@ export function startTask(
     await logged;
     if (controller.signal.aborted && controller.signal.reason instanceof TaskCancelledError) return; // nothing to record
     if (outcome.ok) {
-      await store.completeTask(claimed.id, claimed.claim_token, outcome.value);
+      await complete(outcome.value);
       return;
     }
     const error = errorData(outcome.error);

@@ -6,8 +6,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Limits } from "../vm/machine.js";
 import { taskErrorJson } from "../vm/errors.js";
-import type { Claimed, Store } from "../store/store.js";
+import type { BatchItem, Claimed, Store } from "../store/store.js";
 import { runActivation } from "./activation.js";
+import { GroupCommit } from "./group-commit.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
 import { backoffMs, retryPolicy } from "./retry-policy.js";
@@ -48,6 +49,11 @@ export class Worker {
   >();
   private lastLeaseCheck = 0;
   private nextTimerAt: number | null = null;
+  /** The next timer is read again only when it may have changed (a NOTIFY "t", timers fired, a
+   * poll): reading it every round cost one statement per claim under load. */
+  private timersDirty = true;
+  /** Task completions and activations of this worker, written in batches (one transaction each). */
+  private readonly commits: GroupCommit<BatchItem>;
 
   constructor(
     private readonly store: Store,
@@ -58,6 +64,7 @@ export class Worker {
     this.queues = options.queues ?? ["default"];
     this.concurrency = options.concurrency ?? 10;
     this.pollMs = options.pollIntervalMs ?? 1000;
+    this.commits = new GroupCommit((items) => this.store.commitBatch(items));
   }
 
   get isRunning(): boolean {
@@ -102,6 +109,7 @@ export class Worker {
       this.inflight.get(payload.slice(2))?.task?.controller.abort(new TaskCancelledError());
       return;
     }
+    if (payload === "" || payload === "t") this.timersDirty = true;
     if (
       payload === "" ||
       payload === "t" ||
@@ -122,7 +130,14 @@ export class Worker {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const t = setTimeout(done, Math.max(0, ms));
+      const t = setTimeout(
+        () => {
+          // a poll: whatever a missed notification would have said, the next round reads again
+          this.timersDirty = true;
+          done();
+        },
+        Math.max(0, ms),
+      );
       function done() {
         clearTimeout(t);
         resolve();
@@ -162,6 +177,7 @@ export class Worker {
     // round, and a NOTIFY "t" announces new ones), so an idle worker makes ~2 queries a second.
     if (this.nextTimerAt !== null && this.nextTimerAt <= now) {
       const fired = await this.store.fireTimers(100);
+      this.timersDirty = true;
       if (fired === 100) return true;
     }
     if (now - this.lastLeaseCheck > LEASE_CHECK_MS) {
@@ -186,8 +202,11 @@ export class Worker {
       }
       claimedAll = claimed.length === free;
     }
-    const next = await this.store.nextTimerMs();
-    this.nextTimerAt = next === null ? null : Date.now() + Math.max(0, next);
+    if (this.timersDirty) {
+      this.timersDirty = false;
+      const next = await this.store.nextTimerMs();
+      this.nextTimerAt = next === null ? null : Date.now() + Math.max(0, next);
+    }
     return claimedAll;
   }
 
@@ -218,8 +237,15 @@ export class Worker {
       return;
     }
     const reg = this.registry.get(c.name)!;
-    const task = startTask(this.store, reg, c, (message) =>
-      this.store.driver.query(this.store.sql.LogInsert, [c.id, JSON.stringify([{ level: "log", message, line: null }])]),
+    const task = startTask(
+      this.store,
+      reg,
+      c,
+      (message) =>
+        this.store.driver.query(this.store.sql.LogInsert, [
+          JSON.stringify([{ execution_id: c.id, level: "log", message, line: null }]),
+        ]),
+      (output) => this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output }),
     );
     const entry = { kind: "task" as const, name: c.name, task, token: c.claim_token, done: Promise.resolve() };
     entry.done = task.done.then(finish, (e) => {
@@ -230,8 +256,9 @@ export class Worker {
   }
 
   private async activate(c: Claimed): Promise<void> {
-    const inbox = await this.store.inbox([c.id]);
-    await runActivation(this.store, this.programs, this.registry, c, inbox, this.options.limits);
+    await runActivation(this.store, this.programs, this.registry, c, c.inbox, this.options.limits, (write) =>
+      this.commits.submit({ type: "activation", write }),
+    );
   }
 
   private async expireLeases(): Promise<void> {

@@ -127,14 +127,14 @@ for (const backend of await backends()) {
           .rows[0].h,
       );
       await db.driver.transaction(async (tx) => {
-        await tx.query(store.sql.InboxInsert, [id, handle, true, JSON.stringify("done"), null, null]);
-        await tx.query(store.sql.Wake, [id]);
+        await tx.query(store.sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: handle, ok: true, value: "done" }])]);
+        await tx.query(store.sql.Wake, [[id]]);
       });
       const [second] = await store.claim("worker-1", ["manual-inbox"], [], 1, 30_000);
       const inbox = await store.inbox([id]);
       await db.driver.transaction(async (tx) => {
-        await tx.query(store.sql.InboxInsert, [id, 99, true, "1", null, null]);
-        await tx.query(store.sql.Wake, [id]);
+        await tx.query(store.sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: 99, ok: true, value: 1 }])]);
+        await tx.query(store.sql.Wake, [[id]]);
       });
       assert.equal(
         await runActivation(store, new ProgramCache(store), new TaskRegistry(), second, inbox, undefined),
@@ -147,8 +147,8 @@ for (const backend of await backends()) {
       const [claim] = await store.claim("worker-1", ["manual-inbox"], [], 1, 30_000);
       await runActivation(store, new ProgramCache(store), new TaskRegistry(), claim, [], undefined);
       await db.driver.transaction(async (tx) => {
-        await tx.query(store.sql.InboxInsert, [other, 1, true, "1", null, null]);
-        await tx.query(store.sql.Wake, [other]);
+        await tx.query(store.sql.InboxInsert, [JSON.stringify([{ execution_id: other, handle: 1, ok: true, value: 1 }])]);
+        await tx.query(store.sql.Wake, [[other]]);
       });
       await rhythm.cancel(other);
       assert.equal(await inboxOf(other), 0);

@@ -67,8 +67,8 @@ if (await postgresAvailable()) {
       ).rows;
       const handle = (name: string) => handles.find((h) => h.name === name)!.parent_handle;
       const settle = async (q: { query: (sql: string, params: unknown[]) => Promise<unknown> }, name: string, value: number) => {
-        await q.query(store.sql.InboxInsert, [id, handle(name), true, String(value), null, null]);
-        await q.query(store.sql.Wake, [id]);
+        await q.query(store.sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: handle(name), ok: true, value }])]);
+        await q.query(store.sql.Wake, [[id]]);
       };
       // task C finishes: the workflow is queued and a worker claims it
       await db.driver.transaction((tx) => settle(tx, "trio-c", 4));
@@ -83,7 +83,9 @@ if (await postgresAvailable()) {
       await b.connect();
       try {
         await a.query("begin");
-        await a.query(store.sql.InboxInsert, [id, handle("trio-a"), true, "1", null, null]);
+        await a.query(store.sql.InboxInsert, [
+          JSON.stringify([{ execution_id: id, handle: handle("trio-a"), ok: true, value: 1 }]),
+        ]);
         await b.query("begin");
         await settle(b, "trio-b", 2);
         await b.query("commit");
@@ -92,7 +94,7 @@ if (await postgresAvailable()) {
           inbox.map((i) => i.value),
           [4, 2],
         );
-        await a.query(store.sql.Wake, [id]);
+        await a.query(store.sql.Wake, [[id]]);
         await a.query("commit");
         assert.equal(await runActivation(store, programs, registry, second, inbox, undefined), "suspended");
       } finally {
