@@ -11,7 +11,7 @@ const FLOW = { steps: "bench_steps", signal: "bench_signal" };
 // Concurrency 20: of 10, 20 and 50 tried on the 2-core machine, 20 drained S1 fastest; more only
 // queues handlers behind the client's 10 pooled connections. The poll interval stays at its
 // default: NOTIFY wakes the worker, polling is the fallback.
-const WORKER = { concurrency: 20, pollIntervalMs: 1000 };
+const WORKER = { concurrency: Number(process.env.RHYTHM_BENCH_CONCURRENCY ?? 20), pollIntervalMs: 1000 };
 
 export default {
   name: "rhythm",

@@ -54,7 +54,9 @@ export const Q = {
         worker_id = $4,
         lease_expires_at = now() + coalesce(e.timeout_ms, $5) * interval '1 millisecond',
         started_at = coalesce(e.started_at, now())
-    from picked where e.id = picked.id
+    -- by id lookups: joined with the CTE, the planner hashed the whole table (40 ms for 300 of
+    -- 20,000 rows, against 3 ms)
+    where e.id = any (array(select id from picked))
     returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
               e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
               extract(epoch from now()) * 1000 as db_now`,

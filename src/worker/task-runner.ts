@@ -11,6 +11,9 @@ export const DEFAULT_LEASE_MS = 60_000;
 
 export interface RunningTask {
   controller: AbortController;
+  /** Settles when the handler has returned or thrown (its outcome may still be being written). */
+  handlerDone: Promise<void>;
+  /** Settles when the outcome is recorded. */
   done: Promise<void>;
 }
 
@@ -70,6 +73,8 @@ export function startTask(
       logged = logged.then(() => onLog(message)).catch(() => {});
     },
   };
+  let markHandlerDone: () => void = () => {};
+  const handlerDone = new Promise<void>((resolve) => (markHandlerDone = resolve));
   const done = (async () => {
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
     try {
@@ -83,6 +88,7 @@ export function startTask(
     } finally {
       if (deadline) clearTimeout(deadline);
       if (renew) clearInterval(renew);
+      markHandlerDone();
     }
     await logged;
     if (controller.signal.aborted && controller.signal.reason instanceof TaskCancelledError) return; // nothing to record
@@ -101,7 +107,7 @@ export function startTask(
       (attempts) => taskErrorJson(claimed.name, attempts, error),
     );
   })();
-  return { controller, done };
+  return { controller, handlerDone, done };
 }
 
 /** A handler that ignores its AbortSignal still lets the attempt end when the signal fires. */

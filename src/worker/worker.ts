@@ -45,8 +45,12 @@ export class Worker {
   private unlisten: (() => Promise<void>) | null = null;
   private readonly inflight = new Map<
     string,
-    { kind: "task" | "workflow"; name: string; task?: RunningTask; done: Promise<void> }
+    { kind: "task" | "workflow"; name: string; task?: RunningTask; token: string; running: boolean; done: Promise<void> }
   >();
+  /** Executions holding one of the `concurrency` slots: a task's slot is free again as soon as
+   * its handler returns, while its outcome waits for the next group commit — so the next claim
+   * overlaps that write instead of following it. */
+  private occupied = 0;
   private lastLeaseCheck = 0;
   private nextTimerAt: number | null = null;
   /** The next timer is read again only when it may have changed (a NOTIFY "t", timers fired, a
@@ -97,7 +101,7 @@ export class Worker {
       for (const [id, x] of this.inflight) {
         if (!x.task) continue;
         x.task.controller.abort(new TaskCancelledError());
-        await this.store.release(id, (x as { token?: string }).token ?? "").catch(() => {});
+        await this.store.release(id, x.token).catch(() => {});
       }
       await Promise.allSettled([...this.inflight.values()].map((x) => x.done));
     }
@@ -184,7 +188,7 @@ export class Worker {
       this.lastLeaseCheck = now;
       await this.expireLeases();
     }
-    const free = this.concurrency - this.inflight.size;
+    const free = this.concurrency - this.occupied;
     let claimedAll = false;
     if (free > 0) {
       const claimed = await this.store.claim(this.id, this.queues, this.claimableTaskNames(), free, ACTIVATION_LEASE_MS);
@@ -215,7 +219,7 @@ export class Worker {
     const limit = this.registry.get(name)?.options.concurrency;
     if (limit === undefined) return Infinity;
     let running = 0;
-    for (const x of this.inflight.values()) if (x.kind === "task" && x.name === name) running++;
+    for (const x of this.inflight.values()) if (x.kind === "task" && x.name === name && x.running) running++;
     return limit - running;
   }
 
@@ -224,16 +228,38 @@ export class Worker {
   }
 
   private begin(c: Claimed): void {
-    const finish = () => {
-      this.inflight.delete(c.id);
+    this.occupied++;
+    let holding = true;
+    const entry: {
+      kind: "task" | "workflow";
+      name: string;
+      task?: RunningTask;
+      token: string;
+      running: boolean;
+      done: Promise<void>;
+    } = { kind: c.kind, name: c.name, token: c.claim_token, running: true, done: Promise.resolve() };
+    // the slot is given back once the work is done and only its write is pending
+    const vacate = () => {
+      if (!holding) return;
+      holding = false;
+      entry.running = false;
+      this.occupied--;
       this.poke();
     };
+    const finish = () => {
+      vacate();
+      this.inflight.delete(c.id);
+    };
+    const failed = (e: unknown) => {
+      finish();
+      this.options.onError?.(e);
+    };
     if (c.kind === "workflow") {
-      const done = this.activate(c).then(finish, (e) => {
-        finish();
-        this.options.onError?.(e);
-      });
-      this.inflight.set(c.id, { kind: "workflow", name: c.name, done });
+      entry.done = runActivation(this.store, this.programs, this.registry, c, c.inbox, this.options.limits, (write) => {
+        vacate();
+        return this.commits.submit({ type: "activation", write });
+      }).then(finish, failed);
+      this.inflight.set(c.id, entry);
       return;
     }
     const reg = this.registry.get(c.name)!;
@@ -247,18 +273,10 @@ export class Worker {
         ]),
       (output) => this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output }),
     );
-    const entry = { kind: "task" as const, name: c.name, task, token: c.claim_token, done: Promise.resolve() };
-    entry.done = task.done.then(finish, (e) => {
-      finish();
-      this.options.onError?.(e);
-    });
+    entry.task = task;
+    void task.handlerDone.then(vacate);
+    entry.done = task.done.then(finish, failed);
     this.inflight.set(c.id, entry);
-  }
-
-  private async activate(c: Claimed): Promise<void> {
-    await runActivation(this.store, this.programs, this.registry, c, c.inbox, this.options.limits, (write) =>
-      this.commits.submit({ type: "activation", write }),
-    );
   }
 
   private async expireLeases(): Promise<void> {
