@@ -86,7 +86,12 @@ export class Fleet {
           if (s.child !== child) return;
           s.child = null;
           s.ready = false;
-          const killed = this.kills.some((k) => k.pid === child.pid);
+          // A worker that exited by itself just before our SIGKILL reached it was not killed by us:
+          // its exit counts as its own (and the kill is struck off, so the ledger check does not
+          // take it as the reason for a re-run).
+          const k = this.kills.findIndex((x) => x.pid === child.pid);
+          const killed = k >= 0 && signal === "SIGKILL";
+          if (k >= 0 && !killed) this.kills.splice(k, 1);
           if (!killed && !this.stopping) {
             this.unexpectedExits.push({ pid: child.pid!, slot, at: Date.now(), code, signal });
             // keep the fleet at full strength; the exit is reported at the end
