@@ -216,7 +216,11 @@ export async function verify(db: pg.Pool, plan: Plan, kills: Kill[], crashes: Un
       }
       const prev = starts[k - 1];
       const threw = entries.some((e) => e.attempt === prev.attempt && e.phase === "threw");
-      const killed = kills.some((x) => x.pid === prev.pid && x.at >= new Date(prev.at).getTime() - 50);
+      // the kill must fall between the earlier attempt's start and this re-run's start (ledger
+      // times are the database's clock, kill times this machine's: the same clock here)
+      const killed = kills.some(
+        (x) => x.pid === prev.pid && x.at >= new Date(prev.at).getTime() - 50 && x.at <= new Date(starts[k].at).getTime() + 50,
+      );
       if (threw) plannedRetries++;
       else if (killed) rerunsAfterKill++;
       else if (crashes.some((c) => c.pid === prev.pid)) afterCrash.set(prev.pid, (afterCrash.get(prev.pid) ?? 0) + 1);
