@@ -2,7 +2,8 @@
 // (sha256 of the source) that executions are pinned to.
 
 import { createHash } from "node:crypto";
-import { loadFlow } from "../lang/index.js";
+import { FlowLoadError, FlowSyntaxError, loadFlow } from "../lang/index.js";
+import { msg } from "../lang/messages.js";
 import { compileProgram } from "./compile.js";
 import type { Program } from "./program.js";
 
@@ -24,8 +25,17 @@ export function sourceVersion(source: string): string {
 /** Validates and compiles a .flow file; throws FlowLoadError (every problem, file:line:col). */
 export function compileFlow(source: string, file: string): CompiledFlow {
   const loaded = loadFlow(source, file);
+  let program: Program;
+  try {
+    program = compileProgram(loaded.program, source, file);
+  } catch (e) {
+    // The parser and the checker report nesting too deep for them; the compiler recurses too, so
+    // a file nested just short of their limits can still be too deep for it: same kind of error.
+    if (!(e instanceof RangeError)) throw e;
+    throw new FlowLoadError([new FlowSyntaxError(file, 1, 1, msg.tooDeep())]);
+  }
   return {
-    program: compileProgram(loaded.program, source, file),
+    program,
     version: sourceVersion(source),
     frontMatter: loaded.frontMatter,
     source,

@@ -60,6 +60,8 @@ export interface CurrentToken {
  */
 export function translateAcornMessage(input: string, pos: number, message: string, token: CurrentToken): string | null {
   if (COVERED_BY_VALIDATOR.some((re) => re.test(message))) return null;
+  // acorn catches its own stack overflow on very deep nesting and raises this
+  if (message === "Not enough stack space to parse input") return msg.tooDeep();
   let m: RegExpMatchArray | null;
   if ((m = /^Identifier '(.+)' has already been declared$/.exec(message))) return msg.duplicate(m[1]);
   if (message === "Argument name clash") return msg.duplicateParam(wordAt(input, pos));

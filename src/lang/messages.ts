@@ -85,5 +85,5 @@ export const msg = {
   letNotAllowed: () => "a `let` declaration is not allowed here; wrap it in a block `{ … }`",
   unexpectedToken: (text: string) => `unexpected token \`${text}\``,
   unexpectedEnd: () => "unexpected end of file",
-  tooDeep: () => "the program is nested too deeply to check",
+  tooDeep: () => "the program is nested too deeply; move some of the nesting into variables or functions",
 } as const;

@@ -7,6 +7,7 @@ import * as acorn from "acorn";
 import { boundNames, hoistLexical, hoistVars } from "./declarations.js";
 import type { Problem } from "./errors.js";
 import { FLOW_GLOBALS, isFlowGlobal, UNAVAILABLE_HINTS } from "./globals.js";
+import { lineInfo } from "./lines.js";
 import { msg } from "./messages.js";
 import { type BindingKind, Scope } from "./scope.js";
 import { closestName } from "./suggest.js";
@@ -54,13 +55,13 @@ class Validator {
   }
 
   report(pos: number, message: string): void {
-    const { line, column } = acorn.getLineInfo(this.input, pos);
+    const { line, column } = lineInfo(this.input, pos);
     this.problems.push({ line, column: column + 1, message });
   }
 
   private at(node: acorn.Node): string {
     // Parsed with `locations: true`; the loc is free where getLineInfo would rescan the input.
-    const start = node.loc?.start ?? acorn.getLineInfo(this.input, node.start);
+    const start = node.loc?.start ?? lineInfo(this.input, node.start);
     return `${start.line}:${start.column + 1}`;
   }
 
