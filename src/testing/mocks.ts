@@ -2,6 +2,7 @@
 // those used one per call (the last repeats). Tests may also give a plain function.
 
 import { errorData } from "../vm/errors.js";
+import { toJsonData } from "../vm/json-check.js";
 
 export type MockEntry = { returns: unknown } | { fails: { message: string; [k: string]: unknown } } | { echo: true };
 
@@ -51,11 +52,17 @@ export async function mockOutcome(
     return { ok: false, error: { name: "Error", message: `no mock for task "${name}" (add one to the mocks file)` } };
   }
   if (typeof mock === "function") {
+    let value: unknown;
     try {
-      return { ok: true, value: await mock(inputs, ctx) };
+      value = await mock(inputs, ctx);
     } catch (e) {
       return { ok: false, error: errorData(e) };
     }
+    // as the engine stores a handler's result: written as JSON, or the attempt fails at once
+    const r = toJsonData(value);
+    if (r.ok) return { ok: true, value: r.data };
+    const message = `task "${name}" returned a result that cannot be stored as JSON: ${r.problem}`;
+    return { ok: false, error: { name: "InvalidTaskResultError", message, code: "INVALID_TASK_RESULT", nonRetryable: true } };
   }
   const entry = Array.isArray(mock) ? mock[Math.min(count, mock.length - 1)] : mock;
   if ("returns" in entry) return { ok: true, value: entry.returns };

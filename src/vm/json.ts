@@ -2,7 +2,16 @@
 // with null-prototype objects, and .flow values leave as JSON exactly as JSON.stringify writes them.
 
 import { natives } from "./stdlib/index.js";
-import { FlowThrow, newObject, throwTypeError, type FlowObject, type NativeContext, type Value } from "./values.js";
+import { jsonDataProblem } from "./json-check.js";
+import {
+  FlowThrow,
+  newObject,
+  throwRangeError,
+  throwTypeError,
+  type FlowObject,
+  type NativeContext,
+  type Value,
+} from "./values.js";
 
 /** Host JSON (any depth; no recursion) → .flow value. Keys like "__proto__" stay plain data. */
 export function fromJson(data: unknown): Value {
@@ -33,7 +42,9 @@ const stringify = natives.get("JSON.stringify")!;
 /**
  * .flow value → host JSON data, with JSON.stringify's meaning (undefined and functions dropped
  * from objects, NaN → null, …). `undefined` at the top becomes null. Throws a .flow TypeError
- * naming `what` when the value cannot be written (cycles).
+ * naming `what` when the value cannot be written (cycles) or stored (nested more than
+ * MAX_JSON_DEPTH levels, U+0000, lone surrogates), and a RangeError when it is larger than the
+ * context's payload limit.
  */
 export function toJson(ctx: NativeContext, value: Value, what: string): unknown {
   let text: Value;
@@ -44,5 +55,15 @@ export function toJson(ctx: NativeContext, value: Value, what: string): unknown 
     const message = (e as { value?: { message?: unknown } }).value?.message;
     throwTypeError(`${what} is not JSON: ${typeof message === "string" ? message : String(e)}`);
   }
-  return typeof text === "string" ? (JSON.parse(text) as unknown) : null;
+  if (typeof text !== "string") return null;
+  const data: unknown = JSON.parse(text);
+  // what Postgres would refuse, or host code could not write back without overflowing its stack
+  const problem = jsonDataProblem(data);
+  if (problem) throwTypeError(`${what} is not JSON: ${problem}`);
+  const limit = ctx.maxPayloadBytes;
+  if (limit !== undefined) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > limit) throwRangeError(`${what} is ${bytes} bytes of JSON, over the payload limit of ${limit} (maxPayloadBytes)`);
+  }
+  return data;
 }

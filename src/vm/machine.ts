@@ -12,6 +12,7 @@ import { enqueue, resolvePromise, runJob, settle, type Job } from "./promises.js
 import { globalsFor } from "./globals.js";
 import { restoreState, saveState, type SavedState } from "./snapshot.js";
 import { callNative } from "./host-natives.js";
+import { isStackOverflow } from "./stdlib/host-errors.js";
 import {
   Closure,
   Env,
@@ -36,9 +37,16 @@ export interface Limits {
   maxStateBytes: number;
   /** Nested calls (default 1,000). */
   maxCallDepth: number;
+  /** Size of a payload leaving the workflow (task and child inputs, its output) in bytes of JSON (default 1 MiB). */
+  maxPayloadBytes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxInstructions: 1_000_000, maxStateBytes: 2 * 1024 * 1024, maxCallDepth: 1000 };
+export const DEFAULT_LIMITS: Limits = {
+  maxInstructions: 1_000_000,
+  maxStateBytes: 2 * 1024 * 1024,
+  maxCallDepth: 1000,
+  maxPayloadBytes: 1024 * 1024,
+};
 
 /** What the interpreter needs from the world. */
 export interface MachineHost {
@@ -151,6 +159,7 @@ export class Machine implements NativeContext {
   started = false;
   private batches = 0;
   readonly maxValueLength: number;
+  readonly maxPayloadBytes: number;
 
   private constructor(
     readonly program: Program,
@@ -160,6 +169,7 @@ export class Machine implements NativeContext {
     readonly main: Handle,
   ) {
     this.maxValueLength = limits.maxStateBytes;
+    this.maxPayloadBytes = limits.maxPayloadBytes;
   }
 
   /** A machine about to run a workflow from its first line. */
@@ -218,6 +228,9 @@ export class Machine implements NativeContext {
       this.drain();
     } catch (e) {
       if (e instanceof LimitExceeded) return this.finish("failed", makeError("RangeError", e.message));
+      // Calls nested through built-ins (sort comparators, toString, JSON.parse revivers …) can use
+      // up the host's stack before the call depth limit: the workflow fails, the worker goes on.
+      if (isStackOverflow(e)) return this.finish("failed", makeError("RangeError", hostStackMessage(this)));
       throw e;
     }
     if (this.main.state === "fulfilled") {
@@ -227,6 +240,7 @@ export class Machine implements NativeContext {
       } catch (e) {
         if (e instanceof FlowThrow) return this.finish("failed", e.value);
         if (e instanceof LimitExceeded) return this.finish("failed", makeError("RangeError", e.message));
+        if (isStackOverflow(e)) return this.finish("failed", makeError("RangeError", hostStackMessage(this)));
         throw e;
       }
       return this.finish("completed", output);
@@ -487,7 +501,8 @@ export function errorToJson(ctx: NativeContext, v: Value): unknown {
     const copy = Object.assign(Object.create(null), v) as FlowObject;
     if (typeof copy.type !== "string") copy.type = copy.name;
     if (typeof copy.name !== "string") copy.name = copy.type;
-    return safeJson(ctx, copy);
+    // an error whose other fields cannot be written (a cycle, too large) keeps what says what it is
+    return safeJson(ctx, copy) ?? { name: copy.name, type: copy.type, message: copy.message };
   }
   return { name: "Error", type: "Error", message: describeValue(ctx, v), value: safeJson(ctx, v) };
 }
@@ -513,6 +528,10 @@ function describeValue(ctx: NativeContext, v: Value): string {
 export function describeError(ctx: NativeContext, v: Value): string {
   if (isFlowObject(v) && typeof v.message === "string") return `${String(v.name ?? v.type ?? "Error")}: ${v.message}`;
   return describeValue(ctx, v);
+}
+
+function hostStackMessage(m: Machine): string {
+  return `call depth limit exceeded: calls nested through built-in functions (callbacks, toString, valueOf, revivers) used up the interpreter's stack before ${m.limits.maxCallDepth} nested calls`;
 }
 
 export function instructionLimitExceeded(m: Machine): never {

@@ -172,6 +172,8 @@ export interface NativeContext {
   call(fn: Value, thisValue: Value, args: Value[]): Value;
   /** Largest string length / array length a native may create (derived from the state size limit). */
   readonly maxValueLength: number;
+  /** Largest payload (task or child inputs, the workflow's output) in bytes of JSON; none when absent. */
+  readonly maxPayloadBytes?: number;
 }
 
 /** A native implementation. `thisValue` is the receiver for methods, undefined otherwise. */

@@ -5,6 +5,7 @@
 import { isCallable, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
 import { toIntegerOrInfinity, toNumber, toStr } from "../coerce.js";
 import { relativeIndex, thisArray } from "./array-receiver.js";
+import { callHost } from "./host-errors.js";
 import { timSort, type Comparator } from "./array-sort.js";
 import { guardArrayLength } from "./size-guard.js";
 
@@ -130,7 +131,7 @@ export const arrayMutationNatives: Record<string, NativeImpl> = {
   "Array.prototype.unshift": (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, "unshift");
     guardArrayLength(ctx, arr.length + args.length);
-    return args.length === 0 ? arr.length : arr.unshift(...args);
+    return args.length === 0 ? arr.length : callHost(() => arr.unshift(...args)); // too many arguments: V8's RangeError
   },
   "Array.prototype.splice": (ctx, thisValue, args) => splice(ctx, thisValue, args),
   "Array.prototype.toSpliced": (ctx, thisValue, args) => toSpliced(ctx, thisValue, args),

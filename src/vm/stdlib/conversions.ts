@@ -26,7 +26,8 @@ export const conversionNatives: Record<string, NativeImpl> = {
   "Number.isNaN": (_ctx, _this, args) => Number.isNaN(args[0]),
   "String.fromCharCode": (ctx, _this, args) => {
     guardStringLength(ctx, args.length);
-    return String.fromCharCode(...args.map((a) => toNumber(a, ctx)));
+    const codes = args.map((a) => toNumber(a, ctx));
+    return callHost(() => String.fromCharCode(...codes)); // too many arguments: V8's RangeError
   },
   "String.fromCodePoint": (ctx, _this, args) => {
     guardStringLength(ctx, args.length * 2);

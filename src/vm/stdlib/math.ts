@@ -5,6 +5,7 @@
 
 import type { NativeImpl, Value } from "../values.js";
 import { toNumber } from "../coerce.js";
+import { callHost } from "./host-errors.js";
 import { nativeFn } from "./native-cache.js";
 
 type MathFn = (...xs: number[]) => number;
@@ -63,7 +64,11 @@ for (const name of BINARY) {
 for (const name of VARIADIC) {
   const f = hostMath(name);
   // every argument is converted (in order) before any comparison, as the spec says
-  mathNatives[`Math.${name}`] = (ctx, _this, args) => f(...args.map((a) => toNumber(a, ctx)));
+  mathNatives[`Math.${name}`] = (ctx, _this, args) => {
+    const nums = args.map((a) => toNumber(a, ctx));
+    // Math.max(...hugeArray): V8 throws a RangeError for that many arguments, and so does .flow
+    return callHost(() => f(...nums));
+  };
 }
 
 export const mathMembers: Record<string, Value> = {};

@@ -108,7 +108,7 @@ export const stringMethodNatives: Record<string, NativeImpl> = {
       ctx,
       parts.reduce((n, p) => n + p.length, s.length),
     );
-    return s.concat(...parts);
+    return callHost(() => s.concat(...parts)); // too many arguments: V8's RangeError
   },
   "String.prototype.localeCompare": (ctx, thisValue, args) => {
     const s = thisString(thisValue, "localeCompare");
