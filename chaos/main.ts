@@ -156,7 +156,7 @@ async function main(): Promise<number> {
           await sleep(100);
           await fleet!.startsSettled();
           log("restarting Postgres");
-          restart = await server!.restart(database!.name).finally(opened);
+          restart = await server!.restart(database!.name, o.crash ? "immediate" : "fast").finally(opened);
           log(
             `${restart.real ? "Postgres restarted" : "!!! Postgres NOT restarted"}: ${restart.method}, ${secs(restart.downMs)}`,
           );

@@ -18,6 +18,8 @@ export interface ChaosOptions {
   seed: number;
   privateServer: boolean;
   keepDatabase: boolean;
+  /** Restart Postgres as a crash ("immediate": no checkpoint, recovery from the WAL) instead of a clean "fast" stop. */
+  crash: boolean;
 }
 
 export const USAGE = `usage: npm run chaos -- [--short] [options]
@@ -27,6 +29,8 @@ export const USAGE = `usage: npm run chaos -- [--short] [options]
   --workers N          worker processes (default 4, short 3)
   --seconds S          chaos period in seconds (default 150, short 30)
   --no-restart         do not restart Postgres
+  --crash              restart Postgres in "immediate" mode (a crash: recovery from the WAL, and
+                       commits made with synchronous_commit=off may be lost) instead of "fast"
   --private-server     restart a throwaway Postgres of this run (initdb on a free port) instead of the
                        machine's server, so nobody else using the server is disturbed
   --seed N             workload seed (printed by every run)
@@ -47,6 +51,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     seed: Math.floor(Math.random() * 1_000_000),
     privateServer: false,
     keepDatabase: false,
+    crash: false,
   };
   const number = (i: number, name: string) => {
     const v = Number(argv[i + 1]);
@@ -64,6 +69,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     else if (a === "--no-restart") o.restartAt = null;
     else if (a === "--private-server") o.privateServer = true;
     else if (a === "--keep-database") o.keepDatabase = true;
+    else if (a === "--crash") o.crash = true;
     else throw new Error(`unknown option ${a}\n${USAGE}`);
   }
   return o;

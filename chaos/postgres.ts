@@ -27,7 +27,8 @@ export interface Server {
   /** URL of the server's maintenance database ("…/postgres"). */
   adminUrl: string;
   describe: string;
-  restart(chaosDatabase: string): Promise<Restart>;
+  /** `mode`: pg_ctl's shutdown mode ("fast" a clean stop, "immediate" a crash). */
+  restart(chaosDatabase: string, mode: "fast" | "immediate"): Promise<Restart>;
   /** Stops a server this run started (nothing for the machine's server). */
   stop(): Promise<void>;
 }
@@ -72,13 +73,14 @@ export function localServer(): Server {
   return {
     adminUrl,
     describe: `${base} (the machine's server)`,
-    async restart(chaosDatabase) {
+    async restart(chaosDatabase, mode) {
       const started = Date.now();
       let why = "the server is not on this machine";
       if (local) {
         // as .ci/run and the machine's notes do it: the first installed version's "main" cluster
         const version = readdirSync("/etc/postgresql").sort()[0];
-        const args = ["--skip-systemctl-redirect", version, "main", "restart"];
+        // pg_ctlcluster's own default mode is "fast"
+        const args = ["--skip-systemctl-redirect", ...(mode === "fast" ? [] : ["-m", mode]), version, "main", "restart"];
         try {
           await run("pg_ctlcluster", args, { timeout: 60_000 });
           await waitUp(adminUrl, 60_000);
@@ -139,12 +141,12 @@ export async function privateServer(): Promise<Server> {
   return {
     adminUrl,
     describe: `private server on port ${port} (${dir})`,
-    async restart() {
+    async restart(_database, mode) {
       const started = Date.now();
       // -l again: without it the new postmaster writes to pg_ctl's stdout, and that pipe never closes
-      await as(`${bin}/pg_ctl`, ["-D", data, "-l", join(dir, "log"), "-m", "fast", "-w", "restart"]);
+      await as(`${bin}/pg_ctl`, ["-D", data, "-l", join(dir, "log"), "-m", mode, "-w", "restart"]);
       await waitUp(adminUrl, 60_000);
-      return { method: `pg_ctl restart -m fast (private server)`, real: true, downMs: Date.now() - started };
+      return { method: `pg_ctl restart -m ${mode} (private server)`, real: true, downMs: Date.now() - started };
     },
     async stop() {
       await as(`${bin}/pg_ctl`, ["-D", data, "-m", "immediate", "-w", "stop"]).catch(() => {});
