@@ -24,16 +24,16 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const log = (msg: string) => process.stdout.write(`[chaos ${secs(Date.now() - began).padStart(7)}] ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+if (process.argv.includes("--help")) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 let options;
 try {
   options = parseOptions(process.argv.slice(2));
 } catch (e) {
   process.stderr.write(`${(e as Error).message}\n`);
   process.exit(2);
-}
-if (process.argv.includes("--help")) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
 }
 const o = options;
 
