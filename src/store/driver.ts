@@ -12,6 +12,13 @@ export interface Queryable {
 
 export interface Driver extends Queryable {
   readonly kind: "postgres" | "pglite";
+  /**
+   * A statement whose commit does not wait for the disk (synchronous_commit off): after a server
+   * crash it may be lost, so only writes whose loss is harmless go here — claims and lease
+   * renewals (a lost claim is made again, and the attempt it started can no longer commit). The
+   * next durable commit flushes it anyway, WAL being one sequence.
+   */
+  relaxedQuery<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

@@ -2,13 +2,18 @@
 // connection that reconnects with backoff when it drops.
 
 import pg from "pg";
+import { isConnectionError } from "./connection-errors.js";
 import type { Driver, Queryable, QueryResult } from "./driver.js";
 
 export class PostgresDriver implements Driver {
   readonly kind = "postgres";
   readonly pool: pg.Pool;
+  private relaxed: pg.Pool | null = null;
 
-  constructor(connectionString: string, options: { max?: number } = {}) {
+  constructor(
+    private readonly connectionString: string,
+    options: { max?: number } = {},
+  ) {
     this.pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
     // An idle client that errors (server restart) must not crash the process; the pool drops it.
     this.pool.on("error", () => {});
@@ -17,6 +22,19 @@ export class PostgresDriver implements Driver {
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
     const r = await this.pool.query(sql, params);
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  }
+
+  /** Its own two connections, with synchronous_commit off for the whole session. */
+  async relaxedQuery<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    this.relaxed ??= this.relaxedPool();
+    const r = await this.relaxed.query(sql, params);
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  }
+
+  private relaxedPool(): pg.Pool {
+    const pool = new pg.Pool({ connectionString: this.connectionString, max: 2, options: "-c synchronous_commit=off" });
+    pool.on("error", () => {});
+    return pool;
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -36,6 +54,13 @@ export class PostgresDriver implements Driver {
   async session<T>(fn: (s: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // While a client is checked out the pool does not listen for its errors: a server that ends
+    // the connection between two statements (a restart, pg_terminate_backend) would emit an
+    // 'error' nobody handles, and the process would exit. The next query fails instead.
+    const onError = () => {
+      broken = true;
+    };
+    client.on("error", onError);
     try {
       return await fn({
         query: async <R>(sql: string, params: unknown[] = []) => {
@@ -49,6 +74,7 @@ export class PostgresDriver implements Driver {
         },
       });
     } finally {
+      client.removeListener("error", onError);
       client.release(broken);
     }
   }
@@ -114,11 +140,7 @@ export class PostgresDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    await this.relaxed?.end();
     await this.pool.end();
   }
-}
-
-function isConnectionError(e: unknown): boolean {
-  const code = (e as { code?: string }).code ?? "";
-  return code.startsWith("08") || code === "57P01" || code === "ECONNRESET" || code === "EPIPE";
 }

@@ -19,6 +19,11 @@ export class PgliteDriver implements Driver {
     return run<T>(this.db, sql, params);
   }
 
+  /** One embedded session: there is no disk wait worth avoiding. */
+  relaxedQuery<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    return this.query<T>(sql, params);
+  }
+
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => fn({ query: <R>(sql: string, params: unknown[] = []) => run<R>(tx, sql, params) }));
   }

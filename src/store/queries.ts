@@ -12,21 +12,27 @@ export const Q = {
 
   // ── enqueue ───────────────────────────────────────────────────────────────────────────────
   // One statement for any number of executions; a repeated idempotency key inserts nothing.
+  // A row with a claim token is inserted already claimed (running, attempt 1) by the worker
+  // whose activation started it: dispatched without a claim round trip.
   Enqueue: `
     insert into :SCHEMA.executions
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
-       parent_id, parent_handle, idempotency_key)
-    select t.id, t.kind, t.name, t.version, 'queued', t.queue, t.priority,
+       parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at)
+    select t.id, t.kind, t.name, t.version, case when t.claim_token is null then 'queued' else 'running' end, t.queue, t.priority,
            coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), coalesce(t.inputs, 'null'::jsonb), t.max_attempts, t.backoff,
-           t.timeout_ms, t.parent_id, t.parent_handle, t.idempotency_key
+           t.timeout_ms, t.parent_id, t.parent_handle, t.idempotency_key,
+           case when t.claim_token is null then 0 else 1 end, t.claim_token, t.worker_id,
+           case when t.claim_token is null then null else now() + coalesce(t.timeout_ms, t.lease_ms) * interval '1 millisecond' end,
+           case when t.claim_token is null then null else now() end
     from jsonb_to_recordset($1::jsonb) as t(
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
       inputs jsonb, max_attempts integer, backoff jsonb, timeout_ms integer, parent_id uuid, parent_handle integer,
-      idempotency_key text)
+      idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint)
     on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing
     returning id`,
   ByIdempotencyKey: `select id from :SCHEMA.executions where kind = $1 and name = $2 and idempotency_key = $3`,
   Notify: `select pg_notify($1, $2)`,
+  NotifyMany: `select pg_notify($1, p) from unnest($2::text[]) as p`,
 
   // ── claim ─────────────────────────────────────────────────────────────────────────────────
   // Walks executions_claim once per queue (a lateral subquery with `queue = q.name`): with
@@ -57,6 +63,16 @@ export const Q = {
     -- by id lookups: joined with the CTE, the planner hashed the whole table (40 ms for 300 of
     -- 20,000 rows, against 3 ms)
     where e.id = any (array(select id from picked))
+    returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
+              e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
+              extract(epoch from now()) * 1000 as db_now`,
+  // Workflows woken by the transaction that holds them (their rows are locked by its Wake),
+  // claimed there by the worker that will run them.
+  ClaimIds: `
+    update :SCHEMA.executions e
+    set status = 'running', attempt = greatest(e.attempt, 1), claim_token = gen_random_uuid(), worker_id = $2,
+        lease_expires_at = now() + $3 * interval '1 millisecond', started_at = coalesce(e.started_at, now())
+    where e.id = any($1::uuid[]) and e.status = 'queued' and e.run_at <= now()
     returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
               e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
               extract(epoch from now()) * 1000 as db_now`,
@@ -167,7 +183,7 @@ export const Q = {
         run_at = case when e.status = 'suspended' then now() else e.run_at end
     from w, locked
     where e.id = w.id and locked.id = w.id and e.status in ('queued', 'running', 'suspended')
-    returning e.id, e.queue, e.status`,
+    returning e.id, e.queue, e.status, e.name, e.version`,
 
   // ── timers ────────────────────────────────────────────────────────────────────────────────
   TimersDue: `
@@ -179,8 +195,37 @@ export const Q = {
   WaitDelete: `delete from :SCHEMA.signal_waits where execution_id = $1 and handle = $2 returning name`,
 
   // ── signals ───────────────────────────────────────────────────────────────────────────────
-  LockExecution: `select id, kind, status, queue from :SCHEMA.executions where id = $1 for update`,
-  SignalInsert: `insert into :SCHEMA.signals (execution_id, name, payload) values ($1, $2, $3)`,
+  // "no key update" like every other writer of the row: FOR UPDATE would also wait for each
+  // transaction that merely inserted an inbox row referencing it.
+  LockExecution: `select id, kind, status, queue from :SCHEMA.executions where id = $1 for no key update`,
+  // A signal to a live workflow (whose row the caller locked): given straight to the oldest wait
+  // for its name, or buffered when there is none. Waits and buffered signals of one name never
+  // exist together (each activation commit matches them), so this is FIFO on both sides. The
+  // delivered signal keeps a buffer position of its own, to go back there if its wait had given
+  // up its place. One statement: the whole send is four round trips with BEGIN and COMMIT.
+  SignalSend: `
+    with wait as (
+      delete from :SCHEMA.signal_waits
+      where seq = (select seq from :SCHEMA.signal_waits where execution_id = $1 and name = $2 order by seq limit 1)
+      returning handle
+    ),
+    timer as (delete from :SCHEMA.timers where execution_id = $1 and handle = (select handle from wait)),
+    buffered as (
+      insert into :SCHEMA.signals (execution_id, name, payload) select $1, $2, $3 where not exists (select 1 from wait)
+    ),
+    delivered as (
+      insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq)
+      select $1, handle, true, $3, $2, nextval(pg_get_serial_sequence(':SCHEMA.signals', 'seq')) from wait
+    ),
+    woken as (
+      update :SCHEMA.executions
+      set wakeups = wakeups + 1,
+          status = case when status = 'suspended' then 'queued' else status end,
+          run_at = case when status = 'suspended' then now() else run_at end
+      where id = $1 and exists (select 1 from wait)
+      returning queue, status
+    )
+    select case when status = 'queued' then pg_notify($4, 'q:' || queue) end from woken`,
   // For each given workflow, its oldest wait that has a buffered signal of its name, with that signal.
   SignalMatch: `
     select distinct on (w.execution_id) w.execution_id, w.seq as wait_seq, w.handle, w.name, s.seq as signal_seq, s.payload

@@ -109,6 +109,58 @@ interface ParentRow {
   parent_handle: number | null;
 }
 
+/** What a worker takes in the transaction of its own group commit (see commitAndDispatch). */
+export interface Dispatch {
+  workerId: string;
+  /** Free slots: at most this many tasks are handed back claimed. */
+  slots: number;
+  /** The lease of what is claimed here (tasks renew theirs while they run). */
+  activationLeaseMs: number;
+  takesTask(name: string, queue: string): boolean;
+  /** Only what it can run without reading the database (the transaction holds the session). */
+  takesWorkflow(queue: string, name: string, version: string | null): boolean;
+  /** Runs activations of workflows claimed in the transaction; a workflow left out is released. */
+  activate?(claimed: Claimed[]): Promise<ActivationWrite[]>;
+}
+
+interface Woken {
+  id: string;
+  queue: string;
+  status: string;
+  name: string;
+  version: string | null;
+}
+
+interface DispatchBudget {
+  tasks: number;
+  dispatched: Claimed[];
+}
+
+/** Workflows activated inside one group commit at most (the rest are claimed as usual). */
+const INLINE_ACTIVATIONS = 200;
+
+function dispatchedTask(i: EnqueueItem, id: string, token: string): Claimed {
+  return {
+    id,
+    kind: "task",
+    name: i.name,
+    version: null,
+    queue: i.queue ?? "default",
+    inputs: i.inputs ?? null,
+    attempt: 1,
+    max_attempts: i.maxAttempts ?? null,
+    backoff: i.backoff ?? null,
+    timeout_ms: i.timeoutMs ?? null,
+    parent_id: i.parentId ?? null,
+    claim_token: token,
+    state: null,
+    wakeups: 0,
+    started_at: new Date(),
+    db_now: Date.now(),
+    inbox: [],
+  };
+}
+
 /** 36-character ids and a separator: 200 of them stay well under NOTIFY's 8,000-byte payload. */
 const FINISHED_PER_NOTIFY = 200;
 
@@ -121,6 +173,8 @@ export class StaleClaimError extends Error {
 export class Store {
   readonly sql: Record<QueryName, string>;
   readonly channel: string;
+  /** Notifications waiting for the commit of each open transaction of this store. */
+  private readonly pendingNotes = new WeakMap<Queryable, string[]>();
 
   constructor(
     readonly driver: Driver,
@@ -140,7 +194,13 @@ export class Store {
   private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.driver.transaction(fn);
+        return await this.driver.transaction(async (tx) => {
+          const notes: string[] = [];
+          this.pendingNotes.set(tx, notes);
+          const result = await fn(tx);
+          if (notes.length > 0) await tx.query(this.sql.NotifyMany, [this.channel, [...new Set(notes)]]);
+          return result;
+        });
       } catch (e) {
         const code = (e as { code?: unknown }).code;
         if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw e;
@@ -188,7 +248,12 @@ export class Store {
     return q ? run(q) : this.transaction(run);
   }
 
-  private async insert(tx: Queryable, items: EnqueueItem[]): Promise<string[]> {
+  private async insert(
+    tx: Queryable,
+    items: EnqueueItem[],
+    claims: Map<EnqueueItem, string> = new Map(),
+    dispatch: Dispatch | null = null,
+  ): Promise<string[]> {
     // Child workflows run the newest stored version of their name.
     const versions = new Map<string, string | null>();
     for (const i of items) {
@@ -212,6 +277,9 @@ export class Store {
       parent_id: i.parentId ?? null,
       parent_handle: i.parentHandle ?? null,
       idempotency_key: i.idempotencyKey ?? null,
+      claim_token: claims.get(i) ?? null,
+      worker_id: claims.has(i) ? dispatch!.workerId : null,
+      lease_ms: claims.has(i) ? dispatch!.activationLeaseMs : null,
     }));
     const inserted = new Set((await tx.query<{ id: string }>(this.sql.Enqueue, [JSON.stringify(rows)])).rows.map((r) => r.id));
     const ids: string[] = [];
@@ -226,16 +294,27 @@ export class Store {
     return ids;
   }
 
+  /**
+   * Notifications of a transaction of this store are sent together by one statement just before
+   * its commit (one round trip instead of one per notification); in a caller's transaction
+   * (`tx` of the client API) each is sent at once.
+   */
+  private async notify(tx: Queryable, payload: string): Promise<void> {
+    const notes = this.pendingNotes.get(tx);
+    if (notes) notes.push(payload);
+    else await tx.query(this.sql.Notify, [this.channel, payload]);
+  }
+
   /** One NOTIFY per distinct queue: Postgres also folds identical notifications of a transaction. */
   private async notifyQueues(tx: Queryable, queues: string[]): Promise<void> {
-    for (const queue of new Set(queues)) await tx.query(this.sql.Notify, [this.channel, `q:${queue}`]);
+    for (const queue of new Set(queues)) await this.notify(tx, `q:${queue}`);
   }
 
   // ── claiming ──────────────────────────────────────────────────────────────────────────────
 
   /** Claims up to `limit` runnable executions; claimed workflows come with their inbox. */
   async claim(workerId: string, queues: string[], taskNames: string[], limit: number, leaseMs: number): Promise<Claimed[]> {
-    const r = await this.driver.query<Claimed>(this.sql.Claim, [queues, taskNames, limit, workerId, leaseMs]);
+    const r = await this.driver.relaxedQuery<Claimed>(this.sql.Claim, [queues, taskNames, limit, workerId, leaseMs]);
     const claimed = r.rows.map((c) => ({ ...c, db_now: Number(c.db_now), inbox: [] as InboxItem[] }));
     // One read for every claimed workflow, after the claim committed: a settlement committed
     // before the claim is seen here (a read inside the claim statement could miss one whose
@@ -252,7 +331,7 @@ export class Store {
 
   /** Extends a lease; returns false when the claim is gone, true/“cancel” flags otherwise. */
   async heartbeat(id: string, token: string, leaseMs: number): Promise<{ held: boolean; cancelRequested: boolean }> {
-    const r = await this.driver.query<{ cancel_requested: boolean }>(this.sql.Heartbeat, [id, token, leaseMs]);
+    const r = await this.driver.relaxedQuery<{ cancel_requested: boolean }>(this.sql.Heartbeat, [id, token, leaseMs]);
     return { held: r.rows.length > 0, cancelRequested: r.rows[0]?.cancel_requested ?? true };
   }
 
@@ -316,9 +395,21 @@ export class Store {
    * sees `wakeups` move and is queued again rather than suspended.
    */
   async commitBatch(items: BatchItem[]): Promise<boolean[]> {
-    if (items.length === 0) return [];
+    return (await this.commitAndDispatch(items, null)).written;
+  }
+
+  /**
+   * commitBatch, and — with `dispatch` — the worker's next work taken in the same transaction:
+   * workflows the batch woke are claimed and activated there (`dispatch.activate`), and tasks
+   * the activations start are inserted already claimed by the worker, returned in `tasks` to run
+   * once committed. A step of a workflow then costs one transaction instead of four (completion,
+   * claim of the workflow, its activation, claim of the next task): docs/benchmarks.md, S4.
+   */
+  async commitAndDispatch(items: BatchItem[], dispatch: Dispatch | null): Promise<{ written: boolean[]; tasks: Claimed[] }> {
+    if (items.length === 0) return { written: [], tasks: [] };
     return this.transaction(async (tx) => {
       const written = new Set<string>();
+      const budget = { tasks: dispatch?.slots ?? 0, dispatched: [] as Claimed[] };
       const finished: string[] = [];
       const deliveries: Delivery[] = [];
 
@@ -334,50 +425,96 @@ export class Store {
             deliveries.push({ executionId: row.parent_id, handle: row.parent_handle, ok: true, value: outputs.get(row.id) });
         }
       }
-
       const activations = items.flatMap((i) => (i.type === "activation" ? [i.write] : []));
-      if (activations.length > 0) {
-        const rows = activations.map((w) => ({
-          id: w.id,
-          token: w.claimToken,
-          wakeups: w.wakeups,
-          status: w.outcome.status,
-          state: w.outcome.status === "suspended" ? w.outcome.state : null,
-          waits: w.outcome.status === "suspended" ? w.outcome.waits : null,
-          output: w.outcome.status === "completed" ? (w.outcome.output ?? null) : null,
-          error: w.outcome.status === "failed" ? w.outcome.error : null,
-        }));
-        const r = await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettle, [JSON.stringify(rows)]);
-        const settled = new Map(r.rows.map((row) => [row.id, row]));
-        const live = activations.filter((w) => settled.has(w.id));
-        for (const w of live) written.add(w.id);
-        await this.writeEffects(tx, live);
-        for (const w of live) {
-          if (w.outcome.status === "suspended") continue;
-          finished.push(w.id);
-          const parent = settled.get(w.id)!;
-          if (parent.parent_id && parent.parent_handle !== null) {
-            const ok = w.outcome.status === "completed";
-            deliveries.push({
-              executionId: parent.parent_id,
-              handle: parent.parent_handle,
-              ok,
-              value: ok ? ((w.outcome as { output: unknown }).output ?? null) : w.parentError,
-            });
-          }
-        }
-        const ended = live.filter((w) => w.outcome.status !== "suspended").map((w) => w.id);
-        if (ended.length > 0) await tx.query(this.sql.DropAllWaits, [ended]);
-      }
+      for (const id of await this.writeActivations(tx, activations, deliveries, finished, dispatch, budget)) written.add(id);
+      const woken = await this.deliver(tx, deliveries);
 
-      await this.deliver(tx, deliveries);
+      // the workflows just woken, activated here by this worker while their rows are locked
+      if (dispatch?.activate) {
+        const ids = woken
+          .filter((w) => w.status === "queued" && dispatch.takesWorkflow(w.queue, w.name, w.version))
+          .slice(0, INLINE_ACTIVATIONS)
+          .map((w) => w.id);
+        if (ids.length > 0) {
+          const claimed = await this.claimInTransaction(tx, ids, dispatch);
+          const writes = await dispatch.activate(claimed);
+          const kept = new Set(writes.map((w) => w.id));
+          const failed = claimed.filter((c) => !kept.has(c.id));
+          for (const c of failed) await tx.query(this.sql.Release, [c.id, c.claim_token]);
+          const more: Delivery[] = [];
+          await this.writeActivations(tx, writes, more, finished, dispatch, budget);
+          await this.deliver(tx, more);
+        }
+      }
       await this.notifyFinished(tx, finished);
-      return items.map((i) => written.has(i.type === "complete" ? i.id : i.write.id));
+      return { written: items.map((i) => written.has(i.type === "complete" ? i.id : i.write.id)), tasks: budget.dispatched };
     });
   }
 
+  /** Claims, inside the caller's transaction, workflows it has just woken (and so holds locked). */
+  private async claimInTransaction(tx: Queryable, ids: string[], dispatch: Dispatch): Promise<Claimed[]> {
+    const r = await tx.query<Claimed>(this.sql.ClaimIds, [ids, dispatch.workerId, dispatch.activationLeaseMs]);
+    const claimed = r.rows.map((c) => ({ ...c, db_now: Number(c.db_now), inbox: [] as InboxItem[] }));
+    const byId = new Map(claimed.map((c) => [c.id, c]));
+    const inbox = await tx.query<InboxItem>(this.sql.InboxFor, [[...byId.keys()]]);
+    for (const item of inbox.rows) byId.get(item.execution_id)!.inbox.push(item);
+    return claimed;
+  }
+
+  /**
+   * Settles activations whose claim is still held and writes their effects; collects what they
+   * deliver to parents and which of them finished. Returns the ids written.
+   */
+  private async writeActivations(
+    tx: Queryable,
+    activations: ActivationWrite[],
+    deliveries: Delivery[],
+    finished: string[],
+    dispatch: Dispatch | null,
+    budget: DispatchBudget,
+  ): Promise<string[]> {
+    if (activations.length === 0) return [];
+    const rows = activations.map((w) => ({
+      id: w.id,
+      token: w.claimToken,
+      wakeups: w.wakeups,
+      status: w.outcome.status,
+      state: w.outcome.status === "suspended" ? w.outcome.state : null,
+      waits: w.outcome.status === "suspended" ? w.outcome.waits : null,
+      output: w.outcome.status === "completed" ? (w.outcome.output ?? null) : null,
+      error: w.outcome.status === "failed" ? w.outcome.error : null,
+    }));
+    const r = await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettle, [JSON.stringify(rows)]);
+    const settled = new Map(r.rows.map((row) => [row.id, row]));
+    const live = activations.filter((w) => settled.has(w.id));
+    await this.writeEffects(tx, live, dispatch, budget);
+    const ended: string[] = [];
+    for (const w of live) {
+      if (w.outcome.status === "suspended") continue;
+      ended.push(w.id);
+      const parent = settled.get(w.id)!;
+      if (parent.parent_id && parent.parent_handle !== null) {
+        const ok = w.outcome.status === "completed";
+        deliveries.push({
+          executionId: parent.parent_id,
+          handle: parent.parent_handle,
+          ok,
+          value: ok ? ((w.outcome as { output: unknown }).output ?? null) : w.parentError,
+        });
+      }
+    }
+    if (ended.length > 0) await tx.query(this.sql.DropAllWaits, [ended]);
+    finished.push(...ended);
+    return live.map((w) => w.id);
+  }
+
   /** What live activations produced, each kind of effect in one statement for the whole batch. */
-  private async writeEffects(tx: Queryable, live: ActivationWrite[]): Promise<void> {
+  private async writeEffects(
+    tx: Queryable,
+    live: ActivationWrite[],
+    dispatch: Dispatch | null,
+    budget: DispatchBudget,
+  ): Promise<void> {
     const rebuffered: string[] = [];
     for (const w of live) {
       // signals delivered to waits that had given up their place go back to the buffer (rare)
@@ -390,11 +527,22 @@ export class Store {
     const consumed = live.flatMap((w) => w.consumed);
     if (consumed.length > 0) await tx.query(this.sql.InboxConsume, [consumed]);
     const enqueue = live.flatMap((w) => w.enqueue);
-    if (enqueue.length > 0) await this.enqueue(enqueue, tx);
+    if (enqueue.length > 0) {
+      const claims = dispatch ? this.dispatchable(enqueue, dispatch, budget) : new Map<EnqueueItem, string>();
+      const ids = await this.insert(tx, enqueue, claims, dispatch);
+      await this.notifyQueues(
+        tx,
+        enqueue.filter((i) => !claims.has(i)).map((i) => i.queue ?? "default"),
+      );
+      enqueue.forEach((item, n) => {
+        const token = claims.get(item);
+        if (token !== undefined) budget.dispatched.push(dispatchedTask(item, ids[n], token));
+      });
+    }
     const timers = live.flatMap((w) => w.timers.map((t) => ({ execution_id: w.id, ...t })));
     if (timers.length > 0) {
       await tx.query(this.sql.TimerInsert, [JSON.stringify(timers)]);
-      await tx.query(this.sql.Notify, [this.channel, "t"]);
+      await this.notify(tx, "t");
     }
     const waits = live.flatMap((w) => w.signalWaits.map((x) => ({ execution_id: w.id, ...x })));
     if (waits.length > 0) await tx.query(this.sql.WaitInsert, [JSON.stringify(waits)]);
@@ -406,10 +554,24 @@ export class Store {
     await this.matchSignals(tx, matching);
   }
 
+  /** Tasks the dispatching worker takes at once (claim tokens by item), within its free slots. */
+  private dispatchable(items: EnqueueItem[], dispatch: Dispatch, budget: DispatchBudget): Map<EnqueueItem, string> {
+    const claims = new Map<EnqueueItem, string>();
+    for (const i of items) {
+      if (budget.tasks <= 0) break;
+      // delayed, deduplicated or someone else's: queued as usual
+      if (i.kind !== "task" || i.runAt != null || (i.delayMs ?? 0) > 0 || i.idempotencyKey) continue;
+      if (!dispatch.takesTask(i.name, i.queue ?? "default")) continue;
+      claims.set(i, randomUUID());
+      budget.tasks--;
+    }
+    return claims;
+  }
+
   /** Puts settlements in workflows' inboxes (in the order given) and makes them runnable. */
-  private async deliver(tx: Queryable, items: Delivery[]): Promise<void> {
-    if (items.length === 0) return;
-    const woken = await tx.query<{ id: string; queue: string; status: string }>(this.sql.Wake, [items.map((i) => i.executionId)]);
+  private async deliver(tx: Queryable, items: Delivery[]): Promise<Woken[]> {
+    if (items.length === 0) return [];
+    const woken = await tx.query<Woken>(this.sql.Wake, [items.map((i) => i.executionId)]);
     // A workflow that has finished (a fire-and-forget task outliving it) will never read its
     // inbox again: nothing is written for it.
     const live = new Set(woken.rows.map((r) => r.id));
@@ -428,6 +590,7 @@ export class Store {
       tx,
       woken.rows.filter((r) => r.status === "queued").map((r) => r.queue),
     );
+    return woken.rows;
   }
 
   /** Gives buffered signals to waits, oldest wait first (FIFO on both sides), for each workflow. */
@@ -465,7 +628,7 @@ export class Store {
    */
   private async notifyFinished(tx: Queryable, ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += FINISHED_PER_NOTIFY)
-      await tx.query(this.sql.Notify, [this.channel, `d:${ids.slice(i, i + FINISHED_PER_NOTIFY).join(",")}`]);
+      await this.notify(tx, `d:${ids.slice(i, i + FINISHED_PER_NOTIFY).join(",")}`);
   }
 
   // ── timers ────────────────────────────────────────────────────────────────────────────────
@@ -510,8 +673,7 @@ export class Store {
       const r = await tx.query<{ kind: string; status: string }>(this.sql.LockExecution, [id]);
       const row = r.rows[0];
       if (!row || row.kind !== "workflow" || ["completed", "failed", "cancelled"].includes(row.status)) return row ?? null;
-      await tx.query(this.sql.SignalInsert, [id, name, JSON.stringify(payload ?? null)]);
-      await this.matchSignals(tx, [id]);
+      await tx.query(this.sql.SignalSend, [id, name, JSON.stringify(payload ?? null), this.channel]);
       return row;
     });
   }
@@ -568,7 +730,7 @@ export class Store {
         if (r.rows.length === 0) return;
         cancelled.push(execId);
         await tx.query(this.sql.DropAllWaits, [[execId]]);
-        await tx.query(this.sql.Notify, [this.channel, `c:${execId}`]);
+        await this.notify(tx, `c:${execId}`);
         await this.notifyFinished(tx, [execId]);
         const { kind, parent_id, parent_handle, name } = r.rows[0];
         // The workflow that started the cancelled root learns of it; children cancelled along

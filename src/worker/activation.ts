@@ -27,8 +27,50 @@ export async function runActivation(
   commit: (w: ActivationWrite) => Promise<boolean> = (w) =>
     store.commitBatch([{ type: "activation", write: w }]).then(([r]) => r),
 ): Promise<ActivationResult["status"]> {
-  await programs.refreshNames();
-  const program = await programs.program(claimed.name, claimed.version!);
+  const { write, status } = await computeActivation(programs, registry, claimed, inbox, limits);
+  try {
+    if (!(await commit(write))) throw new StaleClaimError(claimed.id);
+  } catch (e) {
+    if (!isDataError(e)) throw e;
+    // The database refused what the activation produced (a value out of a column's range, say).
+    // Running it again would produce the same thing, and the workflow would be retried forever:
+    // it fails with the reason instead, writing none of the refused effects.
+    const error = {
+      name: "Error",
+      type: "Error",
+      message: `the workflow's progress could not be saved: ${(e as Error).message}`,
+    };
+    const failed = await commit({
+      ...write,
+      enqueue: [],
+      timers: [],
+      signalWaits: [],
+      dropped: [],
+      ignored: [],
+      logs: [],
+      outcome: { status: "failed", error },
+      parentError: workflowErrorJson(claimed.name, claimed.id, error),
+    });
+    if (!failed) throw new StaleClaimError(claimed.id);
+    return "failed";
+  }
+  return status;
+}
+
+/** Runs the machine for one claimed activation: what the store is to write, and the outcome. */
+export async function computeActivation(
+  programs: ProgramCache,
+  registry: TaskRegistry,
+  claimed: Claimed,
+  inbox: InboxItem[],
+  limits: Partial<Limits> | undefined,
+  /** Inside a transaction that holds the only session (PGlite): only what is cached is used. */
+  cachedOnly = false,
+): Promise<{ write: ActivationWrite; status: ActivationResult["status"] }> {
+  const cached = programs.loaded(claimed.name, claimed.version!);
+  if (!cachedOnly) await programs.refreshNames();
+  else if (!cached) throw new Error(`workflow "${claimed.name}" is not loaded in this worker`);
+  const program = cached ?? (await programs.program(claimed.name, claimed.version!));
   // Workflow time is the database's clock, read at claim and advanced by the local clock.
   const localAtClaim = Date.now();
   const host = {
@@ -56,34 +98,7 @@ export async function runActivation(
     i.ok ? { handle: i.handle, ok: true, value: i.value } : { handle: i.handle, ok: false, error: i.value },
   );
   const result = machine.activate(settlements);
-  const write = toWrite(claimed, inbox, result, registry);
-  try {
-    if (!(await commit(write))) throw new StaleClaimError(claimed.id);
-  } catch (e) {
-    if (!isDataError(e)) throw e;
-    // The database refused what the activation produced (a value out of a column's range, say).
-    // Running it again would produce the same thing, and the workflow would be retried forever:
-    // it fails with the reason instead, writing none of the refused effects.
-    const error = {
-      name: "Error",
-      type: "Error",
-      message: `the workflow's progress could not be saved: ${(e as Error).message}`,
-    };
-    const failed = await commit({
-      ...write,
-      enqueue: [],
-      timers: [],
-      signalWaits: [],
-      dropped: [],
-      ignored: [],
-      logs: [],
-      outcome: { status: "failed", error },
-      parentError: workflowErrorJson(claimed.name, claimed.id, error),
-    });
-    if (!failed) throw new StaleClaimError(claimed.id);
-    return "failed";
-  }
-  return result.status;
+  return { write: toWrite(claimed, inbox, result, registry), status: result.status };
 }
 
 /** SQLSTATE class 22 (data exception) or 54 (program limit exceeded): the same write fails again. */

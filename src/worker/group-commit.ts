@@ -2,14 +2,20 @@
 // batch is one transaction. A lone item is written at once (no added latency when idle); under
 // load, batches grow by themselves to whatever arrived during the previous write.
 
+import { isConnectionError } from "../store/connection-errors.js";
+
+/** How long a batch keeps being written again while the database is unreachable. */
+const RETRY_FOR_MS = 30_000;
+
 export class GroupCommit<T> {
   private pending: { item: T; resolve: (written: boolean) => void; reject: (e: unknown) => void }[] = [];
   private writing = false;
   private scheduled = false;
 
   constructor(
-    /** Writes items in one transaction; answers, per item, whether it was written. */
-    private readonly write: (items: T[]) => Promise<boolean[]>,
+    /** Writes items in one transaction; answers, per item, whether it was written. `alone` is
+     * set when an item is written on its own after its batch failed. */
+    private readonly write: (items: T[], alone: boolean) => Promise<boolean[]>,
     private readonly maxBatch = 500,
   ) {}
 
@@ -31,23 +37,44 @@ export class GroupCommit<T> {
     });
   }
 
+  /**
+   * A batch that could not reach the database is written again, with backoff, for as long as a
+   * server restart takes: giving up would leave finished work unrecorded, and a task whose
+   * handler already ran would run again when its lease expired. Writing twice is harmless: the
+   * claim tokens let only the first write through.
+   */
+  private async writeRetrying(items: T[]): Promise<boolean[]> {
+    const giveUpAt = Date.now() + RETRY_FOR_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return await this.write(items, false);
+      } catch (e) {
+        if (!isConnectionError(e) || Date.now() + delay > giveUpAt) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** One item written on its own after its batch failed: only the culprit fails again. */
+  private async retryAlone(b: { item: T; resolve: (written: boolean) => void; reject: (e: unknown) => void }): Promise<void> {
+    await this.write([b.item], true).then(
+      ([written]) => b.resolve(written),
+      (e: unknown) => b.reject(e),
+    );
+  }
+
   private async flush(): Promise<void> {
     if (this.writing || this.pending.length === 0) return;
     this.writing = true;
     const batch = this.pending.splice(0, this.maxBatch);
     try {
-      const answers = await this.write(batch.map((b) => b.item));
+      const answers = await this.writeRetrying(batch.map((b) => b.item));
       batch.forEach((b, i) => b.resolve(answers[i]));
-    } catch (e) {
-      if (batch.length === 1) batch[0].reject(e);
+    } catch {
       // One item the database refuses (a value out of a column's range, say) must not fail the
-      // others with it: each is written again on its own, and only the culprit fails.
-      else
-        for (const b of batch)
-          await this.write([b.item]).then(
-            ([written]) => b.resolve(written),
-            (e2: unknown) => b.reject(e2),
-          );
+      // others with it: each is written again on its own — without the extra work a batch takes
+      // on (activations of the workflows it wakes), which may have been the culprit.
+      for (const b of batch) await this.retryAlone(b);
     } finally {
       this.writing = false;
       if (this.pending.length > 0) this.schedule();

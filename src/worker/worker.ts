@@ -6,8 +6,8 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Limits } from "../vm/machine.js";
 import { taskErrorJson } from "../vm/errors.js";
-import type { BatchItem, Claimed, Store } from "../store/store.js";
-import { runActivation } from "./activation.js";
+import type { ActivationWrite, BatchItem, Claimed, Store } from "../store/store.js";
+import { computeActivation, runActivation } from "./activation.js";
 import { GroupCommit } from "./group-commit.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
@@ -68,7 +68,7 @@ export class Worker {
     this.queues = options.queues ?? ["default"];
     this.concurrency = options.concurrency ?? 10;
     this.pollMs = options.pollIntervalMs ?? 1000;
-    this.commits = new GroupCommit((items) => this.store.commitBatch(items));
+    this.commits = new GroupCommit((items, alone) => this.writeBatch(items, alone));
   }
 
   get isRunning(): boolean {
@@ -212,6 +212,55 @@ export class Worker {
       this.nextTimerAt = next === null ? null : Date.now() + Math.max(0, next);
     }
     return claimedAll;
+  }
+
+  /**
+   * One group commit. It also takes this worker's next work in the same transaction: workflows
+   * the batch wakes are activated there, and the tasks they start come back claimed, to run here
+   * (the free slots are reserved meanwhile so the claim loop cannot give them away too). Written
+   * alone after a failed batch, an item takes nothing extra.
+   */
+  private async writeBatch(items: BatchItem[], alone: boolean): Promise<boolean[]> {
+    if (alone || !this.running) return this.store.commitBatch(items);
+    // a batch item leads to about one next task (a completion wakes a workflow that starts the
+    // next step): reserving more would only keep the claim loop from slots meanwhile
+    const slots = Math.max(0, Math.min(items.length, this.concurrency - this.occupied));
+    this.occupied += slots;
+    let result: { written: boolean[]; tasks: Claimed[] };
+    try {
+      result = await this.store.commitAndDispatch(items, {
+        workerId: this.id,
+        slots,
+        activationLeaseMs: ACTIVATION_LEASE_MS,
+        // a task with its own concurrency limit is claimed the usual way, which counts it
+        takesTask: (name, queue) => {
+          const reg = this.registry.get(name);
+          return reg !== undefined && reg.options.concurrency === undefined && this.queues.includes(queue);
+        },
+        takesWorkflow: (queue, name, version) =>
+          this.queues.includes(queue) && version !== null && this.programs.loaded(name, version) !== undefined,
+        activate: (claimed) => this.activateInline(claimed),
+      });
+    } finally {
+      this.occupied -= slots;
+    }
+    for (const c of result.tasks) this.begin(c);
+    // slots reserved and not used are free again
+    if (result.tasks.length < slots) this.poke();
+    return result.written;
+  }
+
+  /** Activations run inside a group commit; one that cannot run is left out (and released). */
+  private async activateInline(claimed: Claimed[]): Promise<ActivationWrite[]> {
+    const writes: ActivationWrite[] = [];
+    for (const c of claimed) {
+      try {
+        writes.push((await computeActivation(this.programs, this.registry, c, c.inbox, this.options.limits, true)).write);
+      } catch (e) {
+        this.options.onError?.(e);
+      }
+    }
+    return writes;
   }
 
   /** How many more attempts of a task this worker may start now (Infinity without a limit). */

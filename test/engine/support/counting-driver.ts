@@ -35,6 +35,12 @@ export class CountingDriver implements Driver {
     return this.inner.query<T>(sql, params);
   }
 
+  relaxedQuery<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    this.calls++;
+    this.note(sql);
+    return this.inner.relaxedQuery<T>(sql, params);
+  }
+
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     this.calls++;
     this.note("begin");
