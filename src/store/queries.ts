@@ -195,6 +195,46 @@ export const Q = {
   WaitDelete: `delete from :SCHEMA.signal_waits where execution_id = $1 and handle = $2 returning name`,
 
   // ── signals ───────────────────────────────────────────────────────────────────────────────
+  LockExecutions: `select id, kind, status, queue from :SCHEMA.executions where id = any($1::uuid[]) order by id for no key update`,
+  // SignalSend for many workflows at once, each named at most once (the caller splits rounds).
+  SignalSendMany: `
+    with t as (
+      select * from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, name text, payload jsonb))
+        with ordinality as t(execution_id, name, payload, n)
+    ),
+    wait as (
+      delete from :SCHEMA.signal_waits w
+      using (
+        select distinct on (t.execution_id) o.seq from t
+        join :SCHEMA.signal_waits o on o.execution_id = t.execution_id and o.name = t.name
+        order by t.execution_id, o.seq
+      ) oldest
+      where w.seq = oldest.seq
+      returning w.execution_id, w.handle
+    ),
+    timer as (delete from :SCHEMA.timers tm using wait where tm.execution_id = wait.execution_id and tm.handle = wait.handle),
+    buffered as (
+      insert into :SCHEMA.signals (execution_id, name, payload)
+      select t.execution_id, t.name, coalesce(t.payload, 'null'::jsonb) from t
+      where not exists (select 1 from wait where wait.execution_id = t.execution_id)
+      order by t.n
+    ),
+    delivered as (
+      insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq)
+      select wait.execution_id, wait.handle, true, coalesce(t.payload, 'null'::jsonb), t.name,
+             nextval(pg_get_serial_sequence(':SCHEMA.signals', 'seq'))
+      from wait join t on t.execution_id = wait.execution_id
+      order by t.n
+    ),
+    woken as (
+      update :SCHEMA.executions e
+      set wakeups = e.wakeups + 1,
+          status = case when e.status = 'suspended' then 'queued' else e.status end,
+          run_at = case when e.status = 'suspended' then now() else e.run_at end
+      from wait where e.id = wait.execution_id
+      returning e.queue, e.status
+    )
+    select distinct queue from woken where status = 'queued'`,
   // "no key update" like every other writer of the row: FOR UPDATE would also wait for each
   // transaction that merely inserted an inbox row referencing it.
   LockExecution: `select id, kind, status, queue from :SCHEMA.executions where id = $1 for no key update`,

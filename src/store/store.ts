@@ -678,6 +678,51 @@ export class Store {
     });
   }
 
+  /**
+   * Many signals in one transaction: every target is locked and checked first, and when one is
+   * not a live workflow nothing is written and its row (or null when it does not exist) is
+   * returned as `refused`. Signals to one workflow keep their order.
+   */
+  async signalMany(
+    items: { id: string; name: string; payload: unknown }[],
+  ): Promise<{ refused: { id: string; row: { kind: string; status: string } | null } | null }> {
+    const bad = items.find((i) => !isExecutionId(i.id));
+    if (bad) return { refused: { id: bad.id, row: null } };
+    if (items.length === 0) return { refused: null };
+    return this.transaction(async (tx) => {
+      const ids = [...new Set(items.map((i) => i.id))];
+      const rows = new Map(
+        (await tx.query<{ id: string; kind: string; status: string }>(this.sql.LockExecutions, [ids])).rows.map((r) => [r.id, r]),
+      );
+      for (const i of items) {
+        const row = rows.get(i.id);
+        if (!row || row.kind !== "workflow" || ["completed", "failed", "cancelled"].includes(row.status))
+          return { refused: { id: i.id, row: row ?? null } };
+      }
+      // rounds in which each workflow appears once, in the order its signals were given
+      let rest = items;
+      while (rest.length > 0) {
+        const seen = new Set<string>();
+        const round = [];
+        const later = [];
+        for (const i of rest) {
+          if (seen.has(i.id)) later.push(i);
+          else {
+            seen.add(i.id);
+            round.push({ execution_id: i.id, name: i.name, payload: i.payload ?? null });
+          }
+        }
+        const woken = await tx.query<{ queue: string }>(this.sql.SignalSendMany, [JSON.stringify(round)]);
+        await this.notifyQueues(
+          tx,
+          woken.rows.map((r) => r.queue),
+        );
+        rest = later;
+      }
+      return { refused: null };
+    });
+  }
+
   // ── leases ────────────────────────────────────────────────────────────────────────────────
 
   /** Claims whose lease ran out (dead worker, timeout), locked for the caller to resolve. */

@@ -123,6 +123,52 @@ for (const backend of await backends()) {
       assert.deepEqual(done.output, { fast: true });
     });
 
+    test("signalMany: one transaction for many workflows, order kept per workflow, waits and buffers alike", async () => {
+      const waiting = await rhythm.startWorkflows("when_in_time", [{}, {}, {}]);
+      for (const id of waiting) await untilStatus(rhythm, id, "suspended");
+      const fifo = await rhythm.startWorkflow("fifo", {});
+      await untilStatus(rhythm, fifo, "suspended");
+      await rhythm.signalMany([
+        ...waiting.map((id, n) => ({ id, name: "soon", payload: { n } })),
+        // the same workflow three times and a fourth name it waits on: buffered in this order
+        { id: fifo, name: "item", payload: "a" },
+        { id: fifo, name: "item", payload: "b" },
+        { id: fifo, name: "item", payload: "c" },
+        { id: fifo, name: "go", payload: null },
+      ]);
+      for (const [n, id] of waiting.entries()) {
+        assert.equal(await count(db, "timers", id), 0, "each timeout timer went with its wait");
+        assert.deepEqual((await rhythm.wait(id, { timeout: "10s" })).output, { n });
+      }
+      assert.deepEqual((await rhythm.wait(fifo, { timeout: "10s" })).output, ["a", "b", "c"]);
+    });
+
+    test("signalMany writes nothing when one target is not a live workflow", async () => {
+      const live = await rhythm.startWorkflow("when_in_time", {});
+      await untilStatus(rhythm, live, "suspended");
+      const finished = await rhythm.startWorkflow("quick", {});
+      await rhythm.wait(finished, { timeout: "10s" });
+      await assert.rejects(
+        rhythm.signalMany([
+          { id: live, name: "soon", payload: 1 },
+          { id: finished, name: "x", payload: 2 },
+        ]),
+        { name: "ExecutionFinishedError", code: "EXECUTION_FINISHED" },
+      );
+      await assert.rejects(
+        rhythm.signalMany([
+          { id: live, name: "soon", payload: 1 },
+          { id: "00000000-0000-4000-8000-000000000000", name: "x" },
+        ]),
+        { name: "ExecutionNotFoundError" },
+      );
+      assert.equal(await count(db, "inbox", live), 0);
+      assert.equal(await count(db, "signals", live), 0);
+      assert.equal((await rhythm.get(live))?.status, "suspended");
+      await rhythm.signalMany([{ id: live, name: "soon", payload: "late" }]);
+      assert.equal((await rhythm.wait(live, { timeout: "10s" })).output, "late");
+    });
+
     test("signalling an unknown id, a finished workflow or a task is a typed error and writes nothing", async () => {
       await assert.rejects(rhythm.signal("00000000-0000-4000-8000-000000000000", "x"), {
         name: "ExecutionNotFoundError",
