@@ -2,14 +2,14 @@
 // batch is one transaction. A lone item is written at once (no added latency when idle); under
 // load, batches grow by themselves to whatever arrived during the previous write.
 
-import { isConnectionError } from "../store/connection-errors.js";
+import { isTransientError } from "../store/connection-errors.js";
 
 /** How long a batch keeps being written again while the database is unreachable. */
 const RETRY_FOR_MS = 30_000;
 
 export class GroupCommit<T> {
   private pending: { item: T; resolve: (written: boolean) => void; reject: (e: unknown) => void }[] = [];
-  private writing = false;
+  private writing = 0;
   private scheduled = false;
 
   constructor(
@@ -17,6 +17,8 @@ export class GroupCommit<T> {
      * set when an item is written on its own after its batch failed. */
     private readonly write: (items: T[], alone: boolean) => Promise<boolean[]>,
     private readonly maxBatch = 500,
+    /** Batches written at once: while one waits for its commit, the next is already on its way. */
+    private readonly parallel = 2,
   ) {}
 
   submit(item: T): Promise<boolean> {
@@ -29,7 +31,7 @@ export class GroupCommit<T> {
   /** The next batch starts after the current turn of the event loop, so everything handed in
    * by the same turn (a claim's worth of activations, say) goes in one transaction. */
   private schedule(): void {
-    if (this.writing || this.scheduled) return;
+    if (this.writing >= this.parallel || this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -38,10 +40,11 @@ export class GroupCommit<T> {
   }
 
   /**
-   * A batch that could not reach the database is written again, with backoff, for as long as a
-   * server restart takes: giving up would leave finished work unrecorded, and a task whose
-   * handler already ran would run again when its lease expired. Writing twice is harmless: the
-   * claim tokens let only the first write through.
+   * A batch that could not reach the database, or that the server could not complete for now
+   * (disk full, a statement timeout: isTransientError), is written again, with backoff, for as
+   * long as a server restart takes: giving up would leave finished work unrecorded, and a task
+   * whose handler already ran would run again when its lease expired. Writing twice is harmless:
+   * the claim tokens let only the first write through.
    */
   private async writeRetrying(items: T[]): Promise<boolean[]> {
     const giveUpAt = Date.now() + RETRY_FOR_MS;
@@ -49,7 +52,7 @@ export class GroupCommit<T> {
       try {
         return await this.write(items, false);
       } catch (e) {
-        if (!isConnectionError(e) || Date.now() + delay > giveUpAt) throw e;
+        if (!isTransientError(e) || Date.now() + delay > giveUpAt) throw e;
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -64,8 +67,8 @@ export class GroupCommit<T> {
   }
 
   private async flush(): Promise<void> {
-    if (this.writing || this.pending.length === 0) return;
-    this.writing = true;
+    if (this.writing >= this.parallel || this.pending.length === 0) return;
+    this.writing++;
     const batch = this.pending.splice(0, this.maxBatch);
     try {
       const answers = await this.writeRetrying(batch.map((b) => b.item));
@@ -76,7 +79,7 @@ export class GroupCommit<T> {
       // on (activations of the workflows it wakes), which may have been the culprit.
       for (const b of batch) await this.retryAlone(b);
     } finally {
-      this.writing = false;
+      this.writing--;
       if (this.pending.length > 0) this.schedule();
     }
   }
