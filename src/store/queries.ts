@@ -1,20 +1,10 @@
 // Every SQL statement of the engine, static and named. ":SCHEMA" becomes the quoted schema name
 // once per store; every value is a parameter.
 
-export const Q = {
-  // ── versions ──────────────────────────────────────────────────────────────────────────────
-  VersionUpsert: `
-    insert into :SCHEMA.workflow_versions (name, version, source, program) values ($1, $2, $3, $4)
-    on conflict (name, version) do update set deployed_at = now()`,
-  VersionNewest: `select version from :SCHEMA.workflow_versions where name = $1 order by deployed_at desc limit 1`,
-  VersionProgram: `select program from :SCHEMA.workflow_versions where name = $1 and version = $2`,
-  VersionNames: `select distinct name from :SCHEMA.workflow_versions`,
-
-  // ── enqueue ───────────────────────────────────────────────────────────────────────────────
-  // One statement for any number of executions; a repeated idempotency key inserts nothing.
-  // A row with a claim token is inserted already claimed (running, attempt 1) by the worker
-  // whose activation started it: dispatched without a claim round trip.
-  Enqueue: `
+// One statement for any number of executions; a repeated idempotency key inserts nothing.
+// A row with a claim token is inserted already claimed (running, attempt 1) by the worker
+// whose activation started it: dispatched without a claim round trip.
+const ENQUEUE = `
     insert into :SCHEMA.executions
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
        parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at)
@@ -28,8 +18,25 @@ export const Q = {
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
       inputs jsonb, max_attempts integer, backoff jsonb, timeout_ms integer, parent_id uuid, parent_handle integer,
       idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint)
-    on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing
-    returning id`,
+    on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing`;
+
+export const Q = {
+  // ── versions ──────────────────────────────────────────────────────────────────────────────
+  VersionUpsert: `
+    insert into :SCHEMA.workflow_versions (name, version, source, program) values ($1, $2, $3, $4)
+    on conflict (name, version) do update set deployed_at = now()`,
+  VersionNewest: `select version from :SCHEMA.workflow_versions where name = $1 order by deployed_at desc limit 1`,
+  VersionProgram: `select program from :SCHEMA.workflow_versions where name = $1 and version = $2`,
+  VersionNames: `select distinct name from :SCHEMA.workflow_versions`,
+
+  // ── enqueue ───────────────────────────────────────────────────────────────────────────────
+  Enqueue: `${ENQUEUE} returning id`,
+  // Enqueue and the queues' NOTIFY in one statement, committed on its own: what a client's
+  // queueTask or startWorkflow costs (one round trip instead of four with BEGIN and COMMIT).
+  EnqueueAndNotify: `
+    with ins as (${ENQUEUE} returning id, queue),
+    note as (select pg_notify($2, 'q:' || queue) from (select distinct queue from ins) q)
+    select id from ins where (select count(*) from note) >= 0`,
   ByIdempotencyKey: `select id from :SCHEMA.executions where kind = $1 and name = $2 and idempotency_key = $3`,
   Notify: `select pg_notify($1, $2)`,
   NotifyMany: `select pg_notify($1, p) from unnest($2::text[]) as p`,

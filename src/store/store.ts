@@ -237,6 +237,8 @@ export class Store {
   /** Inserts executions in one statement; returns their ids (the existing id for a repeated key). */
   async enqueue(items: EnqueueItem[], q?: Queryable): Promise<string[]> {
     if (items.length === 0) return [];
+    // the common case (versions known, no transaction of the caller's): one statement
+    if (!q && items.every((i) => i.kind === "task" || i.version)) return this.insert(this.driver, items, new Map(), null, true);
     const run = async (tx: Queryable) => {
       const ids = await this.insert(tx, items);
       await this.notifyQueues(
@@ -253,6 +255,8 @@ export class Store {
     items: EnqueueItem[],
     claims: Map<EnqueueItem, string> = new Map(),
     dispatch: Dispatch | null = null,
+    /** Also sends the queues' notifications, in the same statement. */
+    notifying = false,
   ): Promise<string[]> {
     // Child workflows run the newest stored version of their name.
     const versions = new Map<string, string | null>();
@@ -281,7 +285,10 @@ export class Store {
       worker_id: claims.has(i) ? dispatch!.workerId : null,
       lease_ms: claims.has(i) ? dispatch!.activationLeaseMs : null,
     }));
-    const inserted = new Set((await tx.query<{ id: string }>(this.sql.Enqueue, [JSON.stringify(rows)])).rows.map((r) => r.id));
+    const r = notifying
+      ? await tx.query<{ id: string }>(this.sql.EnqueueAndNotify, [JSON.stringify(rows), this.channel])
+      : await tx.query<{ id: string }>(this.sql.Enqueue, [JSON.stringify(rows)]);
+    const inserted = new Set(r.rows.map((row) => row.id));
     const ids: string[] = [];
     for (const row of rows) {
       if (inserted.has(row.id)) ids.push(row.id);
