@@ -79,3 +79,19 @@ export class NonRetryableError extends Error {
     this.name = "NonRetryableError";
   }
 }
+
+/**
+ * A task handler returned something that cannot be stored as its output (a BigInt, a cycle, a
+ * value nested too deeply, a string Postgres refuses, or more bytes than the payload limit). The
+ * attempt fails at once: running the handler again would return the same thing.
+ */
+export class InvalidTaskResultError extends NonRetryableError {
+  readonly code = "INVALID_TASK_RESULT";
+  constructor(
+    readonly task: string,
+    problem: string,
+  ) {
+    super(`task "${task}" returned a result that cannot be stored as JSON: ${problem}`);
+    this.name = "InvalidTaskResultError";
+  }
+}

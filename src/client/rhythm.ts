@@ -7,6 +7,7 @@ import { compileFlow, type CompiledFlow } from "../compiler/index.js";
 import { FlowLoadError } from "../lang/index.js";
 import type { Driver, Queryable } from "../store/driver.js";
 import { FINAL_STATUSES, type Execution } from "../store/execution.js";
+import { stringProblem } from "../vm/json-check.js";
 import { migrate } from "../store/migrate.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
 import { Store, type EnqueueItem, type ListFilter } from "../store/store.js";
@@ -24,7 +25,8 @@ import {
   WaitTimeoutError,
   WorkflowNotFoundError,
 } from "./errors.js";
-import { assertJson } from "./json-input.js";
+import { DEFAULT_MAX_PAYLOAD_BYTES, jsonInput } from "./json-input.js";
+import { checkedResult } from "./task-output.js";
 
 export interface ConnectOptions {
   /** Postgres URL. Default: RHYTHM_DATABASE_URL, else a running `rhythm dev` in this folder, else embedded PGlite in ./.rhythm/. */
@@ -33,7 +35,11 @@ export interface ConnectOptions {
   workflows?: string;
   /** Schema holding all of Rhythm's tables (default "rhythm"). */
   schema?: string;
-  /** Largest accepted inputs, in bytes of JSON (default 1 MiB). */
+  /**
+   * Largest payload, in bytes of JSON (default 1 MiB): workflow and task inputs and signal payloads
+   * given to this client, results its task handlers return, and task inputs and outputs its
+   * workers' workflows produce. Larger ones are refused before anything is written.
+   */
   maxPayloadBytes?: number;
 }
 
@@ -78,6 +84,7 @@ export class Rhythm {
    */
   static async connectWith(driver: Driver, options: Omit<ConnectOptions, "databaseUrl"> = {}): Promise<Rhythm> {
     const schema = checkedSchema(options.schema);
+    checkedPayloadLimit(options.maxPayloadBytes);
     await migrate(driver, schema);
     return new Rhythm(new Store(driver, schema), options, false);
   }
@@ -85,6 +92,7 @@ export class Rhythm {
   /** Connects (embedded PGlite when no URL is configured) and applies migrations. */
   static async connect(options: ConnectOptions = {}): Promise<Rhythm> {
     const schema = checkedSchema(options.schema);
+    checkedPayloadLimit(options.maxPayloadBytes);
     const driver = await openDriver(options.databaseUrl);
     await migrate(driver, schema);
     return new Rhythm(new Store(driver, schema), options);
@@ -94,15 +102,25 @@ export class Rhythm {
     return this.store.driver;
   }
 
+  private get maxPayloadBytes(): number {
+    return this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  }
+
   // ── workflows and tasks ───────────────────────────────────────────────────────────────────
 
   /** Registers a task handler: `async (inputs, ctx) => output`. */
   task(name: string, handler: TaskHandler, options: TaskOptions = {}): this {
-    if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError("task name must be a non-empty string");
+    requireName(name, "task name");
     if (typeof handler !== "function") throw new InvalidArgumentError(`task "${name}": the handler must be a function`);
     retryPolicy(options.retries, `task "${name}"`);
-    if (options.timeout !== undefined) duration(options.timeout, `task "${name}": timeout`);
-    this.registry.register(name, handler, options);
+    if (options.timeout !== undefined) timeoutMs(options.timeout, `task "${name}": timeout`);
+    if (options.queue !== undefined) requireName(options.queue, `task "${name}": queue`);
+    if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1))
+      throw new InvalidArgumentError(`task "${name}": concurrency must be a positive integer`);
+    // A result that cannot be stored fails the attempt at once (retrying would return it again).
+    const limit = this.maxPayloadBytes;
+    const checked: TaskHandler = async (inputs, ctx) => checkedResult(await handler(inputs, ctx), name, limit);
+    this.registry.register(name, checked, options);
     return this;
   }
 
@@ -135,7 +153,14 @@ export class Rhythm {
   /** A worker for this process's registered tasks (and any workflow). Call start() on it. */
   worker(options: WorkerOptions = {}): Worker {
     const rhythm = this;
-    const w = new Worker(this.store, this.registry, this.programs, options);
+    if (options.queues !== undefined) {
+      if (!Array.isArray(options.queues) || options.queues.length === 0)
+        throw new InvalidArgumentError("worker: queues must be a non-empty array of queue names");
+      for (const q of options.queues) requireName(q, "worker: a queue name");
+    }
+    // Workflows this worker runs are held to the client's payload limit too.
+    const limits = { maxPayloadBytes: this.maxPayloadBytes, ...options.limits };
+    const w = new Worker(this.store, this.registry, this.programs, { ...options, limits });
     const start = w.start.bind(w);
     // Workers deploy the workflow folder when they start (SPEC §3, versions).
     w.start = async () => {
@@ -152,15 +177,15 @@ export class Rhythm {
 
   /** Starts several executions of one workflow in one round trip. */
   async startWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions = {}): Promise<string[]> {
-    requireName(name, "workflow");
+    requireName(name, "workflow name");
     requireList(inputsList, "startWorkflows");
     const version = await this.store.newestVersion(name);
     if (!version) throw new WorkflowNotFoundError(name);
     const items = inputsList.map((inputs, i): EnqueueItem => {
       if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs))
         throw new InvalidArgumentError(`workflow inputs must be an object (item ${i})`);
-      assertJson(inputs, `inputs of workflow "${name}"`, this.options.maxPayloadBytes);
-      return { kind: "workflow", name, version, inputs, ...common(options, `workflow "${name}"`) };
+      const copy = jsonInput(inputs, `inputs of workflow "${name}"`, this.maxPayloadBytes);
+      return { kind: "workflow", name, version, inputs: copy, ...common(options, `workflow "${name}"`) };
     });
     return this.enqueue(items, options.tx);
   }
@@ -171,7 +196,7 @@ export class Rhythm {
 
   /** Queues several tasks of one name in one round trip. An unregistered name waits for a worker that has it. */
   async queueTasks(name: string, inputsList: unknown[], options: TaskEnqueueOptions = {}): Promise<string[]> {
-    requireName(name, "task");
+    requireName(name, "task name");
     requireList(inputsList, "queueTasks");
     const reg = this.registry.get(name)?.options;
     // Retries and timeout given with the call are stored with the task; otherwise the worker that
@@ -179,11 +204,11 @@ export class Rhythm {
     const policy = options.retries === undefined ? null : retryPolicy(options.retries, `task "${name}"`);
     const timeout = options.timeout;
     const items = inputsList.map((inputs): EnqueueItem => {
-      assertJson(inputs, `inputs of task "${name}"`, this.options.maxPayloadBytes);
+      const copy = jsonInput(inputs, `inputs of task "${name}"`, this.maxPayloadBytes);
       return {
         kind: "task",
         name,
-        inputs: inputs ?? null,
+        inputs: copy ?? null,
         maxAttempts: policy?.maxAttempts ?? null,
         backoff: policy?.backoff ?? null,
         timeoutMs: timeout === undefined ? null : timeoutMs(timeout, `task "${name}": timeout`),
@@ -207,12 +232,35 @@ export class Rhythm {
   // ── signals and control ───────────────────────────────────────────────────────────────────
 
   async signal(id: string, name: string, payload: unknown = null): Promise<void> {
-    requireName(name, "signal");
-    assertJson(payload, `payload of signal "${name}"`, this.options.maxPayloadBytes);
-    const row = await this.store.signal(id, name, payload);
+    requireName(name, "signal name");
+    const copy = jsonInput(payload, `payload of signal "${name}"`, this.maxPayloadBytes);
+    const row = await this.store.signal(id, name, copy);
     if (!row) throw new ExecutionNotFoundError(id);
     if (row.kind !== "workflow") throw new NotAWorkflowError(id);
     if (FINAL_STATUSES.has(row.status as Execution["status"])) throw new ExecutionFinishedError(id, row.status);
+  }
+
+  /**
+   * Sends many signals in one transaction (one statement for a signal to each of thousands of
+   * workflows). All or nothing: when one target is unknown, not a workflow or finished, nothing
+   * is sent and that target's error is thrown. Signals to one workflow keep their order.
+   */
+  async signalMany(signals: { id: string; name: string; payload?: unknown }[]): Promise<void> {
+    if (!Array.isArray(signals)) throw new InvalidArgumentError("signalMany takes an array of { id, name, payload }");
+    const items = signals.map((s, n) => {
+      if (s === null || typeof s !== "object") throw new InvalidArgumentError(`signal ${n}: expected { id, name, payload }`);
+      requireName(s.name, "signal name");
+      return {
+        id: s.id,
+        name: s.name,
+        payload: jsonInput(s.payload ?? null, `payload of signal "${s.name}"`, this.maxPayloadBytes),
+      };
+    });
+    const { refused } = await this.store.signalMany(items);
+    if (!refused) return;
+    if (!refused.row) throw new ExecutionNotFoundError(refused.id);
+    if (refused.row.kind !== "workflow") throw new NotAWorkflowError(refused.id);
+    throw new ExecutionFinishedError(refused.id, refused.row.status);
   }
 
   /** Cancels queued work, stops running handlers (AbortSignal) and cancels child workflows. */
@@ -237,6 +285,12 @@ export class Rhythm {
   }
 
   async list(filter: ListFilter = {}): Promise<Execution[]> {
+    if (filter.status !== undefined && !STATUSES.includes(filter.status))
+      throw new InvalidArgumentError(`list: status must be one of ${STATUSES.join(", ")}`);
+    if (filter.kind !== undefined && filter.kind !== "workflow" && filter.kind !== "task")
+      throw new InvalidArgumentError('list: kind must be "workflow" or "task"');
+    if (filter.name !== undefined) requireName(filter.name, "list: name");
+    if (filter.queue !== undefined) requireName(filter.queue, "list: queue");
     if (filter.limit !== undefined && !(Number.isInteger(filter.limit) && filter.limit >= 1))
       throw new InvalidArgumentError("list: limit must be a positive integer");
     // A cursor that is not an id would silently give the first page again: a paginating caller
@@ -303,9 +357,27 @@ function requireList(list: unknown, what: string): void {
   if (!Array.isArray(list)) throw new InvalidArgumentError(`${what}: give an array of inputs, one per execution`);
 }
 
-function requireName(name: unknown, what: string): void {
-  if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${what} name must be a non-empty string`);
+/** Longest task, workflow, queue and signal name or idempotency key (they travel in NOTIFY payloads too). */
+const MAX_NAME_LENGTH = 255;
+
+/** `label` names the value: "task name", `task "x": queue` … */
+function requireName(name: unknown, label: string): asserts name is string {
+  if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${label} must be a non-empty string`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new InvalidArgumentError(`${label} is ${name.length} characters long, over the limit of ${MAX_NAME_LENGTH}`);
+  const problem = stringProblem(name);
+  if (problem) throw new InvalidArgumentError(`${label} ${problem.replace(/ in JSON$/, "")}`);
 }
+
+function checkedPayloadLimit(limit: unknown): void {
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && (limit as number) >= 1))
+    throw new InvalidArgumentError("maxPayloadBytes must be a positive whole number of bytes");
+}
+
+const STATUSES: readonly string[] = ["queued", "running", "suspended", "completed", "failed", "cancelled"];
+
+/** Latest time a runAt or delay may reach: the end of year 9999 (Postgres and Date both hold it). */
+const LATEST_RUN_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Priorities and timeouts (in ms) are stored as 32-bit integers. */
 const INT32_MAX = 2 ** 31 - 1;
@@ -324,18 +396,24 @@ function common(
     throw new InvalidArgumentError(`${what}: give either runAt or delay, not both`);
   if (o.priority !== undefined && !(Number.isInteger(o.priority) && Math.abs(o.priority) <= INT32_MAX))
     throw new InvalidArgumentError(`${what}: priority must be an integer between -${INT32_MAX} and ${INT32_MAX}`);
-  if (o.queue !== undefined && (typeof o.queue !== "string" || o.queue === ""))
-    throw new InvalidArgumentError(`${what}: queue must be a non-empty string`);
+  if (o.queue !== undefined) requireName(o.queue, `${what}: queue`);
+  if (o.idempotencyKey !== undefined) requireName(o.idempotencyKey, `${what}: idempotencyKey`);
   let runAt: number | null = null;
   if (o.runAt !== undefined) {
     runAt = o.runAt instanceof Date ? o.runAt.getTime() : typeof o.runAt === "string" ? Date.parse(o.runAt) : o.runAt;
-    if (!Number.isFinite(runAt)) throw new InvalidArgumentError(`${what}: runAt must be a Date, an ISO time or epoch ms`);
+    if (typeof runAt !== "number" || !Number.isFinite(runAt))
+      throw new InvalidArgumentError(`${what}: runAt must be a Date, an ISO time or epoch ms`);
+    if (runAt > LATEST_RUN_AT || runAt < 0)
+      throw new InvalidArgumentError(`${what}: runAt must be between 1970 and the end of year 9999`);
   }
+  const delayMs = o.delay === undefined ? null : duration(o.delay, `${what}: delay`);
+  if (delayMs !== null && delayMs > LATEST_RUN_AT - Date.now())
+    throw new InvalidArgumentError(`${what}: delay must end before the end of year 9999`);
   return {
     queue: o.queue,
     priority: o.priority,
     runAt,
-    delayMs: o.delay === undefined ? null : duration(o.delay, `${what}: delay`),
+    delayMs,
     idempotencyKey: o.idempotencyKey ?? null,
   };
 }

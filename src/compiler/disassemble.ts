@@ -1,9 +1,10 @@
 // A readable listing of compiled code, for debugging the compiler and for `docs/architecture.md`.
 
 import { operandCount, opNames } from "./opcodes.js";
-import { positionAt, type Program } from "./program.js";
+import { positionAt, runnableProgram, type Program } from "./program.js";
 
-export function disassemble(program: Program): string {
+export function disassemble(stored: Program): string {
+  const program = runnableProgram(stored);
   const out: string[] = [];
   program.functions.forEach((fn, index) => {
     out.push(`fn ${index} ${fn.name}${fn.isAsync ? " (async)" : ""} locals=${fn.locals}`);

@@ -3,6 +3,7 @@
 // access and `break`/`continue`/`return` need. Statements and expressions live in their own files.
 
 import type * as es from "acorn";
+import { stringProblem } from "../vm/json-check.js";
 import { Op } from "./opcodes.js";
 import type { FunctionInfo } from "./program.js";
 import type { Binding, Scope, ScopeInfo } from "./scopes.js";
@@ -186,13 +187,26 @@ export class FunctionCompiler {
   }
 
   finish(name: string, isAsync: boolean, length: number): FunctionInfo {
+    // The program is stored as JSON in Postgres: constants it cannot carry travel as text.
+    const special: [number, "n" | "s", string][] = [];
+    const constants = this.constants.map((v, i) => {
+      if (typeof v === "number") {
+        if (Number.isFinite(v)) return v;
+        special.push([i, "n", String(v)]);
+        return 0;
+      }
+      if (stringProblem(v) === null) return v;
+      special.push([i, "s", JSON.stringify(v)]);
+      return "";
+    });
     return {
       name,
       isAsync,
       length,
       locals: this.locals,
       code: this.code,
-      constants: this.constants,
+      constants,
+      ...(special.length > 0 ? { special } : {}),
       positions: this.positions,
     };
   }

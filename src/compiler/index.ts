@@ -7,7 +7,7 @@ import { msg } from "../lang/messages.js";
 import { compileProgram } from "./compile.js";
 import type { Program } from "./program.js";
 
-export { PROGRAM_FORMAT, positionAt, type FunctionInfo, type Program } from "./program.js";
+export { PROGRAM_FORMAT, positionAt, runnableProgram, type FunctionInfo, type Program } from "./program.js";
 export { disassemble } from "./disassemble.js";
 
 export interface CompiledFlow {

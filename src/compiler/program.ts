@@ -13,6 +13,12 @@ export interface FunctionInfo {
   locals: number;
   code: number[];
   constants: (string | number)[];
+  /**
+   * Constants JSON cannot carry as they are (Infinity from `1e400`; strings with U+0000 or a lone
+   * surrogate, which Postgres refuses): [index, "n" | "s", text]. Their slot in `constants` holds
+   * a placeholder; {@link runnableProgram} puts the real values back.
+   */
+  special?: [number, "n" | "s", string][];
   /** Source positions as flat triples: [pc, line, column, pc, line, column, …], pc ascending. */
   positions: number[];
 }
@@ -39,4 +45,25 @@ export function positionAt(fn: FunctionInfo, pc: number): { line: number; column
     } else hi = mid - 1;
   }
   return p.length === 0 ? { line: 0, column: 0 } : { line: p[best * 3 + 1], column: p[best * 3 + 2] };
+}
+
+const runnable = new WeakMap<Program, Program>();
+
+/** The program with its special constants restored (the same object when it has none). */
+export function runnableProgram(program: Program): Program {
+  if (!program.functions.some((f) => f.special?.length)) return program;
+  let out = runnable.get(program);
+  if (!out) {
+    out = {
+      ...program,
+      functions: program.functions.map((f) => {
+        if (!f.special?.length) return f;
+        const constants = [...f.constants];
+        for (const [i, kind, text] of f.special) constants[i] = kind === "n" ? Number(text) : (JSON.parse(text) as string);
+        return { ...f, constants };
+      }),
+    };
+    runnable.set(program, out);
+  }
+  return out;
 }

@@ -6,8 +6,17 @@ import { throwTypeError, type Value } from "./values.js";
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
 
+/** Longest duration: 1,000 years (what comes after it must still be a time Postgres can store). */
+export const MAX_DURATION_MS = 1000 * 365.25 * 86_400_000;
+
 /** Parses a duration; `what` names the argument in the TypeError a bad value gets. */
 export function durationMs(v: Value, what: string): number {
+  const ms = parse(v, what);
+  if (ms > MAX_DURATION_MS) throwTypeError(`${what} is out of range: at most 1000 years`);
+  return ms;
+}
+
+function parse(v: Value, what: string): number {
   if (typeof v === "number") {
     if (!Number.isFinite(v) || v < 0) throwTypeError(`${what} must be a non-negative number of seconds, got ${v}`);
     return Math.round(v * 1000);

@@ -3,6 +3,7 @@
 // randomness. Pure natives live in stdlib/; `callNative` dispatches to either.
 
 import { durationMs } from "./durations.js";
+import { stringProblem } from "./json-check.js";
 import { toJson } from "./json.js";
 import type { CallOptions, Machine } from "./machine.js";
 import { hostStatics } from "./properties.js";
@@ -46,9 +47,25 @@ function describeType(v: Value): string {
   return typeof v === "object" ? "an object" : typeof v;
 }
 
+/** Names and keys are stored in text columns and travel in NOTIFY payloads: the API's rules. */
+const MAX_NAME_LENGTH = 255;
+
 function requireName(v: Value, what: string): string {
   if (typeof v !== "string" || v.trim() === "") throwTypeError(`${what} must be a non-empty string, got ${describeType(v)}`);
+  if (v.length > MAX_NAME_LENGTH) throwTypeError(`${what} is ${v.length} characters long, over the limit of ${MAX_NAME_LENGTH}`);
+  const problem = stringProblem(v);
+  if (problem) throwTypeError(`${what} ${problem.replace(/ in JSON$/, "")}`);
   return v;
+}
+
+/** Priorities and timeouts (ms) are stored as 32-bit integers; times must fit Postgres and Date. */
+const INT32_MAX = 2 ** 31 - 1;
+const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function requireTime(ms: number, what: string): number {
+  if (!(ms >= 0 && ms <= LATEST_TIME))
+    throwTypeError(`${what} is out of range: give a time between 1970 and the end of year 9999`);
+  return ms;
 }
 
 function timeMs(m: Machine, v: Value, what: string): number {
@@ -76,22 +93,32 @@ function callOptions(m: Machine, v: Value, allowed: Set<string>, fn: string): Ca
   }
   if (o.queue !== undefined) out.queue = requireName(o.queue, `${fn}: option "queue"`);
   if (o.priority !== undefined) {
-    if (typeof o.priority !== "number" || !Number.isInteger(o.priority))
-      throwTypeError(`${fn}: option "priority" must be an integer`);
+    if (typeof o.priority !== "number" || !Number.isInteger(o.priority) || Math.abs(o.priority) > INT32_MAX)
+      throwTypeError(
+        typeof o.priority === "number" && Number.isInteger(o.priority)
+          ? `${fn}: option "priority" is out of range: give an integer between -${INT32_MAX} and ${INT32_MAX}`
+          : `${fn}: option "priority" must be an integer`,
+      );
     out.priority = o.priority;
   }
   if (o.retries !== undefined) out.retries = retries(o.retries, fn);
-  if (o.timeout !== undefined) out.timeoutMs = durationMs(o.timeout, `${fn}: option "timeout"`);
+  if (o.timeout !== undefined) {
+    out.timeoutMs = durationMs(o.timeout, `${fn}: option "timeout"`);
+    if ((out.timeoutMs as number) > INT32_MAX)
+      throwTypeError(`${fn}: option "timeout" is out of range: at most ${INT32_MAX} ms (about 24 days)`);
+  }
   if (o.runAt !== undefined && o.delay !== undefined) throwTypeError(`${fn}: give either "runAt" or "delay", not both`);
-  if (o.runAt !== undefined) out.runAt = timeMs(m, o.runAt, `${fn}: option "runAt"`);
-  if (o.delay !== undefined) out.runAt = m.host.now() + durationMs(o.delay, `${fn}: option "delay"`);
+  if (o.runAt !== undefined) out.runAt = requireTime(timeMs(m, o.runAt, `${fn}: option "runAt"`), `${fn}: option "runAt"`);
+  if (o.delay !== undefined)
+    out.runAt = requireTime(m.host.now() + durationMs(o.delay, `${fn}: option "delay"`), `${fn}: option "delay" (from now)`);
   if (o.idempotencyKey !== undefined) out.idempotencyKey = requireName(o.idempotencyKey, `${fn}: option "idempotencyKey"`);
   return out;
 }
 
 function retries(v: Value, fn: string): unknown {
   if (typeof v === "number") {
-    if (!Number.isInteger(v) || v < 0) throwTypeError(`${fn}: option "retries" must be a non-negative integer`);
+    if (!Number.isInteger(v) || v < 0 || v >= INT32_MAX)
+      throwTypeError(`${fn}: option "retries" must be a non-negative integer below ${INT32_MAX}`);
     return { limit: v };
   }
   if (!isFlowObject(v)) return throwTypeError(`${fn}: option "retries" must be a number or { limit, initial, max, factor }`);
@@ -101,8 +128,8 @@ function retries(v: Value, fn: string): unknown {
     if (!["limit", "initial", "max", "factor"].includes(k)) throwTypeError(`${fn}: unknown retries field "${k}"`);
   }
   if (r.limit !== undefined) {
-    if (typeof r.limit !== "number" || !Number.isInteger(r.limit) || r.limit < 0)
-      throwTypeError(`${fn}: retries.limit must be a non-negative integer`);
+    if (typeof r.limit !== "number" || !Number.isInteger(r.limit) || r.limit < 0 || r.limit >= INT32_MAX)
+      throwTypeError(`${fn}: retries.limit must be a non-negative integer below ${INT32_MAX}`);
     out.limit = r.limit;
   }
   if (r.initial !== undefined) out.initialMs = durationMs(r.initial, `${fn}: retries.initial`);
@@ -155,7 +182,11 @@ function timer(m: Machine, at: number): Value {
 }
 
 define("Timer", "delay", (m, _t, [d]) => timer(m, m.host.now() + durationMs(d, "Timer.delay: the duration")));
-define("Timer", "until", (m, _t, [t]) => timer(m, timeMs(m, t, "Timer.until: the time")));
+define("Timer", "until", (m, _t, [t]) => {
+  const at = timeMs(m, t, "Timer.until: the time");
+  // any time before 1970 has passed just as surely; past year 9999 nothing can store it
+  return timer(m, at < 0 ? 0 : requireTime(at, "Timer.until: the time"));
+});
 
 define("Signal", "next", (m, _t, [name]) => {
   const signal = requireName(name, "Signal.next: the signal name");

@@ -4,7 +4,7 @@
 // randomness and the set of known workflows come from the injected host.
 
 import type { Program } from "../compiler/program.js";
-import { positionAt } from "../compiler/program.js";
+import { positionAt, runnableProgram } from "../compiler/program.js";
 import { toStr } from "./coerce.js";
 import { execute, type Resume } from "./interpreter.js";
 import { fromJson, toJson } from "./json.js";
@@ -178,6 +178,7 @@ export class Machine implements NativeContext {
     options: { inputs: unknown; context: ExecutionContext; host: MachineHost; limits?: Partial<Limits> },
   ): Machine {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    program = runnableProgram(program);
     const inputs = fromJson(options.inputs ?? {});
     if (!isFlowObject(inputs)) throw new TypeError("workflow inputs must be a JSON object");
     const globals = globalsFor(inputs, fromJson(options.context) as FlowObject);
@@ -190,6 +191,7 @@ export class Machine implements NativeContext {
   /** A machine continuing from a saved state (in this process or any other). */
   static restore(program: Program, state: SavedState, options: { host: MachineHost; limits?: Partial<Limits> }): Machine {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    program = runnableProgram(program);
     const r = restoreState(state);
     const m = new Machine(program, options.host, limits, globalsFor(r.inputs, r.context), r.main);
     m.started = true;
@@ -430,7 +432,8 @@ export class Machine implements NativeContext {
   }
 
   log(level: "log" | "info" | "warn" | "error", message: string, line: number, source: "console" | "runtime" = "console"): void {
-    this.effects.push({ type: "log", level, message, line, source });
+    // Log lines are text in Postgres, which refuses U+0000 and lone surrogates: shown as U+FFFD
+    this.effects.push({ type: "log", level, message: message.replace(UNPRINTABLE, "\uFFFD"), line, source });
   }
 
   enqueue(job: Job): void {
@@ -529,6 +532,8 @@ export function describeError(ctx: NativeContext, v: Value): string {
   if (isFlowObject(v) && typeof v.message === "string") return `${String(v.name ?? v.type ?? "Error")}: ${v.message}`;
   return describeValue(ctx, v);
 }
+
+const UNPRINTABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function hostStackMessage(m: Machine): string {
   return `call depth limit exceeded: calls nested through built-in functions (callbacks, toString, valueOf, revivers) used up the interpreter's stack before ${m.limits.maxCallDepth} nested calls`;

@@ -4,6 +4,7 @@
 // this is also how a pending host handle nothing can observe any more is found (and dropped).
 
 import { canonicalNamespace, canonicalNative } from "./globals.js";
+import { stringProblem } from "./json-check.js";
 import type { Fiber, Frame, Machine } from "./machine.js";
 import { Fiber as FiberClass, HOST_KINDS } from "./machine.js";
 import {
@@ -25,8 +26,18 @@ import {
 
 export const STATE_FORMAT = 1;
 
-/** An encoded value: JSON primitives as themselves, everything else tagged. */
-export type Encoded = string | number | boolean | null | { r: number } | { u: 0 } | { z: 0 } | { n: string };
+/**
+ * An encoded value: JSON primitives as themselves, everything else tagged. A string Postgres
+ * cannot store in JSON (U+0000, a lone surrogate) is kept as its JSON text, `{ j: "\"a\\u0000\"" }`.
+ */
+export type Encoded = string | number | boolean | null | { r: number } | { u: 0 } | { z: 0 } | { n: string } | { j: string };
+
+/** Cheap first test: most strings have neither NUL nor any surrogate at all. */
+const MAYBE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
+
+function storable(s: string): string | { j: string } {
+  return MAYBE_UNSTORABLE.test(s) && stringProblem(s) !== null ? { j: JSON.stringify(s) } : s;
+}
 
 export interface SavedState {
   format: typeof STATE_FORMAT;
@@ -59,6 +70,7 @@ class Encoder {
   value(v: Value): Encoded {
     switch (typeof v) {
       case "string":
+        return storable(v);
       case "boolean":
         return v;
       case "number":
@@ -88,7 +100,7 @@ class Encoder {
       if (!arraysWithNamedProperties.has(o)) return ["a", this.values(o)];
       const named = Object.keys(o).filter((k) => !/^(0|[1-9]\d*)$/.test(k));
       const flat: Encoded[] = [];
-      for (const k of named) flat.push(k, this.value((o as unknown as Record<string, Value>)[k]));
+      for (const k of named) flat.push(storable(k), this.value((o as unknown as Record<string, Value>)[k]));
       return ["a", this.values(o), flat];
     }
     if (o instanceof Closure) return ["c", o.fn, this.optRef(o.env)];
@@ -112,7 +124,7 @@ class Encoder {
     if (o instanceof Namespace) return ["n", o.id];
     // a .flow object: keys and values flat, in property order
     const flat: Encoded[] = [];
-    for (const k of Object.keys(o)) flat.push(k, this.value((o as FlowObject)[k]));
+    for (const k of Object.keys(o)) flat.push(storable(k), this.value((o as FlowObject)[k]));
     return ["o", flat];
   }
 
@@ -193,8 +205,10 @@ export function restoreState(state: SavedState): RestoredState {
     if ("u" in o) return undefined;
     if ("z" in o) return UNINITIALIZED;
     if ("n" in o) return o.n === "-0" ? -0 : Number(o.n);
+    if ("j" in o) return JSON.parse(o.j as string) as string;
     throw new Error("saved state: bad value encoding");
   };
+  const key = (x: unknown): string => (typeof x === "string" ? x : (JSON.parse((x as { j: string }).j) as string));
   const vals = (xs: unknown): Value[] => (xs as unknown[]).map(val);
   const optRef = <T>(x: unknown): T | null => (x === null ? null : (shells[x as number] as T));
   const pendingHost: Handle[] = [];
@@ -206,7 +220,7 @@ export function restoreState(state: SavedState): RestoredState {
         for (const x of e[1] as unknown[]) (o as Value[]).push(val(x));
         const named = (e[2] ?? []) as unknown[];
         for (let j = 0; j < named.length; j += 2) {
-          Object.defineProperty(o, named[j] as string, {
+          Object.defineProperty(o, key(named[j]), {
             value: val(named[j + 1]),
             writable: true,
             enumerable: true,
@@ -218,7 +232,7 @@ export function restoreState(state: SavedState): RestoredState {
       }
       case "o": {
         const flat = e[1] as unknown[];
-        for (let j = 0; j < flat.length; j += 2) (o as FlowObject)[flat[j] as string] = val(flat[j + 1]);
+        for (let j = 0; j < flat.length; j += 2) (o as FlowObject)[key(flat[j])] = val(flat[j + 1]);
         break;
       }
       case "c":

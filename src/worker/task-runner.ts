@@ -128,9 +128,19 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Handler results leave as JSON; a value JSON cannot write fails the attempt clearly. */
+/**
+ * Handler results leave as JSON. A value JSON cannot write (BigInt, cycle) fails the attempt at
+ * once: the handler would return it again. (Handlers registered with rhythm.task are checked
+ * more fully, size and depth included, before they get here.)
+ */
 function jsonSafe(v: unknown): unknown {
-  const text = JSON.stringify(v);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch (e) {
+    const error = new Error(`the task's result cannot be written as JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw Object.assign(error, { name: "InvalidTaskResultError", nonRetryable: true });
+  }
   return text === undefined ? null : JSON.parse(text);
 }
 

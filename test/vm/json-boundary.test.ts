@@ -125,6 +125,52 @@ describe("task and child inputs", () => {
   });
 });
 
+describe("times, durations and numbers the database cannot hold are TypeErrors at the call", () => {
+  const cases: [string, string][] = [
+    ["Timer.delay(1e20)", "Timer.delay: the duration is out of range: at most 1000 years"],
+    ['Timer.delay("400000d")', "Timer.delay: the duration is out of range: at most 1000 years"],
+    ["Timer.until(1e20)", "Timer.until: the time is out of range: give a time between 1970 and the end of year 9999"],
+    ['Signal.when("x", { timeout: 1e20 })', 'Signal.when("x"): option "timeout" is out of range: at most 1000 years'],
+    [
+      'Task.run("x", {}, { priority: 1e10 })',
+      'Task.run("x"): option "priority" is out of range: give an integer between -2147483647 and 2147483647',
+    ],
+    [
+      'Task.run("x", {}, { timeout: "30d" })',
+      'Task.run("x"): option "timeout" is out of range: at most 2147483647 ms (about 24 days)',
+    ],
+    [
+      'Task.run("x", {}, { runAt: 1e20 })',
+      'Task.run("x"): option "runAt" is out of range: give a time between 1970 and the end of year 9999',
+    ],
+    ['Task.run("x", {}, { retries: { initial: 1e14 } })', 'Task.run("x"): retries.initial is out of range: at most 1000 years'],
+    ['Task.run("x", {}, { retries: 1e10 })', 'Task.run("x"): option "retries" must be a non-negative integer below 2147483647'],
+    ['Task.run("q".repeat(256))', "Task.run: the task name is 256 characters long, over the limit of 255"],
+    ['Task.run("x\\u0000")', "Task.run: the task name contains the character U+0000, which Postgres cannot store"],
+    [
+      'Task.run("x", {}, { queue: "q\\u0000" })',
+      'Task.run("x"): option "queue" contains the character U+0000, which Postgres cannot store',
+    ],
+    [
+      'Signal.next("s\\ud800")',
+      "Signal.next: the signal name contains a lone UTF-16 surrogate (half of a character), which Postgres cannot store",
+    ],
+  ];
+  for (const [call, expected] of cases) {
+    test(call, async () => {
+      const r = await run(`try { ${call} } catch (e) { return [e.type, e.message] }`);
+      assert.equal(r.status, "completed", JSON.stringify(r.error));
+      assert.deepEqual(r.output, ["TypeError", expected]);
+      assert.deepEqual(r.taskCalls, []);
+    });
+  }
+
+  test("a time before 1970 has passed: Timer.until fires at once", async () => {
+    const r = await run('await Timer.until("1960-01-01T00:00:00Z"); return "fired"');
+    assert.equal(r.output, "fired");
+  });
+});
+
 describe("task results in the in-memory tester, as the engine stores them", () => {
   test("a Date becomes its ISO string; a BigInt fails the task with InvalidTaskResultError", async () => {
     const tasks = {
