@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { checkFlow } from "../../lang/index.js";
+import { compileFlow } from "../../compiler/index.js";
+import { checkFlow, FlowLoadError, type FlowSyntaxError } from "../../lang/index.js";
 import { UsageError, type Command } from "../command.js";
 
 const help = `Usage: rhythm check [paths…] [--json]
@@ -26,6 +27,19 @@ function flowFiles(path: string): string[] {
     .flatMap((e) => (e.isDirectory() ? flowFiles(join(path, e.name)) : e.name.endsWith(".flow") ? [join(path, e.name)] : []));
 }
 
+/** What a worker loading the file would report: the checker's problems, then the compiler's. */
+function problems(source: string, file: string): FlowSyntaxError[] {
+  const found = checkFlow(source, file);
+  if (found.length > 0) return found;
+  try {
+    compileFlow(source, file); // a file can be too deeply nested for the compiler alone
+    return [];
+  } catch (e) {
+    if (e instanceof FlowLoadError) return e.errors;
+    throw e;
+  }
+}
+
 export const checkCommand: Command = {
   summary: "validate .flow files and report every error as file:line:col",
   help,
@@ -38,7 +52,7 @@ export const checkCommand: Command = {
     }
     const paths = parsed.positionals.length > 0 ? parsed.positionals : ["workflows"];
     const files = paths.flatMap(flowFiles);
-    const errors = files.flatMap((f) => checkFlow(readFileSync(f, "utf8"), f));
+    const errors = files.flatMap((f) => problems(readFileSync(f, "utf8"), f));
     if (parsed.values.json) {
       const list = errors.map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message }));
       process.stdout.write(JSON.stringify({ files: files.length, errors: list }) + "\n");
