@@ -5,7 +5,8 @@
 import type * as acorn from "acorn";
 import { FlowLoadError, FlowSyntaxError, type Problem } from "./errors.js";
 import { msg } from "./messages.js";
-import { parseFlow } from "./parse.js";
+import { tooDeeplyNested } from "./depth.js";
+import { locate, parseFlow } from "./parse.js";
 import { splitFrontMatter } from "./source.js";
 import { validateProgram } from "./validate.js";
 
@@ -52,8 +53,13 @@ function check(
     return { program: null, frontMatter: null, errors: [error] };
   }
   const parsed = parseFlow(body);
-  // concat, not push(...): a file with hundreds of thousands of problems would overflow the stack
-  const problems = parsed.program === null ? parsed.problems : parsed.problems.concat(validateProgram(parsed.program, body));
+  let problems = parsed.problems;
+  if (parsed.program !== null) {
+    const deep = tooDeeplyNested(parsed.program);
+    // concat, not push(...): a file with hundreds of thousands of problems would overflow the stack
+    if (deep) problems = problems.concat(locate(body, deep.start, msg.tooDeep()));
+    else problems = problems.concat(validateProgram(parsed.program, body));
+  }
   return {
     program: parsed.program,
     frontMatter,

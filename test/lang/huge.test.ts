@@ -1,6 +1,7 @@
 // Huge and pathological .flow files: whatever the nesting or the size, loading ends in a program
-// or a FlowLoadError naming line and column, never a host stack overflow or a crash; large flat
-// files load; a file with a huge number of problems reports them all.
+// or a FlowLoadError naming line and column, never a host stack overflow or a crash (the checker
+// measures nesting, at most 1,000 levels, before anything recurses); large flat files load; a
+// file with a huge number of problems reports them all.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -52,6 +53,18 @@ describe("deeply nested .flow files load or fail with a FlowLoadError", () => {
       }
     });
   }
+
+  it("the limit is measured, not a stack overflow: 1,000 levels of syntax load, 1,001 do not", () => {
+    // Program › ExpressionStatement › k assignments › the literal: k + 3 levels
+    const chain = (k: number) => `let a; ${"a = ".repeat(k)}1`;
+    assert.doesNotThrow(() => compileFlow(chain(997), "deep.flow"));
+    assert.deepEqual(checkFlow(chain(997), "deep.flow"), []);
+    const problems = checkFlow(chain(998), "deep.flow").map((p) => p.format());
+    assert.deepEqual(problems, [
+      "deep.flow:1:4000 the program is nested too deeply; move some of the nesting into variables or functions",
+    ]);
+    assert.throws(() => compileFlow(chain(998), "deep.flow"), FlowLoadError);
+  });
 
   it("100,000 nested parentheses say the program is nested too deeply, where the parser gave up", () => {
     const source = `return ${"(".repeat(100_000)}1${")".repeat(100_000)}`;
