@@ -434,9 +434,11 @@ export class Store {
       }
       const activations = items.flatMap((i) => (i.type === "activation" ? [i.write] : []));
       for (const id of await this.writeActivations(tx, activations, deliveries, finished, dispatch, budget)) written.add(id);
-      const woken = await this.deliver(tx, deliveries);
+      const woken = await this.deliver(tx, deliveries, false);
 
       // the workflows just woken, activated here by this worker while their rows are locked
+      // (nobody else needs to hear of those)
+      let notWoken = woken;
       if (dispatch?.activate) {
         const ids = woken
           .filter((w) => w.status === "queued" && dispatch.takesWorkflow(w.queue, w.name, w.version))
@@ -446,6 +448,8 @@ export class Store {
           const claimed = await this.claimInTransaction(tx, ids, dispatch);
           const writes = await dispatch.activate(claimed);
           const kept = new Set(writes.map((w) => w.id));
+          // released ones are queued again: workers must hear of them
+          notWoken = woken.filter((w) => !kept.has(w.id));
           const failed = claimed.filter((c) => !kept.has(c.id));
           for (const c of failed) await tx.query(this.sql.Release, [c.id, c.claim_token]);
           const more: Delivery[] = [];
@@ -453,6 +457,7 @@ export class Store {
           await this.deliver(tx, more);
         }
       }
+      await this.notifyWoken(tx, notWoken);
       await this.notifyFinished(tx, finished);
       return { written: items.map((i) => written.has(i.type === "complete" ? i.id : i.write.id)), tasks: budget.dispatched };
     });
@@ -576,7 +581,7 @@ export class Store {
   }
 
   /** Puts settlements in workflows' inboxes (in the order given) and makes them runnable. */
-  private async deliver(tx: Queryable, items: Delivery[]): Promise<Woken[]> {
+  private async deliver(tx: Queryable, items: Delivery[], notify = true): Promise<Woken[]> {
     if (items.length === 0) return [];
     const woken = await tx.query<Woken>(this.sql.Wake, [items.map((i) => i.executionId)]);
     // A workflow that has finished (a fire-and-forget task outliving it) will never read its
@@ -593,11 +598,16 @@ export class Store {
         signal_seq: i.signal?.seq ?? null,
       }));
     if (rows.length > 0) await tx.query(this.sql.InboxInsert, [JSON.stringify(rows)]);
+    if (notify) await this.notifyWoken(tx, woken.rows);
+    return woken.rows;
+  }
+
+  /** Workers serving their queues hear of workflows made runnable. */
+  private async notifyWoken(tx: Queryable, woken: Woken[]): Promise<void> {
     await this.notifyQueues(
       tx,
-      woken.rows.filter((r) => r.status === "queued").map((r) => r.queue),
+      woken.filter((r) => r.status === "queued").map((r) => r.queue),
     );
-    return woken.rows;
   }
 
   /** Gives buffered signals to waits, oldest wait first (FIFO on both sides), for each workflow. */

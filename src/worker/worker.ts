@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import type { Limits } from "../vm/machine.js";
 import { taskErrorJson } from "../vm/errors.js";
 import type { ActivationWrite, BatchItem, Claimed, Store } from "../store/store.js";
+import { DatabaseUnavailableError, isTransientError } from "../store/connection-errors.js";
 import { computeActivation, runActivation } from "./activation.js";
 import { GroupCommit } from "./group-commit.js";
 import type { ProgramCache } from "./program-cache.js";
@@ -56,6 +57,13 @@ export class Worker {
   /** The next timer is read again only when it may have changed (a NOTIFY "t", timers fired, a
    * poll): reading it every round cost one statement per claim under load. */
   private timersDirty = true;
+  /**
+   * Whether a claim may find work: false after a claim that got less than it asked for, true
+   * again on a NOTIFY for our queues (or a poll). A slot coming free claims only while it is
+   * true — otherwise every step of a workflow (whose next task this worker was handed in the
+   * same transaction) cost two claims that found nothing.
+   */
+  private maybeMore = true;
   /** Task completions and activations of this worker, written in batches (one transaction each). */
   private readonly commits: GroupCommit<BatchItem>;
 
@@ -75,12 +83,45 @@ export class Worker {
     return this.running;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts claiming work. A database that cannot be used yet (a server still starting, a network
+   * not up, a full disk) is waited for: tried again after 1 s, 2 s, 4 s … 30 s, each wait reported
+   * to onError as a DatabaseUnavailableError ("database unreachable (…), retrying in 2 s"), until
+   * it answers or stop() is called. Any other error is thrown. `prepare` runs first, in the same
+   * retries (the client deploys the workflows folder there).
+   */
+  async start(prepare?: () => Promise<unknown>): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unlisten = await this.store.driver.listen(this.store.channel, (payload) => this.onNotify(payload));
-    await this.programs.refreshNames(true);
+    try {
+      await this.untilDatabaseAnswers(async () => {
+        await prepare?.();
+        await this.programs.refreshNames(true);
+      });
+      // stop() was called while the database was awaited
+      if (!this.running) return;
+      this.unlisten = await this.store.driver.listen(this.store.channel, (payload) => this.onNotify(payload));
+    } catch (e) {
+      // a start that failed can be tried again
+      this.running = false;
+      throw e;
+    }
     this.loop = this.run();
+  }
+
+  /** Runs `step` until it succeeds, waiting with backoff while its errors are transient. */
+  private async untilDatabaseAnswers(step: () => Promise<void>): Promise<void> {
+    for (let failures = 0; this.running; failures++) {
+      try {
+        return await step();
+      } catch (e) {
+        if (!isTransientError(e)) throw e;
+        const wait = Math.min(30_000, 1000 * 2 ** failures);
+        this.options.onError?.(new DatabaseUnavailableError(e, wait));
+        // stop() pokes this sleep awake
+        await this.sleep(wait);
+      }
+    }
   }
 
   /** Stops claiming, lets running work finish (up to shutdownTimeoutMs), hands back the rest. */
@@ -119,8 +160,15 @@ export class Worker {
       payload === "t" ||
       payload === "q:*" ||
       (payload.startsWith("q:") && this.queues.includes(payload.slice(2)))
-    )
+    ) {
+      this.maybeMore = true;
       this.poke();
+    }
+  }
+
+  /** Slots came free: worth a claim only when there may be runnable work left. */
+  private slotsFreed(): void {
+    if (this.maybeMore) this.poke();
   }
 
   private poke(): void {
@@ -137,7 +185,9 @@ export class Worker {
       const t = setTimeout(
         () => {
           // a poll: whatever a missed notification would have said, the next round reads again
+          // (and runnable work may have come without one: a delay or a backoff ending)
           this.timersDirty = true;
+          this.maybeMore = true;
           done();
         },
         Math.max(0, ms),
@@ -191,6 +241,8 @@ export class Worker {
     const free = this.concurrency - this.occupied;
     let claimedAll = false;
     if (free > 0) {
+      // cleared before the claim: a NOTIFY arriving while it runs sets it again
+      this.maybeMore = false;
       const claimed = await this.store.claim(this.id, this.queues, this.claimableTaskNames(), free, ACTIVATION_LEASE_MS);
       // One claim can return more attempts of a task than its `concurrency` allows (the query
       // only knows which names still have room); the excess goes straight back, uncounted.
@@ -199,12 +251,14 @@ export class Worker {
         const left = c.kind === "task" ? room.get(c.name) : undefined;
         if (left !== undefined && left <= 0) {
           await this.store.release(c.id, c.claim_token);
+          this.maybeMore = true;
           continue;
         }
         if (left !== undefined) room.set(c.name, left - 1);
         this.begin(c);
       }
       claimedAll = claimed.length === free;
+      if (claimedAll) this.maybeMore = true;
     }
     if (this.timersDirty) {
       this.timersDirty = false;
@@ -246,7 +300,7 @@ export class Worker {
     }
     for (const c of result.tasks) this.begin(c);
     // slots reserved and not used are free again
-    if (result.tasks.length < slots) this.poke();
+    if (result.tasks.length < slots) this.slotsFreed();
     return result.written;
   }
 
@@ -293,7 +347,9 @@ export class Worker {
       holding = false;
       entry.running = false;
       this.occupied--;
-      this.poke();
+      // attempts of a task at its concurrency limit were left out of the last claim
+      if (c.kind === "task" && this.registry.get(c.name)?.options.concurrency !== undefined) this.maybeMore = true;
+      this.slotsFreed();
     };
     const finish = () => {
       vacate();

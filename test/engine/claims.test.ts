@@ -20,6 +20,12 @@ const a = await Task.run("claims-task", {});
 return a;
 `;
 
+const STEPS = `
+let total = 0;
+for (let i = 0; i < Inputs.steps; i++) total += await Task.run("step-task", { i });
+return total;
+`;
+
 for (const backend of await backends()) {
   describe(`claims and leases on ${backend.kind}`, () => {
     let db: TestDatabase;
@@ -36,7 +42,7 @@ for (const backend of await backends()) {
 
     before(async () => {
       db = await backend.open();
-      f = await engine(db, { one_task: ONE_TASK });
+      f = await engine(db, { one_task: ONE_TASK, steps: STEPS });
       rhythm = f.rhythm;
       rhythm.task("claims-task", async () => "done");
       await rhythm.deploy();
@@ -224,6 +230,42 @@ for (const backend of await backends()) {
         assert.equal(wf.output, "done");
       } finally {
         await w.stop();
+      }
+    });
+
+    test("a workflow step is one transaction: the completion that wakes it runs it and claims its next task", async () => {
+      const counting = new CountingDriver(
+        db.kind === "postgres" ? new PostgresDriver(db.url!) : db.driver,
+        db.kind === "postgres",
+      );
+      const client = await Rhythm.connectWith(counting, { workflows: f.dir });
+      const ran: number[] = [];
+      client.task(
+        "step-task",
+        async (i: { i: number }) => {
+          ran.push(i.i);
+          return i.i;
+        },
+        { queue: "dispatch" },
+      );
+      const w = client.worker({ queues: ["dispatch"], pollIntervalMs: 60_000 });
+      try {
+        await w.start();
+        const id = await client.startWorkflow("steps", { steps: 20 }, { queue: "dispatch" });
+        counting.reset();
+        const done = await client.wait(id, { timeout: "20s" });
+        assert.equal(done.status, "completed", JSON.stringify(done.error));
+        assert.equal(done.output, 190);
+        assert.deepEqual(ran, [...Array(20).keys()], "each step's task ran once, in order");
+        const claims = counting.texts.filter((t) => t.startsWith("with picked as")).length;
+        const transactions = counting.texts.filter((t) => t === "begin").length;
+        // claimed one by one, 20 steps would take 40 claims and 40 transactions or more
+        assert.ok(claims <= 3, `${claims} claims:\n${counting.texts.join("\n")}`);
+        assert.ok(transactions <= 22, `${transactions} transactions:\n${counting.texts.join("\n")}`);
+      } finally {
+        await w.stop();
+        await client.close();
+        await counting.close();
       }
     });
 
