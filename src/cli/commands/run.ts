@@ -22,6 +22,7 @@ Options:
   --max-instructions N     instructions per activation (default 1000000)
   --max-state-bytes N      saved state size limit in bytes (default 2097152)
   --max-call-depth N       nested calls (default 1000)
+  --max-payload-bytes N    largest task input, child input or output, in bytes of JSON (default 1048576)
   --json                   print { "status", "output", "error", "taskCalls" } as one JSON document
   -h, --help               show this help
 
@@ -44,6 +45,7 @@ export const runCommand: Command = {
           "max-instructions": { type: "string" },
           "max-state-bytes": { type: "string" },
           "max-call-depth": { type: "string" },
+          "max-payload-bytes": { type: "string" },
           json: { type: "boolean" },
         },
       });
@@ -74,6 +76,7 @@ export const runCommand: Command = {
       maxInstructions: parseCountOption(values["max-instructions"], "--max-instructions"),
       maxStateBytes: parseCountOption(values["max-state-bytes"], "--max-state-bytes"),
       maxCallDepth: parseCountOption(values["max-call-depth"], "--max-call-depth"),
+      maxPayloadBytes: parseCountOption(values["max-payload-bytes"], "--max-payload-bytes"),
     };
     for (const k of Object.keys(limits) as (keyof typeof limits)[]) if (limits[k] === undefined) delete limits[k];
     let result;
