@@ -136,6 +136,9 @@ interface DispatchBudget {
   dispatched: Claimed[];
 }
 
+/** Enqueues up to this size go out as one statement with their NOTIFY (see enqueue). */
+const SINGLE_STATEMENT_ENQUEUE = 100;
+
 /** Workflows activated inside one group commit at most (the rest are claimed as usual). */
 const INLINE_ACTIVATIONS = 200;
 
@@ -237,8 +240,11 @@ export class Store {
   /** Inserts executions in one statement; returns their ids (the existing id for a repeated key). */
   async enqueue(items: EnqueueItem[], q?: Queryable): Promise<string[]> {
     if (items.length === 0) return [];
-    // the common case (versions known, no transaction of the caller's): one statement
-    if (!q && items.every((i) => i.kind === "task" || i.version)) return this.insert(this.driver, items, new Map(), null, true);
+    // a few executions (versions known, no transaction of the caller's): one statement. Not for
+    // big batches: there the CTE that carries the NOTIFY cost 40% more than a plain insert
+    // (20,000 tasks: 1.2 s against 0.86 s), while four round trips are nothing.
+    if (!q && items.length <= SINGLE_STATEMENT_ENQUEUE && items.every((i) => i.kind === "task" || i.version))
+      return this.insert(this.driver, items, new Map(), null, true);
     const run = async (tx: Queryable) => {
       const ids = await this.insert(tx, items);
       await this.notifyQueues(
