@@ -3,6 +3,7 @@
 // saved states are opaque JSON here. Each operation is one transaction.
 
 import { randomUUID } from "node:crypto";
+import { isTransientError } from "./connection-errors.js";
 import type { Driver, Queryable } from "./driver.js";
 import { toExecution, type Execution, type ExecutionRow, type ExecutionStatus } from "./execution.js";
 import { Q, type QueryName } from "./queries.js";
@@ -333,8 +334,22 @@ export class Store {
     // before the claim is seen here (a read inside the claim statement could miss one whose
     // wakeup the claim already counted, and the workflow would suspend with it unread).
     const workflows = new Map(claimed.filter((c) => c.kind === "workflow").map((c) => [c.id, c]));
-    for (const item of await this.inbox([...workflows.keys()])) workflows.get(item.execution_id)!.inbox.push(item);
-    return claimed;
+    // The claim is committed: if its inbox read failed for good, what it took would wait for its
+    // lease to run out. A read is safe to repeat; after that the claims are given back.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const inbox = await this.inbox([...workflows.keys()]);
+        for (const item of inbox) workflows.get(item.execution_id)!.inbox.push(item);
+        return claimed;
+      } catch (e) {
+        if (attempt < 4 && isTransientError(e)) {
+          await new Promise((r) => setTimeout(r, 50 * 4 ** attempt));
+          continue;
+        }
+        for (const c of claimed) await this.release(c.id, c.claim_token).catch(() => {});
+        throw e;
+      }
+    }
   }
 
   async inbox(ids: string[]): Promise<InboxItem[]> {

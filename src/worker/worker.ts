@@ -213,12 +213,13 @@ export class Worker {
         failures = 0;
       } catch (e) {
         failures++;
-        this.options.onError?.(e);
+        // back off while the database is unreachable: 1 s, 2 s, 4 s … up to 30 s, and say so
+        const backoff = Math.min(30_000, 1000 * 2 ** (failures - 1));
+        this.options.onError?.(isTransientError(e) ? new DatabaseUnavailableError(e, backoff) : e);
       }
       if (!this.running) break;
       if (busy) continue;
       const untilTimer = this.nextTimerAt === null ? Infinity : this.nextTimerAt - Date.now();
-      // back off while the database is unreachable: 1 s, 2 s, 4 s … up to 30 s
       const wait = failures > 0 ? Math.min(30_000, 1000 * 2 ** (failures - 1)) : Math.min(this.pollMs, untilTimer);
       await this.sleep(wait);
     }
@@ -363,7 +364,13 @@ export class Worker {
       entry.done = runActivation(this.store, this.programs, this.registry, c, c.inbox, this.options.limits, (write) => {
         vacate();
         return this.commits.submit({ type: "activation", write });
-      }).then(finish, failed);
+      }).then(finish, (e: unknown) => {
+        // an activation that could not run or save for now (the database went away) is given
+        // back at once rather than after its lease; Release matches only the current claim, so
+        // after a commit whose acknowledgement was lost it does nothing
+        if (isTransientError(e)) void this.store.release(c.id, c.claim_token).catch(() => {});
+        failed(e);
+      });
       this.inflight.set(c.id, entry);
       return;
     }
