@@ -1,7 +1,7 @@
 // The error values hosts hand to the machine when a task or a child workflow fails (SPEC §2.2),
 // built in one place so the engine and the in-memory tester agree on their shape.
 
-import { toJsonData } from "./json-check.js";
+import { printable, toJsonData } from "./json-check.js";
 
 /** `await` of a failed task throws this: its message is the task's own error message. */
 export function taskErrorJson(task: string, attempts: number, cause: unknown): Record<string, unknown> {
@@ -45,7 +45,7 @@ export function errorData(e: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of fields) {
     if (k === "message") {
-      const text = typeof v === "string" ? v : describe(v);
+      const text = printable(typeof v === "string" ? v : describe(v));
       out.message =
         text.length > MAX_MESSAGE_CHARS
           ? `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length - MAX_MESSAGE_CHARS} more characters)`
@@ -57,7 +57,7 @@ export function errorData(e: unknown): Record<string, unknown> {
     else if (r.bytes > MAX_FIELD_BYTES) out[k] = `[not stored: ${r.bytes} bytes of JSON]`;
     else out[k] = r.data;
   }
-  if (typeof out.name !== "string") out.name = "Error";
+  out.name = typeof out.name === "string" ? printable(out.name) : "Error";
   return { ...out };
 }
 

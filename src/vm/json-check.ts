@@ -20,6 +20,13 @@ export function stringProblem(s: string): string | null {
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `s` with U+0000 and lone surrogates shown as U+FFFD: for text meant to be read (logs, error messages). */
+export function printable(s: string): string {
+  return s.replace(UNSTORABLE, "\uFFFD");
+}
+
 /** A place in a value being walked; the path is built only when something is wrong there. */
 export interface JsonPlace {
   parent: JsonPlace | null;

@@ -12,6 +12,7 @@ import { enqueue, resolvePromise, runJob, settle, type Job } from "./promises.js
 import { globalsFor } from "./globals.js";
 import { restoreState, saveState, type SavedState } from "./snapshot.js";
 import { callNative } from "./host-natives.js";
+import { printable } from "./json-check.js";
 import { isStackOverflow } from "./stdlib/host-errors.js";
 import {
   Closure,
@@ -433,7 +434,7 @@ export class Machine implements NativeContext {
 
   log(level: "log" | "info" | "warn" | "error", message: string, line: number, source: "console" | "runtime" = "console"): void {
     // Log lines are text in Postgres, which refuses U+0000 and lone surrogates: shown as U+FFFD
-    this.effects.push({ type: "log", level, message: message.replace(UNPRINTABLE, "\uFFFD"), line, source });
+    this.effects.push({ type: "log", level, message: printable(message), line, source });
   }
 
   enqueue(job: Job): void {
@@ -504,10 +505,16 @@ export function errorToJson(ctx: NativeContext, v: Value): unknown {
     const copy = Object.assign(Object.create(null), v) as FlowObject;
     if (typeof copy.type !== "string") copy.type = copy.name;
     if (typeof copy.name !== "string") copy.name = copy.type;
-    // an error whose other fields cannot be written (a cycle, too large) keeps what says what it is
-    return safeJson(ctx, copy) ?? { name: copy.name, type: copy.type, message: copy.message };
+    // an error whose other fields cannot be written (a cycle, too large, U+0000) keeps what says what it is
+    return (
+      safeJson(ctx, copy) ?? {
+        name: printable(String(copy.name)),
+        type: printable(String(copy.type)),
+        message: printable(String(copy.message)),
+      }
+    );
   }
-  return { name: "Error", type: "Error", message: describeValue(ctx, v), value: safeJson(ctx, v) };
+  return { name: "Error", type: "Error", message: printable(describeValue(ctx, v)), value: safeJson(ctx, v) };
 }
 
 function safeJson(ctx: NativeContext, v: Value): unknown {
@@ -532,8 +539,6 @@ export function describeError(ctx: NativeContext, v: Value): string {
   if (isFlowObject(v) && typeof v.message === "string") return `${String(v.name ?? v.type ?? "Error")}: ${v.message}`;
   return describeValue(ctx, v);
 }
-
-const UNPRINTABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function hostStackMessage(m: Machine): string {
   return `call depth limit exceeded: calls nested through built-in functions (callbacks, toString, valueOf, revivers) used up the interpreter's stack before ${m.limits.maxCallDepth} nested calls`;

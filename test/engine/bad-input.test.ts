@@ -32,6 +32,7 @@ console.log("log\\0line")
 await Timer.delay("10ms")
 return [s.length, s.charCodeAt(1), Object.keys(o)[0].length, o["k\\0"].charCodeAt(0), 1e400 === Infinity]
 `,
+  throws_nul: 'throw Error("bad\\u0000byte")',
   far_run_at: 'try { Task.run("never-called", {}, { runAt: 1e20 }) } catch (e) { return [e.type, e.message] }',
 };
 
@@ -80,6 +81,7 @@ for (const backend of await backends()) {
           };
           values.cyclic = cyclic;
           values.bigint = 10n;
+          values.nul = new Error("bad\u0000byte");
           throw values[i.what];
         });
       await rhythm.worker({ pollIntervalMs: 50 }).start();
@@ -355,6 +357,8 @@ for (const backend of await backends()) {
           extra: { self: "[not stored: $.self refers back to an object that contains it (a cycle)]" },
         },
         bigint: { message: "10", extra: { value: "[not stored: $ is a BigInt (write it as a string)]" } },
+        // Postgres refuses U+0000: recording the attempt used to fail, leaving it to lease expiry
+        nul: { message: "bad\ufffdbyte" },
       };
       for (const [what, { message, extra }] of Object.entries(expected)) {
         test(`a thrown ${what} is recorded for every attempt, retried per policy, and the task ends failed`, async () => {
@@ -413,6 +417,12 @@ for (const backend of await backends()) {
           (await rhythm.logs(id)).map((l) => l.message),
           ["log\ufffdline"],
         );
+      });
+
+      test("an uncaught error whose message holds U+0000 fails the workflow with that message, readable", async () => {
+        const done = await rhythm.wait(await rhythm.startWorkflow("throws_nul", {}), { timeout: "10s" });
+        assert.equal(done.status, "failed");
+        assert.deepEqual(done.error, { name: "Error", type: "Error", message: "bad\ufffdbyte" });
       });
 
       test("a runAt Postgres cannot hold is a TypeError at the call", async () => {

@@ -195,6 +195,13 @@ describe("errors that leave a workflow", () => {
     assert.deepEqual(r.error, { name: "TypeError", type: "TypeError", message: "bad order" });
   });
 
+  test("an error whose message holds U+0000 (which Postgres cannot store) keeps a readable message", async () => {
+    const r = await run('throw TypeError("bad\\u0000byte")');
+    assert.deepEqual(r.error, { name: "TypeError", type: "TypeError", message: "bad\ufffdbyte" });
+    const value = await run('throw "half \\ud800"');
+    assert.deepEqual(value.error, { name: "Error", type: "Error", message: "half \ufffd", value: null });
+  });
+
   test("a thrown non-error value is reported as { name, type, message: String(value), value }", async () => {
     const r = await run('throw "out of stock"');
     assert.deepEqual(r.error, { name: "Error", type: "Error", message: "out of stock", value: "out of stock" });
@@ -237,6 +244,15 @@ describe("errorData: whatever a task handler throws is recorded as storable data
       },
     ],
     ["an object whose toString throws", Object.create(null), { name: "Error", message: "{}" }],
+    [
+      "an Error whose message and fields hold U+0000",
+      Object.assign(new Error("bad\u0000byte"), { detail: "x\u0000" }),
+      {
+        name: "Error",
+        message: "bad\ufffdbyte",
+        detail: "[not stored: $ contains the character U+0000, which Postgres cannot store in JSON]",
+      },
+    ],
   ];
   for (const [what, thrown, expected] of rows) {
     test(what, () => {
