@@ -5,16 +5,34 @@ import pg from "pg";
 import { isConnectionError } from "./connection-errors.js";
 import type { Driver, Queryable, QueryResult } from "./driver.js";
 
+/**
+ * A server that accepts the TCP connection and then says nothing (frozen, or a network path that
+ * drops packets) would hang a connect for minutes; it fails after this long instead, as a
+ * connection error the worker retries.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** TCP keepalive finds a connection whose server vanished without a word (the LISTEN one idles). */
+const KEEPALIVE_DELAY_MS = 10_000;
+
+export interface PostgresDriverOptions {
+  /** Connections of the main pool (default 10). */
+  max?: number;
+  /** How long opening a connection may take (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
 export class PostgresDriver implements Driver {
   readonly kind = "postgres";
   readonly pool: pg.Pool;
   private relaxed: pg.Pool | null = null;
+  private readonly Client: new () => pg.Client;
 
   constructor(
     private readonly connectionString: string,
-    options: { max?: number } = {},
+    options: PostgresDriverOptions = {},
   ) {
-    this.pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+    this.Client = clientClass(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+    this.pool = new pg.Pool({ connectionString, max: options.max ?? 10, Client: this.Client });
     // An idle client that errors (server restart) must not crash the process; the pool drops it.
     this.pool.on("error", () => {});
   }
@@ -32,7 +50,12 @@ export class PostgresDriver implements Driver {
   }
 
   private relaxedPool(): pg.Pool {
-    const pool = new pg.Pool({ connectionString: this.connectionString, max: 2, options: "-c synchronous_commit=off" });
+    const pool = new pg.Pool({
+      connectionString: this.connectionString,
+      max: 2,
+      options: "-c synchronous_commit=off",
+      Client: this.Client,
+    });
     pool.on("error", () => {});
     return pool;
   }
@@ -52,7 +75,6 @@ export class PostgresDriver implements Driver {
   }
 
   async session<T>(fn: (s: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
     let broken = false;
     // While a client is checked out the pool does not listen for its errors: a server that ends
     // the connection between two statements (a restart, pg_terminate_backend) would emit an
@@ -60,7 +82,7 @@ export class PostgresDriver implements Driver {
     const onError = () => {
       broken = true;
     };
-    client.on("error", onError);
+    const client = await checkout(this.pool, onError);
     try {
       return await fn({
         query: async <R>(sql: string, params: unknown[] = []) => {
@@ -95,23 +117,29 @@ export class PostgresDriver implements Driver {
       c.removeListener("error", onError);
       c.on("error", ignore);
     };
+    // a connection is given back once (pg-pool throws on a second release)
+    const discarded = new WeakSet<pg.PoolClient>();
     const discard = (c: pg.PoolClient) => {
+      if (discarded.has(c)) return;
+      discarded.add(c);
       detach(c);
       c.release(true);
     };
     function onError(this: pg.PoolClient) {
-      if (client === this) client = null;
       discard(this);
+      // while it was still being set up, connect() sees its LISTEN fail and tries again itself
+      if (client !== this) return;
+      client = null;
       if (!closed) setTimeout(() => void connect(1), 100).unref();
     }
     const connect = async (attempt: number): Promise<void> => {
       if (closed) return;
       let c: pg.PoolClient | null = null;
       try {
-        c = await this.pool.connect();
+        c = await checkout(this.pool, onError);
         c.on("notification", onNotification);
-        c.on("error", onError);
         await c.query(`listen "${channel}"`);
+        if (discarded.has(c)) throw new Error("the connection failed as LISTEN completed");
         client = c;
         // A reconnect may have missed notifications: wake the listener once.
         if (attempt > 0) onNotify("");
@@ -143,4 +171,37 @@ export class PostgresDriver implements Driver {
     await this.relaxed?.end();
     await this.pool.end();
   }
+}
+
+/**
+ * A connection of `pool` with `onError` already listening for its errors. pool.connect()'s promise
+ * hands the client over a microtask late: a server that ends the connection right after opening
+ * it (pg_terminate_backend, a shutdown) can send its FATAL in the same TCP read as the end of the
+ * handshake, and pg would emit that 'error' before anyone listens — an uncaught exception.
+ */
+function checkout(pool: pg.Pool, onError: (this: pg.PoolClient, e: Error) => void): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    pool.connect((err, client) => {
+      if (err || !client) return reject(err ?? new Error("the pool gave no connection"));
+      client.on("error", onError);
+      resolve(client);
+    });
+  });
+}
+
+/**
+ * The connect timeout is set on each client, not on the pool: pg-pool would also apply it to
+ * waiting for a free connection of a busy pool, which is no fault.
+ */
+function clientClass(connectTimeoutMs: number): new () => pg.Client {
+  return class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({
+        ...config,
+        connectionTimeoutMillis: connectTimeoutMs,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      });
+    }
+  };
 }
