@@ -28,9 +28,18 @@ export interface Injected {
   sql: string;
 }
 
+/** An error the database itself raised for a statement (not one injected here). */
+export interface Raised {
+  place: Place;
+  sql: string;
+  code: string | undefined;
+  message: string;
+}
+
 export class FaultDriver implements Driver {
   plan: FaultPlan = () => null;
   readonly injected: Injected[] = [];
+  readonly raised: Raised[] = [];
 
   constructor(
     readonly inner: Driver,
@@ -47,16 +56,29 @@ export class FaultDriver implements Driver {
     return fault;
   }
 
+  private note<T>(place: Place, sql: string, p: Promise<T>): Promise<T> {
+    return p.catch((e: unknown) => {
+      const err = e as { code?: unknown; message?: unknown };
+      this.raised.push({
+        place,
+        sql,
+        code: typeof err?.code === "string" ? err.code : undefined,
+        message: String(err?.message ?? e),
+      });
+      throw e;
+    });
+  }
+
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
     const fault = this.decide(sql, "query");
     if (fault?.how === "throw") throw fault.error();
-    return this.inner.query<T>(sql, params);
+    return this.note("query", sql, this.inner.query<T>(sql, params));
   }
 
   async relaxedQuery<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
     const fault = this.decide(sql, "relaxed");
     if (fault?.how === "throw") throw fault.error();
-    return this.inner.relaxedQuery<T>(sql, params);
+    return this.note("relaxed", sql, this.inner.relaxedQuery<T>(sql, params));
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -73,7 +95,7 @@ export class FaultDriver implements Driver {
             throw new Error("pg_terminate_backend(pg_backend_pid()) returned: the session was not terminated");
           }
           if (fault?.how === "lose-ack") ackLost = true;
-          return tx.query<R>(sql, params);
+          return this.note("transaction", sql, tx.query<R>(sql, params));
         },
       }),
     );

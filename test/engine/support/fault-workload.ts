@@ -49,15 +49,15 @@ export class Workload {
   /** Executions an earlier verify() checked. */
   private readonly verified = new Set<string>();
   /** Runs at the start of every handler call (a test may hold a handler here, or count). */
-  onCall: (name: string, executionId: string) => Promise<void> | void = () => {};
+  onCall: (name: string, executionId: string, parentId: string | null) => Promise<void> | void = () => {};
 
   /** Registers the two task handlers on the client whose worker runs them. */
   register(rhythm: Rhythm, options: { timeout?: string } = {}): void {
     const counted =
       (name: string, f: (n: number, k: number) => number) =>
-      async (inputs: { n: number; k?: number }, ctx: { executionId: string }) => {
+      async (inputs: { n: number; k?: number }, ctx: { executionId: string; parentId: string | null }) => {
         this.calls.set(ctx.executionId, (this.calls.get(ctx.executionId) ?? 0) + 1);
-        await this.onCall(name, ctx.executionId);
+        await this.onCall(name, ctx.executionId, ctx.parentId);
         return f(inputs.n, inputs.k ?? 0);
       };
     rhythm.task(
