@@ -12,7 +12,9 @@ export {
   DatabaseError,
   DatabaseInUseError,
   NonRetryableError,
+  InvalidTaskResultError,
 } from "./client/errors.js";
+export { DatabaseUnavailableError } from "./store/connection-errors.js";
 export type { Execution, ExecutionStatus, WaitingOn } from "./store/execution.js";
 export type { ListFilter } from "./store/store.js";
 export type { TaskContext, TaskHandler, TaskOptions } from "./worker/registry.js";
