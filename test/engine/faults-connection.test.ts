@@ -133,6 +133,30 @@ for (const backend of await backends()) {
       }
     });
 
+    test("a read an activation needs fails with a lost connection: the workflow is given back and runs at once", async () => {
+      const rig = await openRig(db);
+      try {
+        // every worker has the programs it ran cached; this one loads each version once, so the
+        // first load of each workflow fails (and the list of names, read before each activation)
+        const failed = new Set<string>();
+        rig.fault.plan = (text, place, params) => {
+          if (place !== "query" || (text !== rig.sql.VersionProgram && text !== rig.sql.VersionNames)) return null;
+          const key = `${text}|${JSON.stringify(params ?? [])}`;
+          if (failed.has(key)) return null;
+          failed.add(key);
+          return { how: "throw", error: connectionLost };
+        };
+        const started = await rig.workload.start(rig.client, 3, 0);
+        await rig.workload.verify(db.driver, started);
+        assert.ok(
+          rig.fault.injected.some((f) => f.sql === rig.sql.VersionProgram),
+          "a program load failed",
+        );
+      } finally {
+        await rig.close();
+      }
+    });
+
     if (backend.kind === "postgres")
       test("pg_terminate_backend ends every connection of a busy worker, again and again: each execution completes once", async () => {
         const app = "rhythm_faults_worker";

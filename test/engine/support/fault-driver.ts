@@ -19,7 +19,7 @@ export type Fault =
   | { how: "lose-ack" };
 
 /** Decides, per statement, whether it fails; null lets it through. */
-export type FaultPlan = (sql: string, place: Place) => Fault | null;
+export type FaultPlan = (sql: string, place: Place, params: unknown[] | undefined) => Fault | null;
 
 export interface Injected {
   how: Fault["how"];
@@ -50,8 +50,8 @@ export class FaultDriver implements Driver {
     return this.inner.kind;
   }
 
-  private decide(sql: string, place: Place): Fault | null {
-    const fault = this.plan(sql, place);
+  private decide(sql: string, place: Place, params: unknown[] | undefined): Fault | null {
+    const fault = this.plan(sql, place, params);
     if (fault) this.injected.push({ how: fault.how, place, sql });
     return fault;
   }
@@ -70,13 +70,13 @@ export class FaultDriver implements Driver {
   }
 
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const fault = this.decide(sql, "query");
+    const fault = this.decide(sql, "query", params);
     if (fault?.how === "throw") throw fault.error();
     return this.note("query", sql, this.inner.query<T>(sql, params));
   }
 
   async relaxedQuery<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const fault = this.decide(sql, "relaxed");
+    const fault = this.decide(sql, "relaxed", params);
     if (fault?.how === "throw") throw fault.error();
     return this.note("relaxed", sql, this.inner.relaxedQuery<T>(sql, params));
   }
@@ -86,7 +86,7 @@ export class FaultDriver implements Driver {
     const result = await this.inner.transaction((tx) =>
       fn({
         query: async <R>(sql: string, params?: unknown[]) => {
-          const fault = this.decide(sql, "transaction");
+          const fault = this.decide(sql, "transaction", params);
           if (fault?.how === "throw") throw fault.error();
           if (fault?.how === "terminate") {
             if (this.inner.kind !== "postgres") throw new Error("a backend can only be terminated on Postgres");

@@ -30,7 +30,7 @@ export interface Rig {
 
 export async function openRig(
   db: TestDatabase,
-  options: { taskTimeout?: string; url?: string; beforeStart?: (rig: Omit<Rig, "close">) => void } = {},
+  options: { taskTimeout?: string; taskRetries?: number; url?: string; beforeStart?: (rig: Omit<Rig, "close">) => void } = {},
 ): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), "rhythm-faults-"));
   for (const [name, source] of Object.entries(FLOWS)) writeFileSync(join(dir, `${name}.flow`), source);
@@ -38,7 +38,7 @@ export async function openRig(
   const fault = new FaultDriver(inner, db.kind === "postgres");
   const rhythm = await Rhythm.connectWith(fault, { workflows: dir });
   const workload = new Workload();
-  workload.register(rhythm, { timeout: options.taskTimeout });
+  workload.register(rhythm, { timeout: options.taskTimeout, retries: options.taskRetries });
   const errors: unknown[] = [];
   const worker = rhythm.worker({ pollIntervalMs: 100, onError: (e) => errors.push(e) });
   const client = await Rhythm.connectWith(db.driver, { workflows: dir });

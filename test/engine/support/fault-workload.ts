@@ -52,7 +52,7 @@ export class Workload {
   onCall: (name: string, executionId: string, parentId: string | null) => Promise<void> | void = () => {};
 
   /** Registers the two task handlers on the client whose worker runs them. */
-  register(rhythm: Rhythm, options: { timeout?: string } = {}): void {
+  register(rhythm: Rhythm, options: { timeout?: string; retries?: number } = {}): void {
     const counted =
       (name: string, f: (n: number, k: number) => number) =>
       async (inputs: { n: number; k?: number }, ctx: { executionId: string; parentId: string | null }) => {
