@@ -2,6 +2,8 @@
 // inputs (the worker processes compute them, the verifier recomputes them), so every workflow's
 // expected output, log lines and children follow from its inputs alone.
 
+import { seededRandom } from "../src/testing/random.js";
+
 export const MOD = 1_000_003;
 
 /** The "step" task. */
@@ -62,18 +64,6 @@ export interface PlannedTask {
 export interface Plan {
   workflows: PlannedWorkflow[];
   standalone: PlannedTask[];
-}
-
-/** Deterministic PRNG (mulberry32), so a seed reproduces the workload. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function seq(key: string, seed: number, steps: number): PlannedWorkflow {
@@ -180,7 +170,7 @@ function fails(key: string, seed: number): PlannedWorkflow {
 
 /** A mix of `roots` workflows (sequential, fan-out, timers, signals, parents, failures) and standalone tasks. */
 export function makePlan(seed: number, roots: number, standaloneCount: number): Plan {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const workflows: PlannedWorkflow[] = [];
   for (let k = 0; k < roots; k++) {
