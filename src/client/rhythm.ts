@@ -94,7 +94,13 @@ export class Rhythm {
     const schema = checkedSchema(options.schema);
     checkedPayloadLimit(options.maxPayloadBytes);
     const driver = await openDriver(options.databaseUrl);
-    await migrate(driver, schema);
+    try {
+      await migrate(driver, schema);
+    } catch (e) {
+      // the pool (or the embedded database and its lock file) is not left behind
+      await driver.close().catch(() => {});
+      throw e;
+    }
     return new Rhythm(new Store(driver, schema), options);
   }
 
@@ -162,11 +168,9 @@ export class Rhythm {
     const limits = { maxPayloadBytes: this.maxPayloadBytes, ...options.limits };
     const w = new Worker(this.store, this.registry, this.programs, { ...options, limits });
     const start = w.start.bind(w);
-    // Workers deploy the workflow folder when they start (SPEC §3, versions).
-    w.start = async () => {
-      if (rhythm.deployedFrom === null) await rhythm.deploy();
-      await start();
-    };
+    // Workers deploy the workflow folder when they start (SPEC §3, versions), within the start's
+    // wait for a database that cannot be reached yet.
+    w.start = () => start(() => (rhythm.deployedFrom === null ? rhythm.deploy() : Promise.resolve()));
     this.workers.add(w);
     return w;
   }

@@ -111,6 +111,12 @@ export const Q = {
     where id = $1 and claim_token = $2 and status = 'running'
     returning parent_id, parent_handle, name, attempt`,
   // Gives back a claim without counting the attempt (graceful shutdown).
+  // Tasks a group commit inserted claimed whose commit was not acknowledged: do they exist?
+  HeldClaims: `
+    select e.id from :SCHEMA.executions e
+    join unnest($1::uuid[], $2::uuid[]) as c(id, token) on e.id = c.id and e.claim_token = c.token
+    where e.status = 'running'`,
+
   Release: `
     update :SCHEMA.executions
     set status = 'queued', attempt = case when kind = 'task' then attempt - 1 else attempt end,

@@ -3,7 +3,7 @@
 // saved states are opaque JSON here. Each operation is one transaction.
 
 import { randomUUID } from "node:crypto";
-import { isTransientError } from "./connection-errors.js";
+import { isConnectionError, isTransientError } from "./connection-errors.js";
 import type { Driver, Queryable } from "./driver.js";
 import { toExecution, type Execution, type ExecutionRow, type ExecutionStatus } from "./execution.js";
 import { Q, type QueryName } from "./queries.js";
@@ -122,6 +122,12 @@ export interface Dispatch {
   takesWorkflow(queue: string, name: string, version: string | null): boolean;
   /** Runs activations of workflows claimed in the transaction; a workflow left out is released. */
   activate?(claimed: Claimed[]): Promise<ActivationWrite[]>;
+  /**
+   * Told of the tasks taken for the worker when the connection was lost at the commit: the
+   * transaction may have gone through, so those tasks may exist, claimed by this worker, which
+   * must then run them (see heldClaims) — else they would wait for their lease to expire.
+   */
+  inDoubt?(tasks: Claimed[]): void;
 }
 
 interface Woken {
@@ -435,53 +441,77 @@ export class Store {
    */
   async commitAndDispatch(items: BatchItem[], dispatch: Dispatch | null): Promise<{ written: boolean[]; tasks: Claimed[] }> {
     if (items.length === 0) return { written: [], tasks: [] };
-    return this.transaction(async (tx) => {
-      const written = new Set<string>();
-      const budget = { tasks: dispatch?.slots ?? 0, dispatched: [] as Claimed[] };
-      const finished: string[] = [];
-      const deliveries: Delivery[] = [];
+    let taken: Claimed[] = [];
+    try {
+      return await this.transaction(async (tx) => {
+        const result = await this.writeAndDispatch(tx, items, dispatch);
+        taken = result.tasks;
+        return result;
+      });
+    } catch (e) {
+      if (taken.length > 0 && isConnectionError(e)) dispatch?.inDoubt?.(taken);
+      throw e;
+    }
+  }
 
-      const completions = items.filter((i): i is CompleteItem => i.type === "complete");
-      if (completions.length > 0) {
-        const rows = completions.map((c) => ({ id: c.id, token: c.token, output: c.output ?? null }));
-        const r = await tx.query<ParentRow & { id: string }>(this.sql.TasksComplete, [JSON.stringify(rows)]);
-        const outputs = new Map(completions.map((c) => [c.id, c.output ?? null]));
-        for (const row of r.rows) {
-          written.add(row.id);
-          finished.push(row.id);
-          if (row.parent_id && row.parent_handle !== null)
-            deliveries.push({ executionId: row.parent_id, handle: row.parent_handle, ok: true, value: outputs.get(row.id) });
-        }
-      }
-      const activations = items.flatMap((i) => (i.type === "activation" ? [i.write] : []));
-      for (const id of await this.writeActivations(tx, activations, deliveries, finished, dispatch, budget)) written.add(id);
-      const woken = await this.deliver(tx, deliveries, false);
+  /** commitAndDispatch's work inside its transaction (which may be run again on a deadlock). */
+  private async writeAndDispatch(
+    tx: Queryable,
+    items: BatchItem[],
+    dispatch: Dispatch | null,
+  ): Promise<{ written: boolean[]; tasks: Claimed[] }> {
+    const written = new Set<string>();
+    const budget = { tasks: dispatch?.slots ?? 0, dispatched: [] as Claimed[] };
+    const finished: string[] = [];
+    const deliveries: Delivery[] = [];
 
-      // the workflows just woken, activated here by this worker while their rows are locked
-      // (nobody else needs to hear of those)
-      let notWoken = woken;
-      if (dispatch?.activate) {
-        const ids = woken
-          .filter((w) => w.status === "queued" && dispatch.takesWorkflow(w.queue, w.name, w.version))
-          .slice(0, INLINE_ACTIVATIONS)
-          .map((w) => w.id);
-        if (ids.length > 0) {
-          const claimed = await this.claimInTransaction(tx, ids, dispatch);
-          const writes = await dispatch.activate(claimed);
-          const kept = new Set(writes.map((w) => w.id));
-          // released ones are queued again: workers must hear of them
-          notWoken = woken.filter((w) => !kept.has(w.id));
-          const failed = claimed.filter((c) => !kept.has(c.id));
-          for (const c of failed) await tx.query(this.sql.Release, [c.id, c.claim_token]);
-          const more: Delivery[] = [];
-          await this.writeActivations(tx, writes, more, finished, dispatch, budget);
-          await this.deliver(tx, more);
-        }
+    const completions = items.filter((i): i is CompleteItem => i.type === "complete");
+    if (completions.length > 0) {
+      const rows = completions.map((c) => ({ id: c.id, token: c.token, output: c.output ?? null }));
+      const r = await tx.query<ParentRow & { id: string }>(this.sql.TasksComplete, [JSON.stringify(rows)]);
+      const outputs = new Map(completions.map((c) => [c.id, c.output ?? null]));
+      for (const row of r.rows) {
+        written.add(row.id);
+        finished.push(row.id);
+        if (row.parent_id && row.parent_handle !== null)
+          deliveries.push({ executionId: row.parent_id, handle: row.parent_handle, ok: true, value: outputs.get(row.id) });
       }
-      await this.notifyWoken(tx, notWoken);
-      await this.notifyFinished(tx, finished);
-      return { written: items.map((i) => written.has(i.type === "complete" ? i.id : i.write.id)), tasks: budget.dispatched };
-    });
+    }
+    const activations = items.flatMap((i) => (i.type === "activation" ? [i.write] : []));
+    for (const id of await this.writeActivations(tx, activations, deliveries, finished, dispatch, budget)) written.add(id);
+    const woken = await this.deliver(tx, deliveries, false);
+
+    // the workflows just woken, activated here by this worker while their rows are locked
+    // (nobody else needs to hear of those)
+    let notWoken = woken;
+    if (dispatch?.activate) {
+      const ids = woken
+        .filter((w) => w.status === "queued" && dispatch.takesWorkflow(w.queue, w.name, w.version))
+        .slice(0, INLINE_ACTIVATIONS)
+        .map((w) => w.id);
+      if (ids.length > 0) {
+        const claimed = await this.claimInTransaction(tx, ids, dispatch);
+        const writes = await dispatch.activate(claimed);
+        const kept = new Set(writes.map((w) => w.id));
+        // released ones are queued again: workers must hear of them
+        notWoken = woken.filter((w) => !kept.has(w.id));
+        const failed = claimed.filter((c) => !kept.has(c.id));
+        for (const c of failed) await tx.query(this.sql.Release, [c.id, c.claim_token]);
+        const more: Delivery[] = [];
+        await this.writeActivations(tx, writes, more, finished, dispatch, budget);
+        await this.deliver(tx, more);
+      }
+    }
+    await this.notifyWoken(tx, notWoken);
+    await this.notifyFinished(tx, finished);
+    return { written: items.map((i) => written.has(i.type === "complete" ? i.id : i.write.id)), tasks: budget.dispatched };
+  }
+
+  /** Which of these (id, claim token) pairs are still running under that claim. */
+  async heldClaims(claims: { id: string; token: string }[]): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const r = await this.driver.query<{ id: string }>(this.sql.HeldClaims, [claims.map((c) => c.id), claims.map((c) => c.token)]);
+    return new Set(r.rows.map((row) => row.id));
   }
 
   /** Claims, inside the caller's transaction, workflows it has just woken (and so holds locked). */

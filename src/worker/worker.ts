@@ -64,6 +64,8 @@ export class Worker {
    * same transaction) cost two claims that found nothing.
    */
   private maybeMore = true;
+  /** Tasks taken for this worker by a group commit whose COMMIT lost its connection (see runInDoubt). */
+  private inDoubt: Claimed[] = [];
   /** Task completions and activations of this worker, written in batches (one transaction each). */
   private readonly commits: GroupCommit<BatchItem>;
 
@@ -146,6 +148,8 @@ export class Worker {
       }
       await Promise.allSettled([...this.inflight.values()].map((x) => x.done));
     }
+    // tasks that may have been taken for this worker (runInDoubt) go back to their queue, if they exist
+    for (const t of this.inDoubt.splice(0)) await this.store.release(t.id, t.claim_token).catch(() => {});
     await this.unlisten?.();
   }
 
@@ -235,6 +239,7 @@ export class Worker {
       this.timersDirty = true;
       if (fired === 100) return true;
     }
+    await this.runInDoubt();
     if (now - this.lastLeaseCheck > LEASE_CHECK_MS) {
       this.lastLeaseCheck = now;
       await this.expireLeases();
@@ -277,6 +282,8 @@ export class Worker {
    */
   private async writeBatch(items: BatchItem[], alone: boolean): Promise<boolean[]> {
     if (alone || !this.running) return this.store.commitBatch(items);
+    // a batch written again after a lost connection first settles what the lost one took
+    await this.runInDoubt();
     // a batch item leads to about one next task (a completion wakes a workflow that starts the
     // next step): reserving more would only keep the claim loop from slots meanwhile
     const slots = Math.max(0, Math.min(items.length, this.concurrency - this.occupied));
@@ -295,6 +302,7 @@ export class Worker {
         takesWorkflow: (queue, name, version) =>
           this.queues.includes(queue) && version !== null && this.programs.loaded(name, version) !== undefined,
         activate: (claimed) => this.activateInline(claimed),
+        inDoubt: (tasks) => this.inDoubt.push(...tasks),
       });
     } finally {
       this.occupied -= slots;
@@ -303,6 +311,26 @@ export class Worker {
     // slots reserved and not used are free again
     if (result.tasks.length < slots) this.slotsFreed();
     return result.written;
+  }
+
+  /**
+   * A group commit that lost its connection at COMMIT may have committed, tasks it inserted
+   * claimed by this worker included. Those that exist with their claim are run now: left alone
+   * they would sit `running` until their lease expired and then count a lost attempt (failing a
+   * task with no retries that never ran). Those that do not exist were rolled back with their
+   * batch, which is written again. Throws, keeping them, while the database cannot say.
+   */
+  private async runInDoubt(): Promise<void> {
+    if (this.inDoubt.length === 0) return;
+    const tasks = this.inDoubt.splice(0);
+    let held: Set<string>;
+    try {
+      held = await this.store.heldClaims(tasks.map((t) => ({ id: t.id, token: t.claim_token })));
+    } catch (e) {
+      this.inDoubt.unshift(...tasks);
+      throw e;
+    }
+    for (const t of tasks) if (held.has(t.id)) this.begin(t);
   }
 
   /** Activations run inside a group commit; one that cannot run is left out (and released). */

@@ -133,6 +133,29 @@ for (const backend of await backends()) {
       }
     });
 
+    test("a lost acknowledgement of a batch that took tasks for this worker: those tasks run at once, not after their lease", async () => {
+      // retries 0: a task left `running` by a worker that no longer knows of it would fail its
+      // workflow when its lease expired (30 s, beyond verify's wait), without ever running
+      const rig = await openRig(db, { taskRetries: 0 });
+      try {
+        let armed = 0;
+        rig.fault.plan = (text, place, params) => {
+          if (armed === 0 || place !== "transaction" || text !== rig.sql.Enqueue) return null;
+          // only an insert of tasks claimed in the same transaction (dispatched to this worker)
+          const rows = JSON.parse(String(params?.[0])) as { claim_token: string | null }[];
+          if (!rows.some((r) => r.claim_token !== null)) return null;
+          armed--;
+          return { how: "lose-ack" };
+        };
+        armed = 3;
+        const started = await rig.workload.start(rig.client, 4, 0);
+        await rig.workload.verify(db.driver, started, 0, 15_000);
+        assert.equal(rig.fault.injected.length, 3, "three dispatching commits lost their acknowledgement");
+      } finally {
+        await rig.close();
+      }
+    });
+
     test("a read an activation needs fails with a lost connection: the workflow is given back and runs at once", async () => {
       const rig = await openRig(db);
       try {

@@ -40,12 +40,12 @@ if (await postgresAvailable())
     });
 
     /** A client through the proxy, its tasks registered and its workflows deployed (the proxy forwarding). */
-    async function worker(options: { connectTimeoutMs?: number } = {}) {
+    async function worker(options: { connectTimeoutMs?: number; deploy?: boolean } = {}) {
       await proxy.set("forward");
       const rhythm = await Rhythm.connectWith(new PostgresDriver(proxy.url(db.url!), options), { workflows: dir });
       const workload = new Workload();
       workload.register(rhythm);
-      await rhythm.deploy();
+      if (options.deploy !== false) await rhythm.deploy();
       const errors: unknown[] = [];
       const w = rhythm.worker({ pollIntervalMs: 100, onError: (e) => errors.push(e) });
       return {
@@ -86,6 +86,24 @@ if (await postgresAvailable())
         await starting;
         await w.workload.verify(db.driver, work);
         assert.equal(w.worker.isRunning, true);
+      } finally {
+        await client.close();
+        await w.close();
+      }
+    });
+
+    test("a worker that has yet to deploy its workflows folder waits for the database too, then deploys and runs", async () => {
+      const w = await worker({ deploy: false });
+      const client = await Rhythm.connectWith(db.driver, { workflows: dir });
+      try {
+        await w.down("closed");
+        const starting = w.worker.start();
+        await until("a report of the unreachable database", () => w.waits().length >= 1);
+        assert.match(w.waits()[0].message, /^database unreachable \(.*ECONNREFUSED.*\), retrying in 1 s$/);
+        await proxy.set("forward");
+        await starting;
+        const work = await w.workload.start(client, 2, 2);
+        await w.workload.verify(db.driver, work);
       } finally {
         await client.close();
         await w.close();

@@ -2,9 +2,11 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { Rhythm } from "../../src/index.js";
 import { migrate, migrations } from "../../src/store/migrate.js";
 import { PostgresDriver } from "../../src/store/pg-driver.js";
 import { quoteSchema } from "../../src/store/schema-name.js";
+import { until } from "../engine/support/until.js";
 import { backends, type TestDatabase } from "../support/database.js";
 
 for (const backend of await backends()) {
@@ -52,6 +54,27 @@ for (const backend of await backends()) {
         } finally {
           await Promise.all(drivers.map((d) => d.close()));
         }
+      });
+
+      test("a connect whose migration fails closes what it opened", async () => {
+        // a schema whose migrations table is not Rhythm's: reading it fails
+        await db.driver.query(`create schema broken`);
+        await db.driver.query(`create table broken.migrations (id int)`);
+        const url = new URL(db.url!);
+        url.searchParams.set("application_name", "rhythm-broken-connect");
+        await assert.rejects(Rhythm.connect({ databaseUrl: url.href, schema: "broken" }), /column "version" does not exist/);
+        // the failed client's pool is closed, not left holding its connection
+        // (a pool left open keeps its idle connection for 10 s; a closed one's backend exits at once)
+        await until(
+          "the failed connect's session to end",
+          async () => {
+            const left = await db.driver.query<{ n: string }>(
+              `select count(*) as n from pg_stat_activity where application_name = 'rhythm-broken-connect'`,
+            );
+            return Number(left.rows[0].n) === 0;
+          },
+          3000,
+        );
       });
     }
   });
