@@ -52,6 +52,7 @@ export function formatExecution(
     const text = extra.sourceLine?.(w);
     if (text != null) rows.push(["", `  ${w.line} | ${text.trim()}`]);
   }
+  if (e.blocked) rows.push(["blocked", e.blocked]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
   if (extra.logs && extra.logs.length > 0) {
@@ -61,10 +62,16 @@ export function formatExecution(
   return lines.join("\n");
 }
 
-/** Executions as an aligned table, newest first as listed. */
+/** Rows as an aligned table under a header, the last column left ragged. */
+export function alignTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n");
+}
+
+/** Executions as an aligned table, newest first as listed; then why any of them is blocked. */
 export function formatTable(list: Execution[]): string {
   const header = ["ID", "KIND", "NAME", "STATUS", "QUEUE", "ATTEMPT", "CREATED"];
   const rows = list.map((e) => [e.id, e.kind, e.name, e.status, e.queue, String(e.attempt), e.createdAt]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n");
+  const blocked = list.filter((e) => e.blocked).map((e) => `blocked ${e.id}: ${e.blocked}`);
+  return [alignTable(header, rows), ...(blocked.length > 0 ? ["", ...blocked] : [])].join("\n");
 }

@@ -14,6 +14,7 @@ import { signalCommand } from "./commands/signal.js";
 import { startCommand } from "./commands/start.js";
 import { taskCommand } from "./commands/task.js";
 import { workerCommand } from "./commands/worker.js";
+import { workersCommand } from "./commands/workers.js";
 import { type Command } from "./command.js";
 import { errorReport } from "./error-report.js";
 
@@ -24,6 +25,7 @@ const groups: [string, Record<string, Command>][] = [
     {
       dev: devCommand,
       worker: workerCommand,
+      workers: workersCommand,
       migrate: migrateCommand,
       deploy: deployCommand,
       start: startCommand,

@@ -11,6 +11,7 @@ import { stringProblem } from "../vm/json-check.js";
 import { migrate } from "../store/migrate.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
 import { Store, type EnqueueItem, type ListFilter } from "../store/store.js";
+import type { LiveWorker } from "../store/workers.js";
 import { ProgramCache } from "../worker/program-cache.js";
 import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/registry.js";
 import { duration, retryPolicy, type RetriesOption } from "../worker/retry-policy.js";
@@ -65,7 +66,7 @@ export interface TaskEnqueueOptions extends EnqueueOptions {
 export class Rhythm {
   private readonly registry = new TaskRegistry();
   private readonly programs: ProgramCache;
-  private readonly workers = new Set<Worker>();
+  private readonly localWorkers = new Set<Worker>();
   private deployedFrom: string | null = null;
   private readonly finishes: FinishWatcher;
 
@@ -171,7 +172,7 @@ export class Rhythm {
     // Workers deploy the workflow folder when they start (SPEC §3, versions), within the start's
     // wait for a database that cannot be reached yet.
     w.start = () => start(() => (rhythm.deployedFrom === null ? rhythm.deploy() : Promise.resolve()));
-    this.workers.add(w);
+    this.localWorkers.add(w);
     return w;
   }
 
@@ -288,6 +289,11 @@ export class Rhythm {
     return this.store.logs(id);
   }
 
+  /** The workers running now (each writes its row every 10 s), oldest first. */
+  async workers(): Promise<LiveWorker[]> {
+    return this.store.liveWorkers();
+  }
+
   async list(filter: ListFilter = {}): Promise<Execution[]> {
     if (filter.status !== undefined && !STATUSES.includes(filter.status))
       throw new InvalidArgumentError(`list: status must be one of ${STATUSES.join(", ")}`);
@@ -318,7 +324,8 @@ export class Rhythm {
     try {
       for (;;) {
         notified = false;
-        const e = await this.get(id);
+        // (what blocks it is not asked for: wait only looks for the end)
+        const e = await this.store.get(id, false);
         if (!e) throw new ExecutionNotFoundError(id);
         if (FINAL_STATUSES.has(e.status)) return e;
         const left = timeoutMs === null ? 60_000 : timeoutMs - (Date.now() - started);
@@ -342,7 +349,7 @@ export class Rhythm {
 
   /** Stops every worker of this client, then closes the database connection. */
   async close(): Promise<void> {
-    await Promise.all([...this.workers].map((w) => w.stop()));
+    await Promise.all([...this.localWorkers].map((w) => w.stop()));
     await this.finishes.close();
     if (this.ownsDriver) await this.store.driver.close();
   }

@@ -36,6 +36,12 @@ export interface Execution {
   errors?: unknown[];
   /** When the execution is queued to run at a later time. */
   runAt?: string;
+  /**
+   * Why it does not move, when no running worker will take it: for a queued execution, that no
+   * worker serves its queue or registers its task; for a suspended workflow, the same of a child
+   * (task or workflow) it waits on. Absent when a running worker will take it. Read at the call.
+   */
+  blocked?: string;
 }
 
 export interface ExecutionRow {

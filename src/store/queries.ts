@@ -309,6 +309,22 @@ export const Q = {
   Children: `select id from :SCHEMA.executions where parent_id = $1 and status in ('queued', 'running', 'suspended')`,
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────
+  // ── workers (see 002_workers.sql) ─────────────────────────────────────────────────────────
+  // A worker's row, written at start and every WORKER_BEAT_MS; rows of workers gone for an hour go.
+  WorkerBeat: `
+    with gone as (delete from :SCHEMA.workers where seen_at < now() - interval '1 hour' and id <> $1)
+    insert into :SCHEMA.workers (id, queues, tasks) values ($1, $2, $3)
+    on conflict (id) do update set queues = excluded.queues, tasks = excluded.tasks, seen_at = now()`,
+  WorkerGone: `delete from :SCHEMA.workers where id = $1`,
+  // $1: how long ago a live worker last wrote its row, in ms
+  LiveWorkers: `
+    select id, queues, tasks, started_at, seen_at from :SCHEMA.workers
+    where seen_at > now() - $1 * interval '1 millisecond' order by started_at, id`,
+  // what suspended workflows wait on that has not started: their queued children
+  QueuedChildren: `
+    select id, kind, name, queue, parent_id from :SCHEMA.executions
+    where parent_id = any($1::uuid[]) and status = 'queued' order by created_at, id`,
+
   Get: `select * from :SCHEMA.executions where id = $1`,
   Logs: `select level, message, line, created_at from :SCHEMA.logs where execution_id = $1 order by seq`,
   List: `

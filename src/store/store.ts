@@ -4,6 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { isConnectionError, isTransientError } from "./connection-errors.js";
+import { explainBlocked, type LiveWorker, WORKER_LIVE_MS } from "./workers.js";
 import type { Driver, Queryable } from "./driver.js";
 import { toExecution, type Execution, type ExecutionRow, type ExecutionStatus } from "./execution.js";
 import { Q, type QueryName } from "./queries.js";
@@ -862,10 +863,56 @@ export class Store {
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────
 
-  async get(id: string): Promise<Execution | null> {
+  /** One execution; `explain` also says what blocks it (Execution.blocked: two more reads). */
+  async get(id: string, explain = true): Promise<Execution | null> {
     if (!isExecutionId(id)) return null;
     const r = await this.driver.query<ExecutionRow>(this.sql.Get, [id]);
-    return r.rows[0] ? toExecution(r.rows[0]) : null;
+    if (!r.rows[0]) return null;
+    const e = toExecution(r.rows[0]);
+    if (explain) await this.explainBlocked([e]);
+    return e;
+  }
+
+  // ── workers (see workers.ts) ──────────────────────────────────────────────────────────────
+
+  /** Writes a worker's row (at start, then every WORKER_BEAT_MS); losing one write is harmless. */
+  async workerBeat(id: string, queues: string[], tasks: string[]): Promise<void> {
+    await this.driver.relaxedQuery(this.sql.WorkerBeat, [id, queues, tasks]);
+  }
+
+  async workerGone(id: string): Promise<void> {
+    await this.driver.query(this.sql.WorkerGone, [id]);
+  }
+
+  /** The workers that have written their row within WORKER_LIVE_MS, oldest first. */
+  async liveWorkers(): Promise<LiveWorker[]> {
+    const r = await this.driver.query<{ id: string; queues: string[]; tasks: string[]; started_at: Date; seen_at: Date }>(
+      this.sql.LiveWorkers,
+      [WORKER_LIVE_MS],
+    );
+    return r.rows.map((w) => ({
+      id: w.id,
+      queues: w.queues,
+      tasks: w.tasks,
+      startedAt: new Date(w.started_at).toISOString(),
+      seenAt: new Date(w.seen_at).toISOString(),
+    }));
+  }
+
+  /** Says, on the executions given, which ones no running worker will move (Execution.blocked). */
+  private async explainBlocked(list: Execution[]): Promise<void> {
+    const suspended = list.filter((e) => e.status === "suspended").map((e) => e.id);
+    if (suspended.length === 0 && !list.some((e) => e.status === "queued")) return;
+    const children =
+      suspended.length === 0
+        ? []
+        : (
+            await this.driver.query<{ id: string; kind: "workflow" | "task"; name: string; queue: string; parent_id: string }>(
+              this.sql.QueuedChildren,
+              [suspended],
+            )
+          ).rows.map((c) => ({ id: c.id, kind: c.kind, name: c.name, queue: c.queue, parentId: c.parent_id }));
+    explainBlocked(list, await this.liveWorkers(), children);
   }
 
   async logs(id: string): Promise<{ level: string; message: string; line: number | null; createdAt: string }[]> {
@@ -890,7 +937,9 @@ export class Store {
       after,
       filter.limit ?? 100,
     ]);
-    return r.rows.map(toExecution);
+    const list = r.rows.map(toExecution);
+    await this.explainBlocked(list);
+    return list;
   }
 }
 

@@ -8,6 +8,7 @@ import type { Limits } from "../vm/machine.js";
 import { taskErrorJson } from "../vm/errors.js";
 import type { ActivationWrite, BatchItem, Claimed, Store } from "../store/store.js";
 import { DatabaseUnavailableError, isTransientError } from "../store/connection-errors.js";
+import { WORKER_BEAT_MS } from "../store/workers.js";
 import { computeActivation, runActivation } from "./activation.js";
 import { GroupCommit } from "./group-commit.js";
 import type { ProgramCache } from "./program-cache.js";
@@ -53,6 +54,7 @@ export class Worker {
    * overlaps that write instead of following it. */
   private occupied = 0;
   private lastLeaseCheck = 0;
+  private lastBeat = 0;
   private nextTimerAt: number | null = null;
   /** The next timer is read again only when it may have changed (a NOTIFY "t", timers fired, a
    * poll): reading it every round cost one statement per claim under load. */
@@ -99,6 +101,7 @@ export class Worker {
       await this.untilDatabaseAnswers(async () => {
         await prepare?.();
         await this.programs.refreshNames(true);
+        await this.beat();
       });
       // stop() was called while the database was awaited
       if (!this.running) return;
@@ -109,6 +112,12 @@ export class Worker {
       throw e;
     }
     this.loop = this.run();
+  }
+
+  /** Writes this worker's row: the queues it serves and the tasks it registers (see store/workers.ts). */
+  private async beat(): Promise<void> {
+    this.lastBeat = Date.now();
+    await this.store.workerBeat(this.id, this.queues, this.registry.names());
   }
 
   /** Runs `step` until it succeeds, waiting with backoff while its errors are transient. */
@@ -132,6 +141,8 @@ export class Worker {
     this.running = false;
     this.poke();
     await this.loop;
+    // no longer counted among the workers that take work (get/list: Execution.blocked)
+    await this.store.workerGone(this.id).catch(() => {});
     const grace = this.options.shutdownTimeoutMs ?? 10_000;
     const all = Promise.all([...this.inflight.values()].map((x) => x.done));
     let timer: NodeJS.Timeout | undefined;
@@ -240,6 +251,7 @@ export class Worker {
       if (fired === 100) return true;
     }
     await this.runInDoubt();
+    if (now - this.lastBeat >= WORKER_BEAT_MS) await this.beat();
     if (now - this.lastLeaseCheck > LEASE_CHECK_MS) {
       this.lastLeaseCheck = now;
       await this.expireLeases();

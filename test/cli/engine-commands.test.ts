@@ -169,9 +169,9 @@ describe("engine commands", () => {
 
   test("migrate applies the schema once and says so", () => {
     const first = json(ok(cli("migrate", "--schema", "cli_migrate", "--json")));
-    assert.deepEqual(first, { schema: "cli_migrate", applied: [1], version: 1 });
+    assert.deepEqual(first, { schema: "cli_migrate", applied: [1, 2], version: 2 });
     const again = ok(cli("migrate", "--schema", "cli_migrate"));
-    assert.equal(again.stdout, 'schema "cli_migrate" is up to date (version 1)\n');
+    assert.equal(again.stdout, 'schema "cli_migrate" is up to date (version 2)\n');
     assert.match(again.stderr, /^rhythm migrate: database postgres:\/\/.*127\.0\.0\.1/m);
     assert.equal(ok(cli("migrate", "--schema", "Bad-Name"), 2).stdout, "");
   });
@@ -309,10 +309,31 @@ describe("engine commands", () => {
     assert.equal(json<unknown[]>(ok(cli("list", "--json", "--limit", "100"))).length, before);
   });
 
+  test("workers lists the running worker; a task no worker registers is blocked, and get and list say so", () => {
+    const workers = json<{ id: string; queues: string[]; tasks: string[] }[]>(ok(cli("workers", "--json")));
+    assert.deepEqual(
+      workers.map((w) => [w.queues, [...w.tasks].sort()]),
+      [[["default"], ["flaky", "shout"]]],
+    );
+    const table = ok(cli("workers")).stdout.split("\n");
+    assert.match(table[0], /^ID +QUEUES +STARTED +SEEN +TASKS$/);
+    assert.match(table[1], new RegExp(`^${workers[0].id} +default +\\S+Z +\\S+Z +(flaky,shout|shout,flaky)$`));
+
+    const { id } = json<{ id: string }>(ok(cli("task", "nobody-has-this", "--json")));
+    const why = 'no running worker registers task "nobody-has-this" (1 worker serves queue "default")';
+    assert.equal(json(ok(cli("get", id, "--json"))).blocked, why);
+    assert.match(ok(cli("get", id)).stdout, new RegExp(`^blocked +${why.replace(/[()]/g, "\\$&")}$`, "m"));
+    const list = ok(cli("list", "--name", "nobody-has-this")).stdout;
+    assert.ok(list.includes(`\nblocked ${id}: ${why}\n`), list);
+    ok(cli("cancel", id));
+  });
+
   test("SIGTERM stops the worker gracefully with exit 0", async () => {
     assert.equal(await worker.stop("SIGTERM"), 0);
     assert.match(worker.stderr(), /SIGTERM: stopping/);
     assert.match(worker.stderr(), /rhythm worker: stopped\n$/);
+    // its row went with it
+    assert.match(ok(cli("workers")).stderr, /^rhythm workers: no worker is running$/m);
   });
 });
 

@@ -468,6 +468,55 @@ for (const backend of await backends()) {
         assert.equal(task.status, "queued");
         assert.equal(task.parentId, id);
         assert.equal(task.attempt, 0);
+        // why: the workers running (this client's, on "default") do not register the task
+        assert.match(
+          task.blocked ?? "",
+          /^no running worker registers task "nobody-registers-this" \(\d+ workers? serves? queue "default"\)$/,
+        );
+        assert.equal((await rhythm.get(task.id))?.blocked, task.blocked);
+        assert.equal(waiting.blocked, `its task "nobody-registers-this" (${task.id}) cannot start: ${task.blocked}`);
+        assert.ok(
+          (await rhythm.workers()).some((w) => w.queues.includes("default") && !w.tasks.includes("nobody-registers-this")),
+          "rhythm.workers() lists the running worker with what it registers",
+        );
+
+        // a worker that registers it starts: the task runs, and nothing is blocked any more
+        const helper = await Rhythm.connectWith(db.driver as Driver, { workflows: f.dir });
+        try {
+          helper.task("nobody-registers-this", async () => "finally");
+          await helper.worker({ pollIntervalMs: 50 }).start();
+          const done = await rhythm.wait(id, { timeout: "10s" });
+          assert.equal(done.output, "finally");
+          assert.equal(done.blocked, undefined);
+        } finally {
+          await helper.close();
+        }
+        // a stopped worker takes its row with it
+        assert.ok(!(await rhythm.workers()).some((w) => w.tasks.includes("nobody-registers-this")));
+      });
+
+      test("work queued on a queue no running worker serves says so", async () => {
+        const id = await rhythm.queueTask("echo-task", {}, { queue: "nobody-serves-this" });
+        const [queued] = await rhythm.list({ queue: "nobody-serves-this" });
+        assert.equal(queued.id, id);
+        assert.equal(queued.blocked, 'no running worker serves queue "nobody-serves-this"');
+        const w = rhythm.worker({ queues: ["nobody-serves-this"], pollIntervalMs: 50 });
+        await w.start();
+        try {
+          // served now, but the task still has no handler here
+          assert.match(
+            (await rhythm.get(id))?.blocked ?? "",
+            /^no running worker registers task "echo-task" \(1 worker serves queue "nobody-serves-this"\)$/,
+          );
+        } finally {
+          await w.stop();
+        }
+        // a worker that stopped writing its row (a crash) is taken for gone after 30 s
+        await db.driver.query(
+          `insert into rhythm.workers (id, queues, tasks, seen_at) values ('crashed-worker', '{nobody-serves-this}', '{echo-task}', now() - interval '31 seconds')`,
+        );
+        assert.equal((await rhythm.get(id))?.blocked, 'no running worker serves queue "nobody-serves-this"');
+        await rhythm.cancel(id);
       });
     });
   });

@@ -15,7 +15,8 @@ import { DEFAULT_WORKFLOWS } from "../workflows-folder.js";
 const help = `Usage: rhythm get <id> [options]
 
 Shows one execution: status, inputs, output or error, for a suspended workflow what it waits on
-and where, and its log lines.
+and where, why it is blocked when no running worker will take it (or the child it waits on), and
+its log lines.
 
 Options:
   --workflows DIR      where to find the .flow file to quote the awaited line (default ./workflows;
@@ -23,7 +24,7 @@ Options:
 ${DATABASE_HELP}
 
 --json prints the execution: { id, kind, name, status, inputs, output, error, queue, priority,
-attempt, parentId, version, createdAt, startedAt, finishedAt, waitingOn? }.
+attempt, parentId, version, createdAt, startedAt, finishedAt, waitingOn?, errors?, runAt?, blocked? }.
 
 Exit codes: 0 found; 1 no such execution; 2 usage error.`;
 

@@ -1,0 +1,70 @@
+// The workers that are running, as their rows in the workers table say, and what follows for
+// work that waits (issue 4: a workflow calling a task no worker registers waits visibly, and
+// get/list say why). Rhythm cannot know a worker that is about to start; it can say that none
+// of those running now will take the work.
+
+import type { Execution } from "./execution.js";
+
+/** How often a worker writes its row. */
+export const WORKER_BEAT_MS = 10_000;
+/** A worker whose row is older than this is taken for gone (three beats missed). */
+export const WORKER_LIVE_MS = 3 * WORKER_BEAT_MS;
+
+export interface LiveWorker {
+  id: string;
+  queues: string[];
+  tasks: string[];
+  startedAt: string;
+  seenAt: string;
+}
+
+interface Waiting {
+  id: string;
+  kind: "workflow" | "task";
+  name: string;
+  queue: string;
+}
+
+/** Why no running worker will start `e` (a queued execution), or null when one will. */
+export function whyNoWorker(e: Waiting, workers: LiveWorker[]): string | null {
+  const serving = workers.filter((w) => w.queues.includes(e.queue));
+  if (serving.length === 0) {
+    return workers.length === 0
+      ? `no worker is running (none has checked in for ${WORKER_LIVE_MS / 1000} s)`
+      : `no running worker serves queue "${e.queue}"`;
+  }
+  // any worker serving the queue runs any deployed workflow; a task needs its handler
+  if (e.kind === "task" && !serving.some((w) => w.tasks.includes(e.name))) {
+    const n = serving.length;
+    return `no running worker registers task "${e.name}" (${n} worker${n === 1 ? "" : "s"} serve${n === 1 ? "s" : ""} queue "${e.queue}")`;
+  }
+  return null;
+}
+
+/**
+ * Sets `blocked` on executions nothing running will move: a queued one no worker takes, and a
+ * suspended workflow whose queued children (tasks or child workflows) no worker takes.
+ */
+export function explainBlocked(
+  list: Execution[],
+  workers: LiveWorker[],
+  queuedChildren: (Waiting & { parentId: string })[],
+): void {
+  const byParent = new Map<string, string[]>();
+  for (const c of queuedChildren) {
+    const why = whyNoWorker(c, workers);
+    if (why === null) continue;
+    const reasons = byParent.get(c.parentId) ?? [];
+    reasons.push(`its ${c.kind} "${c.name}" (${c.id}) cannot start: ${why}`);
+    byParent.set(c.parentId, reasons);
+  }
+  for (const e of list) {
+    const why =
+      e.status === "queued"
+        ? whyNoWorker(e, workers)
+        : e.status === "suspended"
+          ? (byParent.get(e.id)?.join("; ") ?? null)
+          : null;
+    if (why) e.blocked = why;
+  }
+}
