@@ -3,6 +3,7 @@
 // running until SIGINT/SIGTERM, then stopping gracefully (a second signal stops at once).
 
 import type { Rhythm } from "../client/rhythm.js";
+import { DatabaseUnavailableError } from "../store/connection-errors.js";
 import type { TaskHandler } from "../worker/registry.js";
 import type { WorkerOptions } from "../worker/worker.js";
 import { UsageError, parseCountOption } from "./command.js";
@@ -57,7 +58,9 @@ export async function startWorker(command: string, rhythm: Rhythm, plan: WorkerP
   } else note(command, `no ./${plan.workflows.dir} folder: no workflows deployed`);
   const worker = rhythm.worker({
     ...plan.options,
-    onError: (e) => note(command, `error: ${e instanceof Error ? e.message : String(e)}`),
+    // a database that went away is waited for, not an error of the worker: said as the start says it
+    onError: (e) =>
+      note(command, e instanceof DatabaseUnavailableError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`),
   });
   await worker.start();
   const tasks = plan.tasks.length === 0 ? "no tasks (workflows only)" : `tasks ${plan.tasks.map((t) => t.name).join(", ")}`;

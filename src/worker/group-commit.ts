@@ -19,6 +19,8 @@ export class GroupCommit<T> {
     private readonly maxBatch = 500,
     /** Batches written at once: while one waits for its commit, the next is already on its way. */
     private readonly parallel = 2,
+    /** Told of each failed write that will be tried again, and after how long. */
+    private readonly onRetry: (e: unknown, delayMs: number) => void = () => {},
   ) {}
 
   submit(item: T): Promise<boolean> {
@@ -53,6 +55,7 @@ export class GroupCommit<T> {
         return await this.write(items, false);
       } catch (e) {
         if (!isTransientError(e) || Date.now() + delay > giveUpAt) throw e;
+        this.onRetry(e, delay);
         await new Promise((r) => setTimeout(r, delay));
       }
     }

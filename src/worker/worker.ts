@@ -80,7 +80,13 @@ export class Worker {
     this.queues = options.queues ?? ["default"];
     this.concurrency = options.concurrency ?? 10;
     this.pollMs = options.pollIntervalMs ?? 1000;
-    this.commits = new GroupCommit((items, alone) => this.writeBatch(items, alone));
+    this.commits = new GroupCommit(
+      (items, alone) => this.writeBatch(items, alone),
+      500,
+      2,
+      // finished work waiting for the database to take its outcome: said, as the claim loop says it
+      (e, delayMs) => this.options.onError?.(new DatabaseUnavailableError(e, delayMs)),
+    );
   }
 
   get isRunning(): boolean {

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import { DatabaseUnavailableError } from "../../src/store/connection-errors.js";
 import { backends, type TestDatabase } from "../support/database.js";
 import { adminShutdown, connectionLost, type Fault } from "./support/fault-driver.js";
 import { openRig } from "./support/fault-rig.js";
@@ -128,6 +129,29 @@ for (const backend of await backends()) {
           );
         }
         assert.equal(rig.fault.injected.length, 5);
+      } finally {
+        await rig.close();
+      }
+    });
+
+    test("a group commit that cannot reach the database is written again, and the worker says it waits", async () => {
+      const rig = await openRig(db);
+      try {
+        // only the completions' writes fail (twice): claims and everything else go through
+        let failures = 2;
+        rig.fault.plan = (text, place) => {
+          if (failures === 0 || place !== "transaction" || text !== rig.sql.TasksComplete) return null;
+          failures--;
+          return { how: "throw", error: connectionLost };
+        };
+        const started = await rig.workload.start(rig.client, 0, 3);
+        await rig.workload.verify(db.driver, started);
+        // one report per failed write (two batches in flight may each have failed once)
+        assert.equal(rig.errors.length, 2, String(rig.errors));
+        for (const e of rig.errors) {
+          assert.ok(e instanceof DatabaseUnavailableError);
+          assert.match(e.message, /^database unreachable \(Connection terminated unexpectedly\), retrying in [12]00 ms$/);
+        }
       } finally {
         await rig.close();
       }

@@ -168,6 +168,15 @@ if (await postgresAvailable())
         const done = await client.wait(id, { timeout: "20s" });
         assert.equal(done.status, "completed");
         assert.equal(done.output, 42);
+        // Postgres goes away under the serving worker: it says it waits, as at start (not "error:"),
+        // and serves again when it is back
+        const before = stderr.length;
+        await proxy.set("closed");
+        await until("the serving worker to say it waits", () => /database unreachable/.test(stderr.slice(before)), 20_000);
+        assert.doesNotMatch(stderr, /error: database/);
+        await proxy.set("forward");
+        const again = await client.wait(await client.queueTask("double", { n: 1 }), { timeout: "20s" });
+        assert.equal(again.output, 2);
         child.kill("SIGTERM");
         assert.equal(await exited, 0, stderr);
         assert.match(stderr, /rhythm worker: stopped\n$/);

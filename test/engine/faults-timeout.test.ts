@@ -121,7 +121,8 @@ if (await postgresAvailable())
           rig.fault.raised.some((r) => r.code === "57014" && r.place === "transaction"),
           "the worker's writes were cancelled by the statement timeout",
         );
-        // A busy worker's blocked writes wait silently; an idle one's claims fail, and it says so.
+        // An idle worker's claims fail too, and it says so (a busy one's retried writes are reported
+        // as well: faults-connection).
         const again = await hold(`lock table rhythm.executions in access exclusive mode`);
         try {
           await until("the worker to report the timeouts", () =>
