@@ -1,15 +1,8 @@
 // Every public error is a RhythmError with a stable `code`, so callers can branch on it.
 
-export class RhythmError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { RhythmError } from "../store/rhythm-error.js";
+
+export { RhythmError };
 
 export class InvalidArgumentError extends RhythmError {
   constructor(message: string) {

@@ -3,7 +3,7 @@
 // transient errors: the server is there but cannot do the work right now (disk full, a statement
 // timeout); the same write, tried again later, succeeds.
 
-import { RhythmError } from "../client/errors.js";
+import { RhythmError } from "./rhythm-error.js";
 
 const CODES = new Set([
   "57P01", // admin_shutdown: pg_terminate_backend, a fast or immediate shutdown

@@ -197,8 +197,10 @@ for (const backend of await backends()) {
       assert.equal(tasks.length, 60);
     });
 
-    test("a workflow whose progress cannot be stored fails instead of retrying forever", async () => {
-      // the priority is a valid JavaScript integer but out of the database's range
+    test("a workflow asking for what the database cannot store fails instead of retrying forever", async () => {
+      // the priority is a valid JavaScript integer but out of the database's range: refused at the
+      // call (a RangeError in the workflow), before any write; a write the database itself refuses
+      // with a data error (class 22) is faults-disk's case
       const id = await rhythm.startWorkflow("unstorable", {});
       const done = await rhythm.wait(id, { timeout: "10s" });
       assert.equal(done.status, "failed");
