@@ -39,9 +39,11 @@ export function describeTarget(url?: string): string {
   return `embedded PGlite in ./${RHYTHM_DIR}/data`;
 }
 
-export async function openDriver(url?: string): Promise<Driver> {
+export async function openDriver(url?: string, options: { preparedStatements?: boolean } = {}): Promise<Driver> {
   const chosen = url ?? process.env.RHYTHM_DATABASE_URL ?? runningDevServer()?.url;
-  if (chosen) return new PostgresDriver(chosen);
+  // RHYTHM_PREPARED_STATEMENTS=off: for a pooler that does not keep them (PgBouncer in transaction mode)
+  const preparedStatements = options.preparedStatements ?? process.env.RHYTHM_PREPARED_STATEMENTS !== "off";
+  if (chosen) return new PostgresDriver(chosen, { preparedStatements });
   return openEmbedded(RHYTHM_DIR);
 }
 

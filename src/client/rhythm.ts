@@ -42,6 +42,12 @@ export interface ConnectOptions {
    * workers' workflows produce. Larger ones are refused before anything is written.
    */
   maxPayloadBytes?: number;
+  /**
+   * Statements run as named prepared statements, parsed and planned once per connection (default
+   * true, or RHYTHM_PREPARED_STATEMENTS=off). Turn off behind a pooler that does not keep them
+   * across transactions, such as PgBouncer in transaction mode before 1.21.
+   */
+  preparedStatements?: boolean;
 }
 
 /** Options of startWorkflow / queueTask. */
@@ -94,7 +100,7 @@ export class Rhythm {
   static async connect(options: ConnectOptions = {}): Promise<Rhythm> {
     const schema = checkedSchema(options.schema);
     checkedPayloadLimit(options.maxPayloadBytes);
-    const driver = await openDriver(options.databaseUrl);
+    const driver = await openDriver(options.databaseUrl, { preparedStatements: options.preparedStatements });
     try {
       await migrate(driver, schema);
     } catch (e) {

@@ -1,6 +1,7 @@
 // The Driver over a real Postgres server, with a `pg` connection pool. LISTEN uses a dedicated
 // connection that reconnects with backoff when it drops.
 
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { isConnectionError } from "./connection-errors.js";
 import type { Driver, Queryable, QueryResult } from "./driver.js";
@@ -19,6 +20,34 @@ export interface PostgresDriverOptions {
   max?: number;
   /** How long opening a connection may take (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * Run statements with parameters as named prepared statements (default true; see `statement`).
+   * Off for a pooler that does not keep them, such as PgBouncer in transaction mode before 1.21.
+   */
+  preparedStatements?: boolean;
+}
+
+/** Names of the prepared statements by text (texts are the store's static SQL: a bounded set). */
+const statementNames = new Map<string, string | null>();
+const MAX_NAMED_TEXTS = 10_000;
+
+/**
+ * A statement with parameters runs as a named prepared statement: Postgres parses and plans it
+ * once per connection, not at every call. Probe (1,000 calls each, interleaved, this machine): an
+ * activation's `UPDATE … FROM jsonb_to_recordset` 313 → 96 µs, a lookup by id 204 → 126 µs; with
+ * plan_cache_mode force_custom_plan only 258 → 179 µs, so generic plans are let be.
+ * `select *` statements stay unnamed: a migration adding a column would make a connection's
+ * prepared copy fail ("cached plan must not change result type"), and they are not hot.
+ */
+function statement(sql: string, params: unknown[], prepare: boolean): pg.QueryConfig {
+  if (!prepare || params.length === 0) return { text: sql, values: params };
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = /\bselect\s+\*/i.test(sql) ? null : `rhythm_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+    // texts made at run time (tests, ad-hoc reads) must not grow the map without end
+    if (statementNames.size < MAX_NAMED_TEXTS) statementNames.set(sql, name);
+  }
+  return name === null ? { text: sql, values: params } : { name, text: sql, values: params };
 }
 
 export class PostgresDriver implements Driver {
@@ -26,11 +55,13 @@ export class PostgresDriver implements Driver {
   readonly pool: pg.Pool;
   private relaxed: pg.Pool | null = null;
   private readonly Client: new () => pg.Client;
+  private readonly prepare: boolean;
 
   constructor(
     private readonly connectionString: string,
     options: PostgresDriverOptions = {},
   ) {
+    this.prepare = options.preparedStatements ?? true;
     this.Client = clientClass(options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
     this.pool = new pg.Pool({ connectionString, max: options.max ?? 10, Client: this.Client });
     // An idle client that errors (server restart) must not crash the process; the pool drops it.
@@ -38,14 +69,14 @@ export class PostgresDriver implements Driver {
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    const r = await this.pool.query(sql, params);
+    const r = await this.pool.query(statement(sql, params, this.prepare));
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   }
 
   /** Its own two connections, with synchronous_commit off for the whole session. */
   async relaxedQuery<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
     this.relaxed ??= this.relaxedPool();
-    const r = await this.relaxed.query(sql, params);
+    const r = await this.relaxed.query(statement(sql, params, this.prepare));
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
   }
 
@@ -88,7 +119,7 @@ export class PostgresDriver implements Driver {
       return await fn({
         query: async <R>(sql: string, params: unknown[] = []) => {
           try {
-            const r = await client.query(sql, params);
+            const r = await client.query(statement(sql, params, this.prepare));
             return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
           } catch (e) {
             if (isConnectionError(e)) broken = true;

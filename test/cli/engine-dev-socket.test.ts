@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { serveDatabase, type SocketServer } from "../../src/cli/dev/socket-server.js";
-import { BackendMessageReader, listenStatement } from "../../src/cli/dev/wire-messages.js";
+import { BackendMessageReader, listenStatement, ownStatementName } from "../../src/cli/dev/wire-messages.js";
 
 async function until(done: () => boolean): Promise<void> {
   for (let i = 0; !done(); i++) {
@@ -185,6 +185,24 @@ describe("rhythm dev's socket server", () => {
     const c = await client();
     assert.deepEqual((await c.query("select 42 as n")).rows, [{ n: 42 }]);
   });
+
+  test("each connection's prepared statements are its own, and go when it leaves", async () => {
+    // the same name with other texts from two connections, as two servers' sessions would allow
+    const a = await client();
+    const b = await client();
+    const named = (c: pg.Client, text: string, n: number) => c.query({ name: "same_name", text, values: [n] });
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual((await named(a, "select $1::int + 1 as n", i)).rows, [{ n: i + 1 }]);
+      assert.deepEqual((await named(b, "select $1::int * 10 as n", i)).rows, [{ n: i * 10 }]);
+    }
+    const held = async () =>
+      (await a.query("select name from pg_prepared_statements where name like '%same_name' order by name")).rows.length;
+    assert.equal(await held(), 2);
+    await b.end();
+    clients.splice(clients.indexOf(b), 1);
+    for (let i = 0; i < 50 && (await held()) !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await held(), 1, "the statement of the connection that left is deallocated");
+  });
 });
 
 describe("wire messages", () => {
@@ -220,5 +238,34 @@ describe("wire messages", () => {
     assert.deepEqual(listenStatement(q("unlisten *")), { listen: false, channel: null });
     assert.equal(listenStatement(q("select 'listen x'")), null);
     assert.equal(listenStatement(Uint8Array.from([0x50, 0, 0, 0, 4])), null);
+  });
+
+  test("statement names in Parse, Bind, Describe and Close are given the connection's prefix", () => {
+    const message = (type: string, ...parts: (string | number[])[]) => {
+      const body = Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p + "\0") : Buffer.from(p))));
+      const head = Buffer.alloc(5);
+      head.write(type);
+      head.writeInt32BE(body.length + 4, 1);
+      return Uint8Array.from(Buffer.concat([head, body]));
+    };
+    const own = (m: Uint8Array) => ownStatementName(m, "c7_");
+    const parse = own(message("P", "stmt", "select $1", [0, 0]));
+    assert.deepEqual(parse.message, message("P", "c7_stmt", "select $1", [0, 0]));
+    assert.equal(parse.parsed, "c7_stmt");
+    assert.deepEqual(own(message("B", "", "stmt", [0, 0, 0, 0, 0, 0])).message, message("B", "", "c7_stmt", [0, 0, 0, 0, 0, 0]));
+    assert.deepEqual(own(message("D", [0x53], "stmt")).message, message("D", [0x53], "c7_stmt"));
+    assert.deepEqual(own(message("C", [0x53], "stmt")), {
+      message: message("C", [0x53], "c7_stmt"),
+      parsed: undefined,
+      closed: "c7_stmt",
+    });
+    // the unnamed statement, portals and other messages are left as they are
+    for (const m of [
+      message("P", "", "select 1", [0, 0]),
+      message("D", [0x50], "portal"),
+      message("Q", "select 1"),
+      message("S"),
+    ])
+      assert.deepEqual(own(m), { message: m });
   });
 });

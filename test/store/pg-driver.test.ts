@@ -1,5 +1,5 @@
-// The Postgres driver's relaxed pool (claims and lease renewals): its commits do not wait for the
-// disk, whatever the connection string says.
+// The Postgres driver: its relaxed pool (claims and lease renewals) commits without waiting for
+// the disk, whatever the connection string says; statements with parameters are prepared.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -36,4 +36,25 @@ if (await postgresAvailable())
         }
       });
     }
+
+    test("statements with parameters are prepared once per connection (not `select *` ones), unless turned off", async () => {
+      for (const preparedStatements of [true, false]) {
+        const driver = new PostgresDriver(db.url!, { preparedStatements });
+        try {
+          const names = await driver.session(async (s) => {
+            for (let i = 0; i < 3; i++) {
+              assert.equal((await s.query<{ n: number }>("select $1::int + 1 as n", [i])).rows[0].n, i + 1);
+              await s.query("select * from pg_class where oid = $1", [1259]);
+            }
+            const r = await s.query<{ name: string; statement: string }>(
+              "select name, statement from pg_prepared_statements where name like 'rhythm\\_%' order by statement",
+            );
+            return r.rows.map((row) => row.statement);
+          });
+          assert.deepEqual(names, preparedStatements ? ["select $1::int + 1 as n"] : []);
+        } finally {
+          await driver.close();
+        }
+      }
+    });
   });

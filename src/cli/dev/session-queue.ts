@@ -6,7 +6,7 @@
 // message until the backend is idle again (ReadyForQuery 'I'), and notifications go to their listeners.
 
 import type { PGlite } from "@electric-sql/pglite";
-import { BackendMessageReader, listenStatement } from "./wire-messages.js";
+import { BackendMessageReader, listenStatement, ownStatementName } from "./wire-messages.js";
 
 type OnData = (data: Uint8Array) => void;
 
@@ -28,22 +28,35 @@ export class SessionQueue {
   /** The connection the session belongs to until the backend reports it idle. */
   private owner: number | null = null;
   private pumping = false;
-  private readonly clients = new Map<number, { write: OnData; channels: Set<string> }>();
+  private readonly clients = new Map<number, { write: OnData; channels: Set<string>; statements: Set<string> }>();
 
   constructor(private readonly db: PGlite) {}
 
   /** Registers a connection's socket, so notifications can be copied to it. */
   connect(handlerId: number, write: OnData): void {
-    this.clients.set(handlerId, { write, channels: new Set() });
+    this.clients.set(handlerId, { write, channels: new Set(), statements: new Set() });
   }
 
+  /** Forgets a connection that went, and drops the prepared statements it left in the session. */
   disconnect(handlerId: number): void {
+    const statements = [...(this.clients.get(handlerId)?.statements ?? [])];
     this.clients.delete(handlerId);
+    if (statements.length === 0) return;
+    const deallocate = async () => {
+      for (const name of statements) await this.db.exec(`deallocate "${name.replaceAll('"', '""')}"`).catch(() => {});
+    };
+    this.items.push({ handlerId, run: deallocate, onData: () => {}, resolve: () => {}, reject: () => {} });
+    void this.pump();
   }
 
   enqueue(handlerId: number, message: Uint8Array, onData: OnData): Promise<number> {
+    // statement names are made the connection's own (see ownStatementName)
+    const own = ownStatementName(message, `c${handlerId}_`);
+    const client = this.clients.get(handlerId);
+    if (own.parsed) client?.statements.add(own.parsed);
+    if (own.closed) client?.statements.delete(own.closed);
     return new Promise((resolve, reject) => {
-      this.items.push({ handlerId, run: message, onData, resolve, reject });
+      this.items.push({ handlerId, run: own.message, onData, resolve, reject });
       void this.pump();
     });
   }

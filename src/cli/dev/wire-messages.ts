@@ -1,6 +1,7 @@
 // Just enough of the Postgres wire protocol for the dev server's session queue: splitting the
 // backend's answer into messages (it arrives in chunks that need not end on a message boundary),
-// and recognising a client's LISTEN / UNLISTEN sent as a simple Query.
+// recognising a client's LISTEN / UNLISTEN sent as a simple Query, and keeping each connection's
+// prepared statements its own.
 
 export interface BackendMessage {
   /** The one-letter message type: 'Z' ReadyForQuery, 'A' NotificationResponse, … */
@@ -47,6 +48,33 @@ export function listenStatement(message: Uint8Array): { listen: boolean; channel
   const listen = m[1].toLowerCase() === "listen";
   if (m[4] !== undefined) return listen ? null : { listen, channel: null };
   return { listen, channel: m[2] !== undefined ? m[2].replaceAll('""', '"') : m[3].toLowerCase() };
+}
+
+/**
+ * Every connection of `rhythm dev` shares PGlite's one session, and with it one namespace of
+ * prepared statements: two clients preparing the same name (Rhythm names its statements by their
+ * text) would collide. The statement named in a Parse, Bind, Describe or Close message is made the
+ * connection's own by `prefix`. Returns the message to run, and for a Parse or a Close the
+ * statement it creates or drops; a message naming no statement (the unnamed one) is left as is.
+ */
+export function ownStatementName(message: Uint8Array, prefix: string): { message: Uint8Array; parsed?: string; closed?: string } {
+  const type = String.fromCharCode(message[0]);
+  let at: number;
+  if (type === "P") at = 5;
+  else if (type === "B")
+    at = cString(message, 5).end + 1; // after the portal's name
+  else if ((type === "D" || type === "C") && message[5] === 0x53 /* 'S': a statement */) at = 6;
+  else return { message };
+  const { text: name, end } = cString(message, at);
+  if (name === "") return { message };
+  const own = prefix + name;
+  const renamed = Buffer.from(own, "utf8");
+  const out = new Uint8Array(message.length - (end - at) + renamed.length);
+  out.set(message.subarray(0, at));
+  out.set(renamed, at);
+  out.set(message.subarray(end), at + renamed.length);
+  new DataView(out.buffer, out.byteOffset + 1, 4).setInt32(0, out.length - 1);
+  return { message: out, parsed: type === "P" ? own : undefined, closed: type === "C" ? own : undefined };
 }
 
 function cString(bytes: Uint8Array, from: number): { text: string; end: number } {
