@@ -335,11 +335,18 @@ export class Store {
   /** Claims up to `limit` runnable executions; claimed workflows come with their inbox. */
   async claim(workerId: string, queues: string[], taskNames: string[], limit: number, leaseMs: number): Promise<Claimed[]> {
     const r = await this.driver.relaxedQuery<Claimed>(this.sql.Claim, [queues, taskNames, limit, workerId, leaseMs]);
-    const claimed = r.rows.map((c) => ({ ...c, db_now: Number(c.db_now), inbox: [] as InboxItem[] }));
+    // The rows are completed where they are: a copy of each (`{ ...row }`) was 0.9 KB of garbage
+    // per claimed task.
+    const claimed = r.rows;
+    const workflows = new Map<string, Claimed>();
+    for (const c of claimed) {
+      c.db_now = Number(c.db_now);
+      c.inbox = [];
+      if (c.kind === "workflow") workflows.set(c.id, c);
+    }
     // One read for every claimed workflow, after the claim committed: a settlement committed
     // before the claim is seen here (a read inside the claim statement could miss one whose
     // wakeup the claim already counted, and the workflow would suspend with it unread).
-    const workflows = new Map(claimed.filter((c) => c.kind === "workflow").map((c) => [c.id, c]));
     // The claim is committed: if its inbox read failed for good, what it took would wait for its
     // lease to run out. A read is safe to repeat; after that the claims are given back.
     for (let attempt = 1; ; attempt++) {
