@@ -95,6 +95,8 @@ export interface CompleteItem {
   id: string;
   token: string;
   output: unknown;
+  /** The task has no parent workflow (see completeStandalone). */
+  standalone?: boolean;
 }
 
 interface Delivery {
@@ -202,15 +204,22 @@ export class Store {
    * Every function given here only touches the database, so running it again is safe.
    */
   private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.retryingConflicts(() =>
+      this.driver.transaction(async (tx) => {
+        const notes: string[] = [];
+        this.pendingNotes.set(tx, notes);
+        const result = await fn(tx);
+        if (notes.length > 0) await tx.query(this.sql.NotifyMany, [this.channel, [...new Set(notes)]]);
+        return result;
+      }),
+    );
+  }
+
+  /** Runs `write` (a transaction or one statement) again when it lost a deadlock or a serialization conflict. */
+  private async retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.driver.transaction(async (tx) => {
-          const notes: string[] = [];
-          this.pendingNotes.set(tx, notes);
-          const result = await fn(tx);
-          if (notes.length > 0) await tx.query(this.sql.NotifyMany, [this.channel, [...new Set(notes)]]);
-          return result;
-        });
+        return await write();
       } catch (e) {
         const code = (e as { code?: unknown }).code;
         if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw e;
@@ -385,6 +394,28 @@ export class Store {
   async completeTask(id: string, token: string, output: unknown): Promise<boolean> {
     const [r] = await this.commitBatch([{ type: "complete", id, token, output }]);
     return r === true;
+  }
+
+  /**
+   * Completions of tasks without a parent workflow, in one statement that commits on its own:
+   * nothing else is written when such a task completes (no parent to tell, no workflow woken).
+   * Each item's answer, in order: true when written, false when its claim was no longer held.
+   * One round trip instead of four (BEGIN, TasksComplete, NotifyMany, COMMIT): S1, 20,000 no-op
+   * tasks, one worker process, medians of 4 interleaved A/B runs on 2 cores: 11,600 → 17,400
+   * tasks/s, worker CPU 29.6 → 24.9 µs per task.
+   */
+  async completeStandalone(items: CompleteItem[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const rows = items.map((c) => ({ id: c.id, token: c.token, output: c.output ?? null }));
+    const r = await this.retryingConflicts(() =>
+      this.driver.query<{ id: string }>(this.sql.TasksCompleteStandalone, [
+        JSON.stringify(rows),
+        this.channel,
+        FINISHED_PER_NOTIFY,
+      ]),
+    );
+    const written = new Set(r.rows.map((row) => row.id));
+    return items.map((i) => written.has(i.id));
   }
 
   /** Records a failed attempt: queued again after `retryInMs`, or failed for good when null. */

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Limits } from "../vm/machine.js";
 import { taskErrorJson } from "../vm/errors.js";
-import type { ActivationWrite, BatchItem, Claimed, Store } from "../store/store.js";
+import type { ActivationWrite, BatchItem, Claimed, CompleteItem, Store } from "../store/store.js";
 import { DatabaseUnavailableError, isTransientError } from "../store/connection-errors.js";
 import { computeActivation, runActivation } from "./activation.js";
 import { GroupCommit } from "./group-commit.js";
@@ -293,6 +293,8 @@ export class Worker {
    * alone after a failed batch, an item takes nothing extra.
    */
   private async writeBatch(items: BatchItem[], alone: boolean): Promise<boolean[]> {
+    // completions of tasks no workflow waits for wake nothing, so nothing is taken with them
+    if (items.every((i) => i.type === "complete" && i.standalone)) return this.store.completeStandalone(items as CompleteItem[]);
     if (alone || !this.running) return this.store.commitBatch(items);
     // a batch written again after a lost connection first settles what the lost one took
     await this.runInDoubt();
@@ -429,7 +431,8 @@ export class Worker {
         this.store.driver.query(this.store.sql.LogInsert, [
           JSON.stringify([{ execution_id: c.id, level: "log", message, line: null }]),
         ]),
-      complete: (_, c, output) => this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output }),
+      complete: (_, c, output) =>
+        this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output, standalone: c.parent_id === null }),
       handlerDone: (entry) => this.vacate(entry),
       ended: (entry, error) => {
         this.finish(entry);
