@@ -33,6 +33,9 @@ export interface WorkerOptions {
 
 const LEASE_CHECK_MS = 5000;
 
+/** A workflow activation takes milliseconds; its lease only covers a worker dying mid-way. */
+const ACTIVATION_LEASE_MS = 30_000;
+
 /** An execution this worker is running; `running` until its slot is given back. */
 interface InFlight {
   id: string;
@@ -43,8 +46,6 @@ interface InFlight {
   running: boolean;
   done: Promise<void>;
 }
-/** A workflow activation takes milliseconds; its lease only covers a worker dying mid-way. */
-const ACTIVATION_LEASE_MS = 30_000;
 
 export class Worker {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
