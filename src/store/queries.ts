@@ -70,9 +70,12 @@ export const Q = {
     -- by id lookups: joined with the CTE, the planner hashed the whole table (40 ms for 300 of
     -- 20,000 rows, against 3 ms)
     where e.id = any (array(select id from picked))
+    -- started_at and the database's clock only for workflows (their activations read them): a
+    -- task's took 0.3–0.7 ms of a 6 ms claim of 200 (median wall time, sent and parsed)
     returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
-              e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
-              extract(epoch from now()) * 1000 as db_now`,
+              e.parent_id, e.claim_token, e.state, e.wakeups,
+              case when e.kind = 'workflow' then e.started_at end as started_at,
+              case when e.kind = 'workflow' then extract(epoch from now()) * 1000 end as db_now`,
   // Workflows woken by the transaction that holds them (their rows are locked by its Wake),
   // claimed there by the worker that will run them.
   ClaimIds: `

@@ -51,8 +51,10 @@ export interface Claimed {
   claim_token: string;
   state: unknown;
   wakeups: number;
-  started_at: Date;
-  db_now: number;
+  /** Workflows: when the execution started (null for a task claimed by Claim). */
+  started_at: Date | null;
+  /** Workflows: the database's clock at claim, epoch ms (null for a task claimed by Claim). */
+  db_now: number | null;
   /** Workflows: the settlements waiting for this activation, in arrival order. */
   inbox: InboxItem[];
 }
@@ -197,7 +199,7 @@ function claimedOf(r: Claimed): Claimed {
     state: r.state,
     wakeups: r.wakeups,
     started_at: r.started_at,
-    db_now: Number(r.db_now),
+    db_now: r.db_now === null ? null : Number(r.db_now),
     inbox: [],
   };
 }
