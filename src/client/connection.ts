@@ -5,7 +5,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Driver } from "../store/driver.js";
-import { PgliteDriver } from "../store/pglite-driver.js";
 import { PostgresDriver } from "../store/pg-driver.js";
 import { DatabaseInUseError } from "./errors.js";
 
@@ -64,6 +63,8 @@ export async function openEmbedded(dir: string): Promise<Driver> {
     }
   }
   writeFileSync(lock, String(process.pid));
+  // Loaded only here: a process on a Postgres server does not carry PGlite (5 MB of RSS).
+  const { PgliteDriver } = await import("../store/pglite-driver.js");
   const driver = await PgliteDriver.open(join(dir, "data"));
   const close = driver.close.bind(driver);
   driver.close = async () => {

@@ -132,7 +132,13 @@ export class Rhythm {
       throw new InvalidArgumentError(`task "${name}": concurrency must be a positive integer`);
     // A result that cannot be stored fails the attempt at once (retrying would return it again).
     const limit = this.maxPayloadBytes;
-    const checked: TaskHandler = async (inputs, ctx) => checkedResult(await handler(inputs, ctx), name, limit);
+    // (no async wrapper: a handler's promise is continued, a plain value checked at once)
+    const checked: TaskHandler = (inputs, ctx) => {
+      const result = handler(inputs, ctx);
+      return isThenable(result)
+        ? Promise.resolve(result).then((value) => checkedResult(value, name, limit))
+        : checkedResult(result, name, limit);
+    };
     this.registry.register(name, checked, options);
     return this;
   }
@@ -433,4 +439,8 @@ function common(
     delayMs,
     idempotencyKey: o.idempotencyKey ?? null,
   };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
 }

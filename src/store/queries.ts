@@ -70,9 +70,12 @@ export const Q = {
     -- by id lookups: joined with the CTE, the planner hashed the whole table (40 ms for 300 of
     -- 20,000 rows, against 3 ms)
     where e.id = any (array(select id from picked))
+    -- started_at and the database's clock only for workflows (their activations read them): a
+    -- task's took 0.3–0.7 ms of a 6 ms claim of 200 (median wall time, sent and parsed)
     returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
-              e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
-              extract(epoch from now()) * 1000 as db_now`,
+              e.parent_id, e.claim_token, e.state, e.wakeups,
+              case when e.kind = 'workflow' then e.started_at end as started_at,
+              case when e.kind = 'workflow' then extract(epoch from now()) * 1000 end as db_now`,
   // Workflows woken by the transaction that holds them (their rows are locked by its Wake),
   // claimed there by the worker that will run them.
   ClaimIds: `
@@ -98,6 +101,30 @@ export const Q = {
     from jsonb_to_recordset($1::jsonb) as t(id uuid, token uuid, output jsonb)
     where e.id = t.id and e.claim_token = t.token and e.status = 'running'
     returning e.id, e.parent_id, e.parent_handle`,
+  // Completions of tasks no workflow waits for (no parent), committed on their own with their
+  // "d:" notifications (ids packed $3 to a notification): one round trip where the batch
+  // transaction took four (BEGIN, TasksComplete, NotifyMany, COMMIT). A task with a parent is
+  // left alone here (its parent must be told in the same transaction): it matches nothing.
+  // The rows are found by id (`any (array(…))`, as in Claim) and the input is read once
+  // (materialized): joined as `from jsonb_to_recordset(…)`, the planner, trusting stale counts
+  // of running rows, rescanned the JSON for every running row — 200 ms for 500 completions.
+  TasksCompleteStandalone: `
+    with t as materialized (select * from jsonb_to_recordset($1::jsonb) as t(id uuid, token uuid, output jsonb)),
+    done as (
+      update :SCHEMA.executions e
+      set status = 'completed', output = coalesce(t.output, 'null'::jsonb), finished_at = now(), claim_token = null,
+          lease_expires_at = null
+      from t
+      where e.id = any (array(select id from t)) and e.id = t.id and e.claim_token = t.token and e.status = 'running'
+        and e.parent_id is null
+      returning e.id
+    ),
+    note as (
+      select pg_notify($2, 'd:' || string_agg(id::text, ','))
+      from (select id, (row_number() over () - 1) / $3::int as part from done) d
+      group by part
+    )
+    select id from done where (select count(*) from note) >= 0`,
   TaskRetry: `
     update :SCHEMA.executions
     set status = 'queued', errors = errors || jsonb_build_array($3::jsonb), run_at = now() + $4 * interval '1 millisecond',

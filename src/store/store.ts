@@ -52,8 +52,10 @@ export interface Claimed {
   claim_token: string;
   state: unknown;
   wakeups: number;
-  started_at: Date;
-  db_now: number;
+  /** Workflows: when the execution started (null for a task claimed by Claim). */
+  started_at: Date | null;
+  /** Workflows: the database's clock at claim, epoch ms (null for a task claimed by Claim). */
+  db_now: number | null;
   /** Workflows: the settlements waiting for this activation, in arrival order. */
   inbox: InboxItem[];
 }
@@ -96,6 +98,8 @@ export interface CompleteItem {
   id: string;
   token: string;
   output: unknown;
+  /** The task has no parent workflow (see completeStandalone). */
+  standalone?: boolean;
 }
 
 interface Delivery {
@@ -172,6 +176,35 @@ function dispatchedTask(i: EnqueueItem, id: string, token: string): Claimed {
   };
 }
 
+/**
+ * A claimed row as an object of fixed shape. pg's rows are hash-table ("dictionary mode")
+ * objects: copied with `{ ...row }`, or given one more property, each cost ~0.8 KB of garbage, and
+ * every read of a field a hash lookup. (S1, 20,000 no-op tasks, one worker, medians of 4
+ * interleaved A/B runs, with the lazy PGlite import of client/connection.ts: worker CPU 28.9 →
+ * 24.5 µs per task, allocations 117 → 104 MB, peak RSS 120 → 110 MB, of which ~1 MB is PGlite's.)
+ */
+function claimedOf(r: Claimed): Claimed {
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    version: r.version,
+    queue: r.queue,
+    inputs: r.inputs,
+    attempt: r.attempt,
+    max_attempts: r.max_attempts,
+    backoff: r.backoff,
+    timeout_ms: r.timeout_ms,
+    parent_id: r.parent_id,
+    claim_token: r.claim_token,
+    state: r.state,
+    wakeups: r.wakeups,
+    started_at: r.started_at,
+    db_now: r.db_now === null ? null : Number(r.db_now),
+    inbox: [],
+  };
+}
+
 /** 36-character ids and a separator: 200 of them stay well under NOTIFY's 8,000-byte payload. */
 const FINISHED_PER_NOTIFY = 200;
 
@@ -203,15 +236,22 @@ export class Store {
    * Every function given here only touches the database, so running it again is safe.
    */
   private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.retryingConflicts(() =>
+      this.driver.transaction(async (tx) => {
+        const notes: string[] = [];
+        this.pendingNotes.set(tx, notes);
+        const result = await fn(tx);
+        if (notes.length > 0) await tx.query(this.sql.NotifyMany, [this.channel, [...new Set(notes)]]);
+        return result;
+      }),
+    );
+  }
+
+  /** Runs `write` (a transaction or one statement) again when it lost a deadlock or a serialization conflict. */
+  private async retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.driver.transaction(async (tx) => {
-          const notes: string[] = [];
-          this.pendingNotes.set(tx, notes);
-          const result = await fn(tx);
-          if (notes.length > 0) await tx.query(this.sql.NotifyMany, [this.channel, [...new Set(notes)]]);
-          return result;
-        });
+        return await write();
       } catch (e) {
         const code = (e as { code?: unknown }).code;
         if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw e;
@@ -336,11 +376,12 @@ export class Store {
   /** Claims up to `limit` runnable executions; claimed workflows come with their inbox. */
   async claim(workerId: string, queues: string[], taskNames: string[], limit: number, leaseMs: number): Promise<Claimed[]> {
     const r = await this.driver.relaxedQuery<Claimed>(this.sql.Claim, [queues, taskNames, limit, workerId, leaseMs]);
-    const claimed = r.rows.map((c) => ({ ...c, db_now: Number(c.db_now), inbox: [] as InboxItem[] }));
+    const claimed = r.rows.map(claimedOf);
+    const workflows = new Map<string, Claimed>();
+    for (const c of claimed) if (c.kind === "workflow") workflows.set(c.id, c);
     // One read for every claimed workflow, after the claim committed: a settlement committed
     // before the claim is seen here (a read inside the claim statement could miss one whose
     // wakeup the claim already counted, and the workflow would suspend with it unread).
-    const workflows = new Map(claimed.filter((c) => c.kind === "workflow").map((c) => [c.id, c]));
     // The claim is committed: if its inbox read failed for good, what it took would wait for its
     // lease to run out. A read is safe to repeat; after that the claims are given back.
     for (let attempt = 1; ; attempt++) {
@@ -379,6 +420,28 @@ export class Store {
   async completeTask(id: string, token: string, output: unknown): Promise<boolean> {
     const [r] = await this.commitBatch([{ type: "complete", id, token, output }]);
     return r === true;
+  }
+
+  /**
+   * Completions of tasks without a parent workflow, in one statement that commits on its own:
+   * nothing else is written when such a task completes (no parent to tell, no workflow woken).
+   * Each item's answer, in order: true when written, false when its claim was no longer held.
+   * One round trip instead of four (BEGIN, TasksComplete, NotifyMany, COMMIT): S1, 20,000 no-op
+   * tasks, one worker process, medians of 4 interleaved A/B runs on 2 cores: 11,600 → 17,400
+   * tasks/s, worker CPU 29.6 → 24.9 µs per task.
+   */
+  async completeStandalone(items: CompleteItem[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const rows = items.map((c) => ({ id: c.id, token: c.token, output: c.output ?? null }));
+    const r = await this.retryingConflicts(() =>
+      this.driver.query<{ id: string }>(this.sql.TasksCompleteStandalone, [
+        JSON.stringify(rows),
+        this.channel,
+        FINISHED_PER_NOTIFY,
+      ]),
+    );
+    const written = new Set(r.rows.map((row) => row.id));
+    return items.map((i) => written.has(i.id));
   }
 
   /** Records a failed attempt: queued again after `retryInMs`, or failed for good when null. */

@@ -74,7 +74,7 @@ export async function computeActivation(
   // Workflow time is the database's clock, read at claim and advanced by the local clock.
   const localAtClaim = Date.now();
   const host = {
-    now: () => claimed.db_now + (Date.now() - localAtClaim),
+    now: () => claimed.db_now! + (Date.now() - localAtClaim),
     random: Math.random,
     hasWorkflow: (name: string) => programs.has(name),
   };
@@ -88,7 +88,7 @@ export async function computeActivation(
             version: claimed.version!,
             attempt: claimed.attempt,
             parentId: claimed.parent_id,
-            startedAt: new Date(claimed.started_at).toISOString(),
+            startedAt: new Date(claimed.started_at!).toISOString(),
           },
           host,
           limits,

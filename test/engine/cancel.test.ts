@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import type { Execution, Rhythm } from "../../src/index.js";
 import { backends, type TestDatabase } from "../support/database.js";
 import { engine, type EngineFixture } from "../support/engine.js";
-import { until, untilStatus } from "./support/until.js";
+import { deferred, until, untilStatus } from "./support/until.js";
 
 const FLOWS = {
   waits_forever: `
@@ -46,6 +46,9 @@ for (const backend of await backends()) {
     let rhythm: Rhythm;
     const aborted = new Map<string, string>();
     const settled = new Set<string>();
+    const started = new Set<string>();
+    const gate = deferred();
+    const lateSignal = new Map<string, { aborted: boolean; reason: string | undefined }>();
 
     const childrenOf = async (id: string): Promise<Execution[]> =>
       (await rhythm.list({ limit: 1000 })).filter((e) => e.parentId === id);
@@ -64,7 +67,18 @@ for (const backend of await backends()) {
           settled.add(i.key);
         }
       });
+      // reads its signal only once the test lets it go on
+      rhythm.task(
+        "ignores-signal",
+        async (i: { key: string }, ctx) => {
+          started.add(i.key);
+          await gate.promise;
+          lateSignal.set(i.key, { aborted: ctx.signal.aborted, reason: (ctx.signal.reason as Error | undefined)?.name });
+        },
+        { queue: "lazy" },
+      );
       await rhythm.worker({ pollIntervalMs: 50 }).start();
+      await rhythm.worker({ queues: ["lazy"], concurrency: 1, pollIntervalMs: 50 }).start();
     });
     after(async () => {
       await f.close();
@@ -92,6 +106,21 @@ for (const backend of await backends()) {
       const after = await rhythm.get(id);
       assert.equal(after?.status, "cancelled");
       assert.equal(after?.errors, undefined, "no failed attempt was recorded");
+    });
+
+    test("a handler that ignores its signal is let go on cancellation, and finds it aborted when it looks", async () => {
+      const first = await rhythm.queueTask("ignores-signal", { key: "first" });
+      await until("the first handler to start", () => started.has("first"));
+      await rhythm.cancel(first);
+      // the worker (concurrency 1) takes the next task while the first handler is still blocked
+      const second = await rhythm.queueTask("ignores-signal", { key: "second" });
+      await until("the second handler to start", () => started.has("second"));
+      gate.resolve();
+      await until("both handlers to read their signals", () => lateSignal.size === 2);
+      assert.deepEqual(lateSignal.get("first"), { aborted: true, reason: "Cancelled" });
+      assert.deepEqual(lateSignal.get("second"), { aborted: false, reason: undefined });
+      assert.equal((await rhythm.wait(second, { timeout: "10s" })).status, "completed");
+      assert.equal((await rhythm.get(first))?.status, "cancelled");
     });
 
     test("cancelling a suspended workflow cancels its child workflows and its tasks", async () => {

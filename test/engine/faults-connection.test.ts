@@ -85,14 +85,45 @@ for (const backend of await backends()) {
       }
     });
 
+    test("completions of standalone tasks (one statement alone on the pool) fail with a lost connection: each task runs once", async () => {
+      const rig = await openRig(db);
+      try {
+        const failures: Fault[] = [
+          // a real session end on Postgres: the server's FATAL 57P01
+          db.kind === "postgres" ? { how: "terminate" } : { how: "throw", error: adminShutdown },
+          { how: "throw", error: connectionLost },
+        ];
+        let writes = 0;
+        rig.fault.plan = (text, place) =>
+          place === "query" && text === rig.sql.TasksCompleteStandalone && writes < failures.length ? failures[writes++] : null;
+        const started = await rig.workload.start(rig.client, 0, 20);
+        const rows = await rig.workload.verify(db.driver, started);
+        assert.deepEqual(
+          rig.fault.injected.map((f) => f.how),
+          failures.map((f) => f.how),
+        );
+        assert.deepEqual(
+          rows.filter((r) => r.attempt !== 1).map((r) => r.id),
+          [],
+        );
+        assert.equal(rig.worker.isRunning, true);
+      } finally {
+        await rig.close();
+      }
+    });
+
     test("the database is out of reach for a moment just as outcomes are written: they wait for it, nothing runs twice", async () => {
       // a 3 s lease: an outcome that was dropped instead of waiting would show as a second run
       const rig = await openRig(db, { taskTimeout: "3s" });
       try {
         let downUntil = 0;
         rig.fault.plan = (text, place) => {
-          // the first completion write starts an outage of 1.5 s: every statement fails meanwhile
-          if (downUntil === 0 && place === "transaction" && text === rig.sql.TasksComplete) downUntil = Date.now() + 1500;
+          // the first completion write (of a workflow's task or a standalone one) starts an outage
+          // of 1.5 s: every statement fails meanwhile
+          const completion =
+            (place === "transaction" && text === rig.sql.TasksComplete) ||
+            (place === "query" && text === rig.sql.TasksCompleteStandalone);
+          if (downUntil === 0 && completion) downUntil = Date.now() + 1500;
           return Date.now() < downUntil ? { how: "throw", error: connectionLost } : null;
         };
         const started = await rig.workload.start(rig.client, 4, 10);
@@ -111,10 +142,11 @@ for (const backend of await backends()) {
       const rig = await openRig(db);
       try {
         // in waves, so that each wave's completions are a batch of their own: the first
-        // completion write of each wave commits, then reports a lost connection
+        // completion write of each wave commits, then reports a lost connection (standalone
+        // tasks: their completions are one statement, alone on the pool)
         let armed = false;
         rig.fault.plan = (text, place) => {
-          if (!armed || place !== "transaction" || text !== rig.sql.TasksComplete) return null;
+          if (!armed || place !== "query" || text !== rig.sql.TasksCompleteStandalone) return null;
           armed = false;
           return { how: "lose-ack" };
         };

@@ -17,7 +17,7 @@ import { runActivation } from "../../src/worker/activation.js";
 import { backends, type TestDatabase } from "../support/database.js";
 import { pgError } from "./support/fault-driver.js";
 import { openRig } from "./support/fault-rig.js";
-import { until } from "./support/until.js";
+import { deferred, until } from "./support/until.js";
 
 // `disk.state`: null (room), 'inserts' (inserts into executions are refused) or 'writes' (every
 // insert or update of the engine's main tables is refused). The refusals are counted by a
@@ -90,10 +90,18 @@ for (const backend of await backends()) {
     test("every write fails with disk_full for a while: the worker says so and waits, then every execution completes once", async () => {
       const rig = await openRig(db, { taskTimeout: "10s" });
       try {
-        const started = await rig.workload.start(rig.client, 6, 6);
+        // Handlers are held until the disk is full, and there is more work than the worker's 10
+        // slots: the slots their return frees claim queued work while every write is refused.
+        // (Left to timing, the queued work could all be done before the disk filled — a
+        // standalone task's completion is one statement — and the worker heard of the full disk
+        // only when a lease expired, 10 s on.)
+        const full = deferred();
+        rig.workload.onCall = () => full.promise;
+        const started = await rig.workload.start(rig.client, 6, 12);
         await until("work under way", () => rig.workload.calls.size >= 3);
         const before = await refusals();
         await fill("writes");
+        full.resolve();
         await until("writes refused", async () => (await refusals()) - before >= 3);
         await until("the worker to report the full disk", () =>
           rig.errors.some((e) => e instanceof DatabaseUnavailableError && /No space left on device/.test(e.message)),

@@ -67,7 +67,7 @@ if (await postgresAvailable())
         await Promise.all(released);
         const rows = await rig.workload.verify(db.driver, started);
         assert.ok(
-          rig.fault.raised.some((r) => r.code === "57014" && r.sql === rig.sql.TasksComplete),
+          rig.fault.raised.some((r) => r.code === "57014" && r.sql === rig.sql.TasksCompleteStandalone),
           "a completion write was cancelled by the statement timeout",
         );
         assert.deepEqual(

@@ -11,11 +11,13 @@ export type Place = "query" | "relaxed" | "transaction";
 export type Fault =
   /** The statement is not run; `error` is thrown instead. */
   | { how: "throw"; error: () => Error }
-  /** Postgres only, in a transaction: the backend of the session is terminated
-   * (pg_terminate_backend) and the statement fails with the server's own error. */
+  /** Postgres only: the backend of the session is terminated (pg_terminate_backend) and the
+   * statement fails with the server's own error. Alone on the pool, a session of the pool is
+   * ended instead of running the statement (which would have been rolled back with it). */
   | { how: "terminate" }
   /** In a transaction: the statement runs, the transaction commits, and then the caller is told
-   * the connection was lost — the outcome a client sees when the server dies right after COMMIT. */
+   * the connection was lost — the outcome a client sees when the server dies right after COMMIT.
+   * Alone on the pool: the statement runs (and so commits), then the same is told. */
   | { how: "lose-ack" };
 
 /** Decides, per statement, whether it fails; null lets it through. */
@@ -72,7 +74,16 @@ export class FaultDriver implements Driver {
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
     const fault = this.decide(sql, "query", params);
     if (fault?.how === "throw") throw fault.error();
-    return this.note("query", sql, this.inner.query<T>(sql, params));
+    if (fault?.how === "terminate") {
+      if (this.inner.kind !== "postgres") throw new Error("a backend can only be terminated on Postgres");
+      return this.inner.session(async (s) => {
+        await s.query("select pg_terminate_backend(pg_backend_pid())");
+        throw new Error("pg_terminate_backend(pg_backend_pid()) returned: the session was not terminated");
+      });
+    }
+    const result = await this.note("query", sql, this.inner.query<T>(sql, params));
+    if (fault?.how === "lose-ack") throw connectionLost();
+    return result;
   }
 
   async relaxedQuery<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
