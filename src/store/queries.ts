@@ -73,16 +73,31 @@ export const Q = {
     returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
               e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
               extract(epoch from now()) * 1000 as db_now`,
-  // Workflows woken by the transaction that holds them (their rows are locked by its Wake),
-  // claimed there by the worker that will run them.
-  ClaimIds: `
-    update :SCHEMA.executions e
-    set status = 'running', attempt = greatest(e.attempt, 1), claim_token = gen_random_uuid(), worker_id = $2,
-        lease_expires_at = now() + $3 * interval '1 millisecond', started_at = coalesce(e.started_at, now())
-    where e.id = any($1::uuid[]) and e.status = 'queued' and e.run_at <= now()
-    returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
-              e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
-              extract(epoch from now()) * 1000 as db_now`,
+  // Workflows a group commit is about to settle, locked in id order (like Wake, so two batches
+  // cannot deadlock) and read for an activation run inside that transaction: the row, and its
+  // inbox for those that can be activated. No claim is written — the row lock is the claim while
+  // the transaction lasts, and one update at its end (ActivationsSettleInline) writes the outcome.
+  // `stale`: the row changed after this statement's snapshot (it waited for the lock, or the
+  // change committed just before): the locked row is the new version, but the inbox was read
+  // in the old snapshot, so the caller reads again (the row is held by then).
+  WakeLock: `
+    with w as (select distinct id from unnest($1::uuid[]) as id),
+         locked as materialized (
+           select e.id, e.xmin::text as xid, e.kind, e.status, e.name, e.version, e.queue, e.run_at <= now() as due, e.inputs,
+                  e.attempt, e.max_attempts, e.backoff, e.timeout_ms, e.parent_id, e.state, e.wakeups, e.started_at
+           from :SCHEMA.executions e join w on e.id = w.id order by e.id for no key update of e
+         ),
+         seen as (select e.id, e.xmin::text as xid from :SCHEMA.executions e join w on e.id = w.id)
+    select l.id, l.kind, l.status, l.name, l.version, l.queue, l.due, l.inputs, l.attempt, l.max_attempts, l.backoff,
+           l.timeout_ms, l.parent_id, l.state, l.wakeups, coalesce(l.started_at, now()) as started_at,
+           extract(epoch from now()) * 1000 as db_now,
+           l.xid is distinct from (select s.xid from seen s where s.id = l.id) as stale,
+           case when l.status in ('queued', 'suspended') then (
+             select coalesce(jsonb_agg(jsonb_build_object('seq', i.seq::text, 'execution_id', i.execution_id, 'handle', i.handle,
+                                                          'ok', i.ok, 'value', i.value) order by i.seq), '[]'::jsonb)
+             from :SCHEMA.inbox i where i.execution_id = l.id
+           ) end as inbox
+    from locked l`,
   InboxFor: `select seq, execution_id, handle, ok, value from :SCHEMA.inbox where execution_id = any($1::uuid[]) order by seq`,
   Heartbeat: `
     update :SCHEMA.executions set lease_expires_at = now() + $3 * interval '1 millisecond'
@@ -140,6 +155,30 @@ export const Q = {
     from jsonb_to_recordset($1::jsonb) as t(
       id uuid, token uuid, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
     where e.id = t.id and e.claim_token = t.token and e.status = 'running'
+    returning e.id, e.status, e.queue, e.parent_id, e.parent_handle`,
+  // ActivationsSettle for activations run inside the transaction that holds their rows (WakeLock):
+  // the one write of the row for a whole step. `n` settlements were handed to the activation
+  // directly instead of through the inbox: they count as wakeups as Wake would have counted them;
+  // `wakeups` is the count the activation saw, so news from later in this transaction still
+  // queues the workflow again. What the claim would have left on the row (attempt, worker,
+  // start) is written here.
+  ActivationsSettleInline: `
+    update :SCHEMA.executions e
+    set status = case when t.status <> 'suspended' then t.status when e.wakeups + t.n > t.wakeups then 'queued' else 'suspended' end,
+        wakeups = e.wakeups + t.n,
+        attempt = greatest(e.attempt, 1),
+        worker_id = $2,
+        started_at = coalesce(e.started_at, now()),
+        run_at = case when t.status = 'suspended' or e.status = 'suspended' then now() else e.run_at end,
+        state = case when t.status = 'suspended' then t.state end,
+        waits = case when t.status = 'suspended' then t.waits end,
+        output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
+        error = case when t.status = 'failed' then t.error end,
+        finished_at = case when t.status = 'suspended' then null else now() end,
+        claim_token = null, lease_expires_at = null
+    from jsonb_to_recordset($1::jsonb) as t(
+      id uuid, n integer, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
+    where e.id = t.id and e.status in ('queued', 'suspended')
     returning e.id, e.status, e.queue, e.parent_id, e.parent_handle`,
   // Exactly the rows the activations read (seqs are unique across the table): a settlement with
   // a lower seq whose transaction committed after the read (sequence order is not commit order)

@@ -138,6 +138,30 @@ interface Woken {
   version: string | null;
 }
 
+/** A row WakeLock locked, read for an activation inside the transaction. */
+interface LockedRow {
+  id: string;
+  kind: "workflow" | "task";
+  status: string;
+  name: string;
+  version: string | null;
+  queue: string;
+  due: boolean;
+  inputs: unknown;
+  attempt: number;
+  max_attempts: number | null;
+  backoff: Backoff | null;
+  timeout_ms: number | null;
+  parent_id: string | null;
+  state: unknown;
+  wakeups: number;
+  started_at: Date;
+  db_now: string | number;
+  stale: boolean;
+  /** Only for queued or suspended rows. */
+  inbox: InboxItem[] | null;
+}
+
 interface DispatchBudget {
   tasks: number;
   dispatched: Claimed[];
@@ -479,29 +503,11 @@ export class Store {
     }
     const activations = items.flatMap((i) => (i.type === "activation" ? [i.write] : []));
     for (const id of await this.writeActivations(tx, activations, deliveries, finished, dispatch, budget)) written.add(id);
-    const woken = await this.deliver(tx, deliveries, false);
-
-    // the workflows just woken, activated here by this worker while their rows are locked
+    // the workflows woken here are activated by this worker while their rows are locked
     // (nobody else needs to hear of those)
-    let notWoken = woken;
-    if (dispatch?.activate) {
-      const ids = woken
-        .filter((w) => w.status === "queued" && dispatch.takesWorkflow(w.queue, w.name, w.version))
-        .slice(0, INLINE_ACTIVATIONS)
-        .map((w) => w.id);
-      if (ids.length > 0) {
-        const claimed = await this.claimInTransaction(tx, ids, dispatch);
-        const writes = await dispatch.activate(claimed);
-        const kept = new Set(writes.map((w) => w.id));
-        // released ones are queued again: workers must hear of them
-        notWoken = woken.filter((w) => !kept.has(w.id));
-        const failed = claimed.filter((c) => !kept.has(c.id));
-        for (const c of failed) await tx.query(this.sql.Release, [c.id, c.claim_token]);
-        const more: Delivery[] = [];
-        await this.writeActivations(tx, writes, more, finished, dispatch, budget);
-        await this.deliver(tx, more);
-      }
-    }
+    const notWoken = dispatch?.activate
+      ? await this.activateWoken(tx, deliveries, finished, dispatch, budget)
+      : await this.deliver(tx, deliveries, false);
     await this.notifyWoken(tx, notWoken);
     await this.notifyFinished(tx, finished);
     return { written: items.map((i) => written.has(i.type === "complete" ? i.id : i.write.id)), tasks: budget.dispatched };
@@ -514,14 +520,84 @@ export class Store {
     return new Set(r.rows.map((row) => row.id));
   }
 
-  /** Claims, inside the caller's transaction, workflows it has just woken (and so holds locked). */
-  private async claimInTransaction(tx: Queryable, ids: string[], dispatch: Dispatch): Promise<Claimed[]> {
-    const r = await tx.query<Claimed>(this.sql.ClaimIds, [ids, dispatch.workerId, dispatch.activationLeaseMs]);
-    const claimed = r.rows.map((c) => ({ ...c, db_now: Number(c.db_now), inbox: [] as InboxItem[] }));
-    const byId = new Map(claimed.map((c) => [c.id, c]));
-    const inbox = await tx.query<InboxItem>(this.sql.InboxFor, [[...byId.keys()]]);
-    for (const item of inbox.rows) byId.get(item.execution_id)!.inbox.push(item);
-    return claimed;
+  /**
+   * Delivers settlements, activating here the workflows they wake that this worker can run:
+   * their rows are locked and read with their inbox in one statement (WakeLock), the
+   * settlements are handed to the activation directly (never written to the inbox and deleted
+   * again), and the row is written once, with the outcome (ActivationsSettleInline) — instead of
+   * Wake, InboxInsert, ClaimIds, InboxFor, ActivationsSettle and InboxConsume. The rest (running
+   * elsewhere, finished, not loaded here, over INLINE_ACTIVATIONS, or whose activation failed)
+   * are delivered as usual. Returns the workflows woken that workers must hear of.
+   *
+   * S4 (2,000 sequential steps), 11 statements per step before, 7 after; ms per step
+   * (medians of 3 interleaved runs): see the commit message.
+   */
+  private async activateWoken(
+    tx: Queryable,
+    deliveries: Delivery[],
+    finished: string[],
+    dispatch: Dispatch,
+    budget: DispatchBudget,
+  ): Promise<Woken[]> {
+    if (deliveries.length === 0) return [];
+    const targets = [...new Set(deliveries.map((d) => d.executionId))];
+    let rows = (await tx.query<LockedRow>(this.sql.WakeLock, [targets])).rows;
+    // read again once every row is held: a row that changed after the statement's snapshot had
+    // its inbox read in that snapshot (the row lock waited for a delivery, or an activation)
+    if (rows.some((r) => r.stale)) rows = (await tx.query<LockedRow>(this.sql.WakeLock, [targets])).rows;
+    const taken = new Map<string, Claimed>();
+    for (const r of rows) {
+      if (taken.size >= INLINE_ACTIVATIONS) break;
+      if (r.kind !== "workflow" || !(r.status === "suspended" || (r.status === "queued" && r.due))) continue;
+      if (!dispatch.takesWorkflow(r.queue, r.name, r.version)) continue;
+      taken.set(r.id, {
+        id: r.id,
+        kind: "workflow",
+        name: r.name,
+        version: r.version,
+        queue: r.queue,
+        inputs: r.inputs,
+        attempt: Math.max(r.attempt, 1),
+        max_attempts: r.max_attempts,
+        backoff: r.backoff,
+        timeout_ms: r.timeout_ms,
+        parent_id: r.parent_id,
+        // never written: the row lock is the claim (ActivationsSettleInline matches no token)
+        claim_token: randomUUID(),
+        state: r.state,
+        wakeups: r.wakeups,
+        started_at: r.started_at,
+        db_now: Number(r.db_now),
+        inbox: r.inbox ?? [],
+      });
+    }
+    const direct = new Map<string, Delivery[]>();
+    const rest: Delivery[] = [];
+    let seq = 0;
+    for (const d of deliveries) {
+      const c = taken.get(d.executionId);
+      if (!c) {
+        rest.push(d);
+        continue;
+      }
+      // after what the inbox held (it arrived earlier), in delivery order; a negative seq is
+      // no inbox row (InboxConsume leaves it out)
+      c.inbox.push({ seq: String(--seq), execution_id: d.executionId, handle: d.handle, ok: d.ok, value: d.value ?? null });
+      c.wakeups++;
+      direct.set(d.executionId, [...(direct.get(d.executionId) ?? []), d]);
+    }
+    const woken = await this.deliver(tx, rest, false);
+    if (taken.size === 0) return woken;
+    const writes = await dispatch.activate!([...taken.values()]);
+    const kept = new Set(writes.map((w) => w.id));
+    // an activation that could not run here: its settlements go to its inbox after all
+    const failed = [...taken.keys()].filter((id) => !kept.has(id)).flatMap((id) => direct.get(id)!);
+    woken.push(...(await this.deliver(tx, failed, false)));
+    const inline = new Map(writes.map((w) => [w.id, direct.get(w.id)!.length]));
+    const more: Delivery[] = [];
+    await this.writeActivations(tx, writes, more, finished, dispatch, budget, inline);
+    await this.deliver(tx, more);
+    return woken;
   }
 
   /**
@@ -535,11 +611,14 @@ export class Store {
     finished: string[],
     dispatch: Dispatch | null,
     budget: DispatchBudget,
+    /** Activations run in this transaction on rows it locked (see activateWoken): settlements handed over by id. */
+    inline: Map<string, number> | null = null,
   ): Promise<string[]> {
     if (activations.length === 0) return [];
     const rows = activations.map((w) => ({
       id: w.id,
       token: w.claimToken,
+      n: inline?.get(w.id) ?? 0,
       wakeups: w.wakeups,
       status: w.outcome.status,
       state: w.outcome.status === "suspended" ? w.outcome.state : null,
@@ -547,7 +626,9 @@ export class Store {
       output: w.outcome.status === "completed" ? (w.outcome.output ?? null) : null,
       error: w.outcome.status === "failed" ? w.outcome.error : null,
     }));
-    const r = await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettle, [JSON.stringify(rows)]);
+    const r = inline
+      ? await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettleInline, [JSON.stringify(rows), dispatch!.workerId])
+      : await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettle, [JSON.stringify(rows)]);
     const settled = new Map(r.rows.map((row) => [row.id, row]));
     const live = activations.filter((w) => settled.has(w.id));
     await this.writeEffects(tx, live, dispatch, budget);
@@ -587,7 +668,8 @@ export class Store {
       }
       if (w.dropped.length > 0) await tx.query(this.sql.DropHandles, [w.id, w.dropped]);
     }
-    const consumed = live.flatMap((w) => w.consumed);
+    // negative seqs were handed over directly, never in the inbox (activateWoken)
+    const consumed = live.flatMap((w) => w.consumed).filter((seq) => Number(seq) > 0);
     if (consumed.length > 0) await tx.query(this.sql.InboxConsume, [consumed]);
     const enqueue = live.flatMap((w) => w.enqueue);
     if (enqueue.length > 0) {

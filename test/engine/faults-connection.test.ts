@@ -34,7 +34,8 @@ for (const backend of await backends()) {
           sql.Wake,
           sql.InboxInsert,
           sql.InboxConsume,
-          sql.ClaimIds,
+          sql.WakeLock,
+          sql.ActivationsSettleInline,
           sql.TimerInsert,
           sql.NotifyMany,
         ];
