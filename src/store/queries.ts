@@ -4,7 +4,7 @@
 // One statement for any number of executions; a repeated idempotency key inserts nothing.
 // A row with a claim token is inserted already claimed (running, attempt 1) by the worker
 // whose activation started it: dispatched without a claim round trip.
-const ENQUEUE = `
+const enqueueFrom = (rows: string) => `
     insert into :SCHEMA.executions
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
        parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at)
@@ -14,11 +14,12 @@ const ENQUEUE = `
            case when t.claim_token is null then 0 else 1 end, t.claim_token, t.worker_id,
            case when t.claim_token is null then null else now() + coalesce(t.timeout_ms, t.lease_ms) * interval '1 millisecond' end,
            case when t.claim_token is null then null else now() end
-    from jsonb_to_recordset($1::jsonb) as t(
+    from jsonb_to_recordset(${rows}::jsonb) as t(
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
       inputs jsonb, max_attempts integer, backoff jsonb, timeout_ms integer, parent_id uuid, parent_handle integer,
       idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint)
     on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing`;
+const ENQUEUE = enqueueFrom("$1");
 
 export const Q = {
   // ── versions ──────────────────────────────────────────────────────────────────────────────
@@ -161,25 +162,33 @@ export const Q = {
   // directly instead of through the inbox: they count as wakeups as Wake would have counted them;
   // `wakeups` is the count the activation saw, so news from later in this transaction still
   // queues the workflow again. What the claim would have left on the row (attempt, worker,
-  // start) is written here.
+  // start) is written here. In the same statement: the executions the activations start ($3, as
+  // Enqueue) and the transaction's notifications so far ($5 on channel $4) — a step of a workflow
+  // is then four statements with BEGIN and COMMIT besides the task's completion. One row always.
   ActivationsSettleInline: `
-    update :SCHEMA.executions e
-    set status = case when t.status <> 'suspended' then t.status when e.wakeups + t.n > t.wakeups then 'queued' else 'suspended' end,
-        wakeups = e.wakeups + t.n,
-        attempt = greatest(e.attempt, 1),
-        worker_id = $2,
-        started_at = coalesce(e.started_at, now()),
-        run_at = case when t.status = 'suspended' or e.status = 'suspended' then now() else e.run_at end,
-        state = case when t.status = 'suspended' then t.state end,
-        waits = case when t.status = 'suspended' then t.waits end,
-        output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
-        error = case when t.status = 'failed' then t.error end,
-        finished_at = case when t.status = 'suspended' then null else now() end,
-        claim_token = null, lease_expires_at = null
-    from jsonb_to_recordset($1::jsonb) as t(
-      id uuid, n integer, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
-    where e.id = t.id and e.status in ('queued', 'suspended')
-    returning e.id, e.status, e.queue, e.parent_id, e.parent_handle`,
+    with settled as (
+      update :SCHEMA.executions e
+      set status = case when t.status <> 'suspended' then t.status when e.wakeups + t.n > t.wakeups then 'queued' else 'suspended' end,
+          wakeups = e.wakeups + t.n,
+          attempt = greatest(e.attempt, 1),
+          worker_id = $2,
+          started_at = coalesce(e.started_at, now()),
+          run_at = case when t.status = 'suspended' or e.status = 'suspended' then now() else e.run_at end,
+          state = case when t.status = 'suspended' then t.state end,
+          waits = case when t.status = 'suspended' then t.waits end,
+          output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
+          error = case when t.status = 'failed' then t.error end,
+          finished_at = case when t.status = 'suspended' then null else now() end,
+          claim_token = null, lease_expires_at = null
+      from jsonb_to_recordset($1::jsonb) as t(
+        id uuid, n integer, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
+      where e.id = t.id and e.status in ('queued', 'suspended')
+      returning e.id, e.parent_id, e.parent_handle
+    ),
+    ins as (${enqueueFrom("$3")} returning id),
+    note as (select count(pg_notify($4, p)) as n from unnest($5::text[]) as p)
+    select coalesce((select jsonb_agg(to_jsonb(s)) from settled s), '[]'::jsonb) as settled,
+           array(select id::text from ins) as inserted, (select n from note) as notes`,
   // Exactly the rows the activations read (seqs are unique across the table): a settlement with
   // a lower seq whose transaction committed after the read (sequence order is not commit order)
   // stays for the next activation.

@@ -138,6 +138,28 @@ interface Woken {
   version: string | null;
 }
 
+/** One row of Enqueue's input. */
+interface EnqueueRow {
+  id: string;
+  kind: "workflow" | "task";
+  name: string;
+  version: string | null;
+  queue: string;
+  priority: number;
+  run_at: string | null;
+  delay_ms: number;
+  inputs: unknown;
+  max_attempts: number | null;
+  backoff: Backoff | null;
+  timeout_ms: number | null;
+  parent_id: string | null;
+  parent_handle: number | null;
+  idempotency_key: string | null;
+  claim_token: string | null;
+  worker_id: string | null;
+  lease_ms: number | null;
+}
+
 /** A row WakeLock locked, read for an activation inside the transaction. */
 interface LockedRow {
   id: string;
@@ -295,13 +317,27 @@ export class Store {
     /** Also sends the queues' notifications, in the same statement. */
     notifying = false,
   ): Promise<string[]> {
+    const rows = await this.enqueueRows(tx, items, claims, dispatch);
+    const r = notifying
+      ? await tx.query<{ id: string }>(this.sql.EnqueueAndNotify, [JSON.stringify(rows), this.channel])
+      : await tx.query<{ id: string }>(this.sql.Enqueue, [JSON.stringify(rows)]);
+    return this.insertedIds(tx, rows, new Set(r.rows.map((row) => row.id)));
+  }
+
+  /** Enqueue's rows for these items (ids made here). */
+  private async enqueueRows(
+    tx: Queryable,
+    items: EnqueueItem[],
+    claims: Map<EnqueueItem, string>,
+    dispatch: Dispatch | null,
+  ): Promise<EnqueueRow[]> {
     // Child workflows run the newest stored version of their name.
     const versions = new Map<string, string | null>();
     for (const i of items) {
       if (i.kind === "workflow" && !i.version && !versions.has(i.name))
         versions.set(i.name, await this.newestVersion(i.name, tx));
     }
-    const rows = items.map((i) => ({
+    return items.map((i) => ({
       id: randomUUID(),
       kind: i.kind,
       name: i.name,
@@ -322,10 +358,10 @@ export class Store {
       worker_id: claims.has(i) ? dispatch!.workerId : null,
       lease_ms: claims.has(i) ? dispatch!.activationLeaseMs : null,
     }));
-    const r = notifying
-      ? await tx.query<{ id: string }>(this.sql.EnqueueAndNotify, [JSON.stringify(rows), this.channel])
-      : await tx.query<{ id: string }>(this.sql.Enqueue, [JSON.stringify(rows)]);
-    const inserted = new Set(r.rows.map((row) => row.id));
+  }
+
+  /** The id of each row: its own when inserted, the first execution's when its idempotency key was taken. */
+  private async insertedIds(tx: Queryable, rows: EnqueueRow[], inserted: Set<string>): Promise<string[]> {
     const ids: string[] = [];
     for (const row of rows) {
       if (inserted.has(row.id)) ids.push(row.id);
@@ -347,6 +383,14 @@ export class Store {
     const notes = this.pendingNotes.get(tx);
     if (notes) notes.push(payload);
     else await tx.query(this.sql.Notify, [this.channel, payload]);
+  }
+
+  /**
+   * The notifications of this store transaction not sent yet, for a statement that sends them
+   * along with its own work (one round trip less than NotifyMany before COMMIT).
+   */
+  private takeNotes(tx: Queryable): string[] {
+    return [...new Set(this.pendingNotes.get(tx)?.splice(0) ?? [])];
   }
 
   /** One NOTIFY per distinct queue: Postgres also folds identical notifications of a transaction. */
@@ -486,7 +530,6 @@ export class Store {
   ): Promise<{ written: boolean[]; tasks: Claimed[] }> {
     const written = new Set<string>();
     const budget = { tasks: dispatch?.slots ?? 0, dispatched: [] as Claimed[] };
-    const finished: string[] = [];
     const deliveries: Delivery[] = [];
 
     const completions = items.filter((i): i is CompleteItem => i.type === "complete");
@@ -496,20 +539,21 @@ export class Store {
       const outputs = new Map(completions.map((c) => [c.id, c.output ?? null]));
       for (const row of r.rows) {
         written.add(row.id);
-        finished.push(row.id);
         if (row.parent_id && row.parent_handle !== null)
           deliveries.push({ executionId: row.parent_id, handle: row.parent_handle, ok: true, value: outputs.get(row.id) });
       }
+      // pending until a statement carries it (see takeNotes)
+      await this.notifyFinished(
+        tx,
+        r.rows.map((row) => row.id),
+      );
     }
     const activations = items.flatMap((i) => (i.type === "activation" ? [i.write] : []));
-    for (const id of await this.writeActivations(tx, activations, deliveries, finished, dispatch, budget)) written.add(id);
+    for (const id of await this.writeActivations(tx, activations, deliveries, dispatch, budget)) written.add(id);
     // the workflows woken here are activated by this worker while their rows are locked
     // (nobody else needs to hear of those)
-    const notWoken = dispatch?.activate
-      ? await this.activateWoken(tx, deliveries, finished, dispatch, budget)
-      : await this.deliver(tx, deliveries, false);
-    await this.notifyWoken(tx, notWoken);
-    await this.notifyFinished(tx, finished);
+    if (dispatch?.activate) await this.activateWoken(tx, deliveries, dispatch, budget);
+    else await this.deliver(tx, deliveries);
     return { written: items.map((i) => written.has(i.type === "complete" ? i.id : i.write.id)), tasks: budget.dispatched };
   }
 
@@ -527,19 +571,13 @@ export class Store {
    * again), and the row is written once, with the outcome (ActivationsSettleInline) — instead of
    * Wake, InboxInsert, ClaimIds, InboxFor, ActivationsSettle and InboxConsume. The rest (running
    * elsewhere, finished, not loaded here, over INLINE_ACTIVATIONS, or whose activation failed)
-   * are delivered as usual. Returns the workflows woken that workers must hear of.
+   * are delivered as usual, and workers hear of them.
    *
    * S4 (2,000 sequential steps), 11 statements per step before, 7 after; ms per step
    * (medians of 3 interleaved runs): see the commit message.
    */
-  private async activateWoken(
-    tx: Queryable,
-    deliveries: Delivery[],
-    finished: string[],
-    dispatch: Dispatch,
-    budget: DispatchBudget,
-  ): Promise<Woken[]> {
-    if (deliveries.length === 0) return [];
+  private async activateWoken(tx: Queryable, deliveries: Delivery[], dispatch: Dispatch, budget: DispatchBudget): Promise<void> {
+    if (deliveries.length === 0) return;
     const targets = [...new Set(deliveries.map((d) => d.executionId))];
     let rows = (await tx.query<LockedRow>(this.sql.WakeLock, [targets])).rows;
     // read again once every row is held: a row that changed after the statement's snapshot had
@@ -586,18 +624,19 @@ export class Store {
       c.wakeups++;
       direct.set(d.executionId, [...(direct.get(d.executionId) ?? []), d]);
     }
-    const woken = await this.deliver(tx, rest, false);
-    if (taken.size === 0) return woken;
+    await this.deliver(tx, rest);
+    if (taken.size === 0) return;
     const writes = await dispatch.activate!([...taken.values()]);
     const kept = new Set(writes.map((w) => w.id));
     // an activation that could not run here: its settlements go to its inbox after all
-    const failed = [...taken.keys()].filter((id) => !kept.has(id)).flatMap((id) => direct.get(id)!);
-    woken.push(...(await this.deliver(tx, failed, false)));
+    await this.deliver(
+      tx,
+      [...taken.keys()].filter((id) => !kept.has(id)).flatMap((id) => direct.get(id)!),
+    );
     const inline = new Map(writes.map((w) => [w.id, direct.get(w.id)!.length]));
     const more: Delivery[] = [];
-    await this.writeActivations(tx, writes, more, finished, dispatch, budget, inline);
+    await this.writeActivations(tx, writes, more, dispatch, budget, inline);
     await this.deliver(tx, more);
-    return woken;
   }
 
   /**
@@ -608,7 +647,6 @@ export class Store {
     tx: Queryable,
     activations: ActivationWrite[],
     deliveries: Delivery[],
-    finished: string[],
     dispatch: Dispatch | null,
     budget: DispatchBudget,
     /** Activations run in this transaction on rows it locked (see activateWoken): settlements handed over by id. */
@@ -626,12 +664,12 @@ export class Store {
       output: w.outcome.status === "completed" ? (w.outcome.output ?? null) : null,
       error: w.outcome.status === "failed" ? w.outcome.error : null,
     }));
-    const r = inline
-      ? await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettleInline, [JSON.stringify(rows), dispatch!.workerId])
-      : await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettle, [JSON.stringify(rows)]);
-    const settled = new Map(r.rows.map((row) => [row.id, row]));
+    let settledRows: (ParentRow & { id: string })[];
+    if (inline) settledRows = await this.settleInline(tx, activations, rows, dispatch!, budget);
+    else settledRows = (await tx.query<ParentRow & { id: string }>(this.sql.ActivationsSettle, [JSON.stringify(rows)])).rows;
+    const settled = new Map(settledRows.map((row) => [row.id, row]));
     const live = activations.filter((w) => settled.has(w.id));
-    await this.writeEffects(tx, live, dispatch, budget);
+    await this.writeEffects(tx, live, inline ? null : dispatch, budget, inline === null);
     const ended: string[] = [];
     for (const w of live) {
       if (w.outcome.status === "suspended") continue;
@@ -648,8 +686,45 @@ export class Store {
       }
     }
     if (ended.length > 0) await tx.query(this.sql.DropAllWaits, [ended]);
-    finished.push(...ended);
+    await this.notifyFinished(tx, ended);
     return live.map((w) => w.id);
+  }
+
+  /**
+   * ActivationsSettleInline: the activations' rows written, the executions they start inserted
+   * (tasks this worker can take already claimed by it), and the notifications so far sent, in
+   * one statement. Every activation given holds its row (WakeLock), so each is settled.
+   */
+  private async settleInline(
+    tx: Queryable,
+    activations: ActivationWrite[],
+    rows: unknown[],
+    dispatch: Dispatch,
+    budget: DispatchBudget,
+  ): Promise<(ParentRow & { id: string })[]> {
+    const enqueue = activations.flatMap((w) => w.enqueue);
+    const claims = this.dispatchable(enqueue, dispatch, budget);
+    const enqueueRows = await this.enqueueRows(tx, enqueue, claims, dispatch);
+    await this.notifyQueues(
+      tx,
+      enqueue.filter((i) => !claims.has(i)).map((i) => i.queue ?? "default"),
+    );
+    const r = await tx.query<{ settled: (ParentRow & { id: string })[]; inserted: string[] }>(this.sql.ActivationsSettleInline, [
+      JSON.stringify(rows),
+      dispatch.workerId,
+      JSON.stringify(enqueueRows),
+      this.channel,
+      this.takeNotes(tx),
+    ]);
+    const { settled, inserted } = r.rows[0];
+    if (settled.length !== activations.length)
+      throw new Error(`${activations.length - settled.length} activations lost the row lock of their own transaction`);
+    const ids = await this.insertedIds(tx, enqueueRows, new Set(inserted));
+    enqueue.forEach((item, n) => {
+      const token = claims.get(item);
+      if (token !== undefined) budget.dispatched.push(dispatchedTask(item, ids[n], token));
+    });
+    return settled;
   }
 
   /** What live activations produced, each kind of effect in one statement for the whole batch. */
@@ -658,6 +733,8 @@ export class Store {
     live: ActivationWrite[],
     dispatch: Dispatch | null,
     budget: DispatchBudget,
+    /** false: the executions they start were inserted with their settlement (settleInline). */
+    enqueuing = true,
   ): Promise<void> {
     const rebuffered: string[] = [];
     for (const w of live) {
@@ -671,7 +748,7 @@ export class Store {
     // negative seqs were handed over directly, never in the inbox (activateWoken)
     const consumed = live.flatMap((w) => w.consumed).filter((seq) => Number(seq) > 0);
     if (consumed.length > 0) await tx.query(this.sql.InboxConsume, [consumed]);
-    const enqueue = live.flatMap((w) => w.enqueue);
+    const enqueue = enqueuing ? live.flatMap((w) => w.enqueue) : [];
     if (enqueue.length > 0) {
       const claims = dispatch ? this.dispatchable(enqueue, dispatch, budget) : new Map<EnqueueItem, string>();
       const ids = await this.insert(tx, enqueue, claims, dispatch);
