@@ -573,8 +573,15 @@ export class Store {
    * elsewhere, finished, not loaded here, over INLINE_ACTIVATIONS, or whose activation failed)
    * are delivered as usual, and workers hear of them.
    *
-   * S4 (2,000 sequential steps), 11 statements per step before, 7 after; ms per step
-   * (medians of 3 interleaved runs): see the commit message.
+   * With settleInline, a step of S4 (one workflow of 2,000 sequential no-op tasks) is 5 worker
+   * statements instead of 11: BEGIN, TasksComplete, WakeLock, ActivationsSettleInline, COMMIT.
+   * Measured on the shared 2-core machine (busy with other work: absolute figures are high),
+   * 4 interleaved runs each of `node bench/run.mjs --rounds 1 --only rhythm --scenarios s4
+   * --no-write`, medians: ms per step over the whole run 6.28 → 4.58, last 100 steps 5.63 → 3.95,
+   * first 100 steps 8.31 → 5.08; S3 10-step (3 interleaved runs each) 3,313 → 4,139 steps/s.
+   * Tried and dropped (no measurable gain in the same A/B, 4.58 against 4.60 ms per step):
+   * TasksComplete and WakeLock in one statement (4 statements per step); leaving run_at alone on
+   * a suspended row so its update could be HOT (4.95 against 4.86).
    */
   private async activateWoken(tx: Queryable, deliveries: Delivery[], dispatch: Dispatch, budget: DispatchBudget): Promise<void> {
     if (deliveries.length === 0) return;
