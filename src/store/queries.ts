@@ -4,7 +4,7 @@
 // One statement for any number of executions; a repeated idempotency key inserts nothing.
 // A row with a claim token is inserted already claimed (running, attempt 1) by the worker
 // whose activation started it: dispatched without a claim round trip.
-const ENQUEUE = `
+const enqueueFrom = (rows: string) => `
     insert into :SCHEMA.executions
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
        parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at)
@@ -14,11 +14,12 @@ const ENQUEUE = `
            case when t.claim_token is null then 0 else 1 end, t.claim_token, t.worker_id,
            case when t.claim_token is null then null else now() + coalesce(t.timeout_ms, t.lease_ms) * interval '1 millisecond' end,
            case when t.claim_token is null then null else now() end
-    from jsonb_to_recordset($1::jsonb) as t(
+    from jsonb_to_recordset(${rows}::jsonb) as t(
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
       inputs jsonb, max_attempts integer, backoff jsonb, timeout_ms integer, parent_id uuid, parent_handle integer,
       idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint)
     on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing`;
+const ENQUEUE = enqueueFrom("$1");
 
 export const Q = {
   // ── versions ──────────────────────────────────────────────────────────────────────────────
@@ -76,16 +77,31 @@ export const Q = {
               e.parent_id, e.claim_token, e.state, e.wakeups,
               case when e.kind = 'workflow' then e.started_at end as started_at,
               case when e.kind = 'workflow' then extract(epoch from now()) * 1000 end as db_now`,
-  // Workflows woken by the transaction that holds them (their rows are locked by its Wake),
-  // claimed there by the worker that will run them.
-  ClaimIds: `
-    update :SCHEMA.executions e
-    set status = 'running', attempt = greatest(e.attempt, 1), claim_token = gen_random_uuid(), worker_id = $2,
-        lease_expires_at = now() + $3 * interval '1 millisecond', started_at = coalesce(e.started_at, now())
-    where e.id = any($1::uuid[]) and e.status = 'queued' and e.run_at <= now()
-    returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
-              e.parent_id, e.claim_token, e.state, e.wakeups, e.started_at,
-              extract(epoch from now()) * 1000 as db_now`,
+  // Workflows a group commit is about to settle, locked in id order (like Wake, so two batches
+  // cannot deadlock) and read for an activation run inside that transaction: the row, and its
+  // inbox for those that can be activated. No claim is written — the row lock is the claim while
+  // the transaction lasts, and one update at its end (ActivationsSettleInline) writes the outcome.
+  // `stale`: the row changed after this statement's snapshot (it waited for the lock, or the
+  // change committed just before): the locked row is the new version, but the inbox was read
+  // in the old snapshot, so the caller reads again (the row is held by then).
+  WakeLock: `
+    with w as (select distinct id from unnest($1::uuid[]) as id),
+         locked as materialized (
+           select e.id, e.xmin::text as xid, e.kind, e.status, e.name, e.version, e.queue, e.run_at <= now() as due, e.inputs,
+                  e.attempt, e.max_attempts, e.backoff, e.timeout_ms, e.parent_id, e.state, e.wakeups, e.started_at
+           from :SCHEMA.executions e join w on e.id = w.id order by e.id for no key update of e
+         ),
+         seen as (select e.id, e.xmin::text as xid from :SCHEMA.executions e join w on e.id = w.id)
+    select l.id, l.kind, l.status, l.name, l.version, l.queue, l.due, l.inputs, l.attempt, l.max_attempts, l.backoff,
+           l.timeout_ms, l.parent_id, l.state, l.wakeups, coalesce(l.started_at, now()) as started_at,
+           extract(epoch from now()) * 1000 as db_now,
+           l.xid is distinct from (select s.xid from seen s where s.id = l.id) as stale,
+           case when l.status in ('queued', 'suspended') then (
+             select coalesce(jsonb_agg(jsonb_build_object('seq', i.seq::text, 'execution_id', i.execution_id, 'handle', i.handle,
+                                                          'ok', i.ok, 'value', i.value) order by i.seq), '[]'::jsonb)
+             from :SCHEMA.inbox i where i.execution_id = l.id
+           ) end as inbox
+    from locked l`,
   InboxFor: `select seq, execution_id, handle, ok, value from :SCHEMA.inbox where execution_id = any($1::uuid[]) order by seq`,
   Heartbeat: `
     update :SCHEMA.executions set lease_expires_at = now() + $3 * interval '1 millisecond'
@@ -168,6 +184,38 @@ export const Q = {
       id uuid, token uuid, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
     where e.id = t.id and e.claim_token = t.token and e.status = 'running'
     returning e.id, e.status, e.queue, e.parent_id, e.parent_handle`,
+  // ActivationsSettle for activations run inside the transaction that holds their rows (WakeLock):
+  // the one write of the row for a whole step. `n` settlements were handed to the activation
+  // directly instead of through the inbox: they count as wakeups as Wake would have counted them;
+  // `wakeups` is the count the activation saw, so news from later in this transaction still
+  // queues the workflow again. What the claim would have left on the row (attempt, worker,
+  // start) is written here. In the same statement: the executions the activations start ($3, as
+  // Enqueue) and the transaction's notifications so far ($5 on channel $4) — a step of a workflow
+  // is then four statements with BEGIN and COMMIT besides the task's completion. One row always.
+  ActivationsSettleInline: `
+    with settled as (
+      update :SCHEMA.executions e
+      set status = case when t.status <> 'suspended' then t.status when e.wakeups + t.n > t.wakeups then 'queued' else 'suspended' end,
+          wakeups = e.wakeups + t.n,
+          attempt = greatest(e.attempt, 1),
+          worker_id = $2,
+          started_at = coalesce(e.started_at, now()),
+          run_at = case when t.status = 'suspended' or e.status = 'suspended' then now() else e.run_at end,
+          state = case when t.status = 'suspended' then t.state end,
+          waits = case when t.status = 'suspended' then t.waits end,
+          output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
+          error = case when t.status = 'failed' then t.error end,
+          finished_at = case when t.status = 'suspended' then null else now() end,
+          claim_token = null, lease_expires_at = null
+      from jsonb_to_recordset($1::jsonb) as t(
+        id uuid, n integer, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
+      where e.id = t.id and e.status in ('queued', 'suspended')
+      returning e.id, e.parent_id, e.parent_handle
+    ),
+    ins as (${enqueueFrom("$3")} returning id),
+    note as (select count(pg_notify($4, p)) as n from unnest($5::text[]) as p)
+    select coalesce((select jsonb_agg(to_jsonb(s)) from settled s), '[]'::jsonb) as settled,
+           array(select id::text from ins) as inserted, (select n from note) as notes`,
   // Exactly the rows the activations read (seqs are unique across the table): a settlement with
   // a lower seq whose transaction committed after the read (sequence order is not commit order)
   // stays for the next activation.

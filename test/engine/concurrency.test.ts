@@ -8,7 +8,7 @@ import pg from "pg";
 import type { Rhythm } from "../../src/index.js";
 import { ProgramCache } from "../../src/worker/program-cache.js";
 import { TaskRegistry } from "../../src/worker/registry.js";
-import { runActivation } from "../../src/worker/activation.js";
+import { computeActivation, runActivation } from "../../src/worker/activation.js";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
 import { connectTo, engine, type EngineFixture } from "../support/engine.js";
 import { until } from "./support/until.js";
@@ -156,6 +156,71 @@ if (await postgresAvailable()) {
       assert.equal(cancelled.status, "fulfilled", String((cancelled as PromiseRejectedResult).reason));
       assert.equal((await f.rhythm.get(id))?.status, "cancelled");
       assert.ok(["completed", "cancelled"].includes((await f.rhythm.get(task.id))!.status));
+    });
+
+    test("a settlement that commits while a group commit waits for its workflow's row reaches the activation that commit runs", async () => {
+      const store = f.rhythm.store;
+      const id = await f.rhythm.startWorkflow("trio", {}, { queue: "inline" });
+      const programs = new ProgramCache(store);
+      const registry = new TaskRegistry();
+      const [first] = await store.claim("manual", ["inline"], [], 1, 30_000);
+      assert.equal(await runActivation(store, programs, registry, first, [], undefined), "suspended");
+      const tasks = (
+        await db.driver.query<{ id: string; name: string; parent_handle: number }>(
+          "select id, name, parent_handle from rhythm.executions where parent_id = $1",
+          [id],
+        )
+      ).rows;
+      // (the first test settled a trio-c by hand: that task is still queued, and given back here)
+      const claimed = await store.claim("manual", ["default"], ["trio-c"], 10, 60_000);
+      const c = claimed.find((t) => t.parent_id === id)!;
+      for (const t of claimed) if (t !== c) await store.release(t.id, t.claim_token);
+      const x = new pg.Client({ connectionString: db.url! });
+      await x.connect();
+      try {
+        // another session delivers trio-b's settlement as deliver does: the row locked and changed
+        // (Wake), then the inbox row; it commits only once the group commit waits for the row, so
+        // the group commit's statement took its snapshot before that settlement existed
+        await x.query("begin");
+        await x.query(store.sql.Wake, [[id]]);
+        const b = tasks.find((t) => t.name === "trio-b")!;
+        await x.query(store.sql.InboxInsert, [
+          JSON.stringify([{ execution_id: id, handle: b.parent_handle, ok: true, value: 2 }]),
+        ]);
+        await programs.program("trio", first.version!);
+        let given: unknown[] = [];
+        const committing = store.commitAndDispatch([{ type: "complete", id: c.id, token: c.claim_token, output: 4 }], {
+          workerId: "manual",
+          slots: 0,
+          activationLeaseMs: 30_000,
+          takesTask: () => false,
+          takesWorkflow: () => true,
+          activate: (claimed) =>
+            Promise.all(
+              claimed.map(async (w) => {
+                given = w.inbox.map((i) => i.value);
+                return (await computeActivation(programs, registry, w, w.inbox, undefined, true)).write;
+              }),
+            ),
+        });
+        await until(
+          "the group commit to wait for the workflow's row",
+          async () =>
+            Number(
+              await scalar(
+                "select count(*) as v from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+              ),
+            ) >= 1,
+        );
+        await x.query("commit");
+        assert.deepEqual((await committing).written, [true]);
+        // both settlements, in delivery order: the one that committed meanwhile was read again
+        assert.deepEqual(given, [2, 4]);
+      } finally {
+        await x.end();
+      }
+      assert.equal(await scalar("select status as v from rhythm.executions where id = $1", [id]), "suspended");
+      assert.equal(Number(await scalar("select count(*) as v from rhythm.inbox where execution_id = $1", [id])), 0);
     });
 
     test("a worker and a waiter whose LISTEN connections are killed reconnect and still wake", async () => {

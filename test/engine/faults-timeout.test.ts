@@ -95,7 +95,7 @@ if (await postgresAvailable())
         await Promise.all(released);
         await rig.workload.verify(db.driver, started);
         assert.ok(
-          rig.fault.raised.some((r) => r.code === "57014" && r.sql === rig.sql.Wake),
+          rig.fault.raised.some((r) => r.code === "57014" && (r.sql === rig.sql.Wake || r.sql === rig.sql.WakeLock)),
           "waking a workflow was cancelled by the statement timeout",
         );
       } finally {
