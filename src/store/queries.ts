@@ -21,6 +21,14 @@ const enqueueFrom = (rows: string) => `
     on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing`;
 const ENQUEUE = enqueueFrom("$1");
 
+/** What an activation's settlement writes on its row from its outcome `t` (ActivationsSettle*). */
+const SETTLED_OUTCOME = `state = case when t.status = 'suspended' then t.state end,
+        waits = case when t.status = 'suspended' then t.waits end,
+        output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
+        error = case when t.status = 'failed' then t.error end,
+        finished_at = case when t.status = 'suspended' then null else now() end,
+        claim_token = null, lease_expires_at = null`;
+
 export const Q = {
   // ── versions ──────────────────────────────────────────────────────────────────────────────
   VersionUpsert: `
@@ -174,12 +182,7 @@ export const Q = {
     update :SCHEMA.executions e
     set status = case when t.status <> 'suspended' then t.status when e.wakeups > t.wakeups then 'queued' else 'suspended' end,
         run_at = case when t.status = 'suspended' then now() else e.run_at end,
-        state = case when t.status = 'suspended' then t.state end,
-        waits = case when t.status = 'suspended' then t.waits end,
-        output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
-        error = case when t.status = 'failed' then t.error end,
-        finished_at = case when t.status = 'suspended' then null else now() end,
-        claim_token = null, lease_expires_at = null
+        ${SETTLED_OUTCOME}
     from jsonb_to_recordset($1::jsonb) as t(
       id uuid, token uuid, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
     where e.id = t.id and e.claim_token = t.token and e.status = 'running'
@@ -201,12 +204,7 @@ export const Q = {
           worker_id = $2,
           started_at = coalesce(e.started_at, now()),
           run_at = case when t.status = 'suspended' or e.status = 'suspended' then now() else e.run_at end,
-          state = case when t.status = 'suspended' then t.state end,
-          waits = case when t.status = 'suspended' then t.waits end,
-          output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
-          error = case when t.status = 'failed' then t.error end,
-          finished_at = case when t.status = 'suspended' then null else now() end,
-          claim_token = null, lease_expires_at = null
+          ${SETTLED_OUTCOME}
       from jsonb_to_recordset($1::jsonb) as t(
         id uuid, n integer, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
       where e.id = t.id and e.status in ('queued', 'suspended')

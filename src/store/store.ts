@@ -165,23 +165,11 @@ interface EnqueueRow {
   lease_ms: number | null;
 }
 
-/** A row WakeLock locked, read for an activation inside the transaction. */
-interface LockedRow {
-  id: string;
-  kind: "workflow" | "task";
+/** A row WakeLock locked, read for an activation inside the transaction: a claim's columns but
+ * the token (the row lock holds it), and what the lock saw. */
+interface LockedRow extends Omit<Claimed, "claim_token" | "started_at" | "db_now" | "inbox"> {
   status: string;
-  name: string;
-  version: string | null;
-  queue: string;
   due: boolean;
-  inputs: unknown;
-  attempt: number;
-  max_attempts: number | null;
-  backoff: Backoff | null;
-  timeout_ms: number | null;
-  parent_id: string | null;
-  state: unknown;
-  wakeups: number;
   started_at: Date;
   db_now: string | number;
   stale: boolean;
