@@ -1,5 +1,38 @@
-// Lint rules: typescript-eslint's recommended set over the sources, tests and benchmarks.
+// Lint rules: typescript-eslint's recommended set over the sources, tests and benchmarks, and the
+// direction of imports between the layers of src/ (docs/architecture.md draws them).
 import tseslint from "typescript-eslint";
+
+// Each layer and the layers it may import (besides itself). shared/ is the leaf every layer may
+// use; the store treats programs and saved states as opaque JSON, so it knows no language layer.
+const LAYERS = {
+  shared: [],
+  lang: ["shared"],
+  compiler: ["shared", "lang"],
+  vm: ["shared", "lang", "compiler"],
+  testing: ["shared", "lang", "compiler", "vm"],
+  store: ["shared"],
+  worker: ["shared", "lang", "compiler", "vm", "store"],
+  client: ["shared", "lang", "compiler", "vm", "store", "worker"],
+  cli: ["shared", "lang", "compiler", "vm", "store", "worker", "client", "testing"],
+};
+
+const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
+  const forbidden = Object.keys(LAYERS).filter((l) => l !== layer && !allowed.includes(l));
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: forbidden.map((l) => ({
+            group: [`**/${l}/*`, `**/${l}/**/*`],
+            message: `src/${layer} may import only ${allowed.length ? allowed.join(", ") : "nothing else in src"}: imports run one way (docs/architecture.md).`,
+          })),
+        },
+      ],
+    },
+  };
+});
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "bench/node_modules/**", ".rhythm/**"] },
@@ -13,4 +46,5 @@ export default tseslint.config(
       "@typescript-eslint/no-this-alias": "off",
     },
   },
+  ...layerRules,
 );

@@ -4,7 +4,7 @@
 
 import type { Rhythm } from "../client/rhythm.js";
 import { InvalidArgumentError } from "../client/errors.js";
-import { duration } from "../worker/retry-policy.js";
+import { durationArgument as duration } from "../shared/durations.js";
 import { UsageError, parseIntegerOption, parseJsonOption } from "./command.js";
 import { note, printJson } from "./engine-client.js";
 import { formatExecution } from "./format-execution.js";

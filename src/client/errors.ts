@@ -1,14 +1,8 @@
 // Every public error is a RhythmError with a stable `code`, so callers can branch on it.
 
-import { RhythmError } from "../store/rhythm-error.js";
+import { InvalidArgumentError, RhythmError } from "../shared/rhythm-error.js";
 
-export { RhythmError };
-
-export class InvalidArgumentError extends RhythmError {
-  constructor(message: string) {
-    super("INVALID_ARGUMENT", message);
-  }
-}
+export { InvalidArgumentError, RhythmError };
 
 export class WorkflowNotFoundError extends RhythmError {
   constructor(readonly workflow: string) {

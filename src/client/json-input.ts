@@ -5,7 +5,7 @@
 // naming the path. What is checked is a copy, and the copy is what gets written: a getter is read
 // once, and changing the object afterwards changes nothing.
 
-import { childPlace, MAX_JSON_DEPTH, pathOf, ROOT, stringProblem, tooDeep, type JsonPlace } from "../vm/json-check.js";
+import { childPlace, MAX_JSON_DEPTH, pathOf, ROOT, stringProblem, tooDeep, type JsonPlace } from "../shared/json-check.js";
 import { InvalidArgumentError } from "./errors.js";
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;

@@ -6,15 +6,18 @@ import { basename, join } from "node:path";
 import { compileFlow, type CompiledFlow } from "../compiler/index.js";
 import { FlowLoadError } from "../lang/index.js";
 import type { Driver, Queryable } from "../store/driver.js";
-import { FINAL_STATUSES, type Execution } from "../store/execution.js";
-import { stringProblem } from "../vm/json-check.js";
+import type { Execution } from "../store/execution.js";
+import { stringProblem } from "../shared/json-check.js";
 import { migrate } from "../store/migrate.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
 import { Store, type EnqueueItem, type ListFilter } from "../store/store.js";
 import type { LiveWorker } from "../store/workers.js";
 import { ProgramCache } from "../worker/program-cache.js";
 import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/registry.js";
-import { duration, retryPolicy, type RetriesOption } from "../worker/retry-policy.js";
+import { durationArgument as duration } from "../shared/durations.js";
+import { isExecutionId } from "../shared/ids.js";
+import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
+import { retryPolicy, type RetriesOption } from "../worker/retry-policy.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
 import { openDriver } from "./connection.js";
 import { FinishWatcher } from "./finish-watcher.js";
@@ -254,7 +257,7 @@ export class Rhythm {
     const row = await this.store.signal(id, name, copy);
     if (!row) throw new ExecutionNotFoundError(id);
     if (row.kind !== "workflow") throw new NotAWorkflowError(id);
-    if (FINAL_STATUSES.has(row.status as Execution["status"])) throw new ExecutionFinishedError(id, row.status);
+    if (isFinalStatus(row.status)) throw new ExecutionFinishedError(id, row.status);
   }
 
   /**
@@ -282,11 +285,7 @@ export class Rhythm {
 
   /** Cancels queued work, stops running handlers (AbortSignal) and cancels child workflows. */
   async cancel(id: string): Promise<Execution> {
-    const cancelled = await this.store.cancel(id, (kind, name) => ({
-      name: "Cancelled",
-      type: "Cancelled",
-      message: `${kind} "${name}" was cancelled`,
-    }));
+    const cancelled = await this.store.cancel(id);
     if (cancelled === null) throw new ExecutionNotFoundError(id);
     return (await this.get(id))!;
   }
@@ -307,9 +306,9 @@ export class Rhythm {
   }
 
   async list(filter: ListFilter = {}): Promise<Execution[]> {
-    if (filter.status !== undefined && !STATUSES.includes(filter.status))
-      throw new InvalidArgumentError(`list: status must be one of ${STATUSES.join(", ")}`);
-    if (filter.kind !== undefined && filter.kind !== "workflow" && filter.kind !== "task")
+    if (filter.status !== undefined && !isExecutionStatus(filter.status))
+      throw new InvalidArgumentError(`list: status must be one of ${EXECUTION_STATUSES.join(", ")}`);
+    if (filter.kind !== undefined && !isExecutionKind(filter.kind))
       throw new InvalidArgumentError('list: kind must be "workflow" or "task"');
     if (filter.name !== undefined) requireName(filter.name, "list: name");
     if (filter.queue !== undefined) requireName(filter.queue, "list: queue");
@@ -317,7 +316,7 @@ export class Rhythm {
       throw new InvalidArgumentError("list: limit must be a positive integer");
     // A cursor that is not an id would silently give the first page again: a paginating caller
     // would loop forever.
-    if (filter.after !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(filter.after))
+    if (filter.after !== undefined && !isExecutionId(filter.after))
       throw new InvalidArgumentError("list: after must be the id of an execution (the last one of the previous page)");
     return this.store.list(filter);
   }
@@ -339,7 +338,7 @@ export class Rhythm {
         // (what blocks it is not asked for: wait only looks for the end)
         const e = await this.store.get(id, false);
         if (!e) throw new ExecutionNotFoundError(id);
-        if (FINAL_STATUSES.has(e.status)) return e;
+        if (isFinalStatus(e.status)) return e;
         const left = timeoutMs === null ? 60_000 : timeoutMs - (Date.now() - started);
         if (left <= 0) throw new WaitTimeoutError(id, timeoutMs!);
         if (notified) continue;
@@ -396,8 +395,6 @@ function checkedPayloadLimit(limit: unknown): void {
   if (limit !== undefined && !(Number.isSafeInteger(limit) && (limit as number) >= 1))
     throw new InvalidArgumentError("maxPayloadBytes must be a positive whole number of bytes");
 }
-
-const STATUSES: readonly string[] = ["queued", "running", "suspended", "completed", "failed", "cancelled"];
 
 /** Latest time a runAt or delay may reach: the end of year 9999 (Postgres and Date both hold it). */
 const LATEST_RUN_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

@@ -2,7 +2,7 @@
 // Dates become ISO strings, undefined and functions are left out, NaN becomes null). What cannot
 // be written or stored fails the attempt with InvalidTaskResultError, which is not retried.
 
-import { toJsonData } from "../vm/json-check.js";
+import { toJsonData } from "../shared/json-check.js";
 import { InvalidTaskResultError } from "./errors.js";
 
 /** The handler's result as plain JSON data, or InvalidTaskResultError. */

@@ -3,7 +3,7 @@
 // access and `break`/`continue`/`return` need. Statements and expressions live in their own files.
 
 import type * as es from "acorn";
-import { stringProblem } from "../vm/json-check.js";
+import { stringProblem } from "../shared/json-check.js";
 import { Op } from "./opcodes.js";
 import type { FunctionInfo } from "./program.js";
 import type { Binding, Scope, ScopeInfo } from "./scopes.js";

@@ -1,9 +1,9 @@
 // The public shape of an execution (SPEC §4), as get/wait/list return it and the CLI prints it,
 // and the mapping from a database row.
 
-export type ExecutionStatus = "queued" | "running" | "suspended" | "completed" | "failed" | "cancelled";
+import type { ExecutionStatus } from "../shared/statuses.js";
 
-export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(["completed", "failed", "cancelled"]);
+export type { ExecutionStatus };
 
 export interface WaitingOn {
   /** What the stack waits on: `task "send-email"`, `signal "approval"`, `timer until …`, … */

@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import pg from "pg";
-import { isConnectionError } from "./connection-errors.js";
+import { isConnectionError } from "../shared/postgres-errors.js";
 import type { Driver, Queryable, QueryResult } from "./driver.js";
 
 /**

@@ -3,7 +3,9 @@
 // saved states are opaque JSON here. Each operation is one transaction.
 
 import { randomUUID } from "node:crypto";
-import { isConnectionError, isTransientError } from "./connection-errors.js";
+import { cancelledError, signalTimeoutError } from "../shared/flow-errors.js";
+import { isExecutionId } from "../shared/ids.js";
+import { isConflict, isConnectionError, isTransientError } from "../shared/postgres-errors.js";
 import { explainBlocked, type LiveWorker, WORKER_LIVE_MS } from "./workers.js";
 import type { Driver, Queryable } from "./driver.js";
 import { toExecution, type Execution, type ExecutionRow, type ExecutionStatus } from "./execution.js";
@@ -287,8 +289,7 @@ export class Store {
       try {
         return await write();
       } catch (e) {
-        const code = (e as { code?: unknown }).code;
-        if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw e;
+        if (attempt >= 5 || !isConflict(e)) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }
@@ -934,7 +935,7 @@ export class Store {
             executionId: t.execution_id,
             handle: t.handle,
             ok: false,
-            value: { name: "Timeout", type: "Timeout", message: `no "${name}" signal arrived in time`, signal: name },
+            value: signalTimeoutError(name),
           });
         }
       }
@@ -1047,7 +1048,7 @@ export class Store {
   // ── cancellation ──────────────────────────────────────────────────────────────────────────
 
   /** Cancels an execution and everything it started that is still going; returns the ids. */
-  async cancel(id: string, cancelledError: (kind: string, name: string) => unknown): Promise<string[] | null> {
+  async cancel(id: string): Promise<string[] | null> {
     if (!isExecutionId(id)) return null;
     return this.transaction(async (tx) => {
       const exists = await tx.query(this.sql.LockExecution, [id]);
@@ -1056,7 +1057,7 @@ export class Store {
       const visit = async (execId: string, root: boolean) => {
         const r = await tx.query<{ kind: string; parent_id: string | null; parent_handle: number | null; name: string }>(
           this.sql.Cancel,
-          [execId, JSON.stringify({ name: "Cancelled", type: "Cancelled", message: `execution ${execId} was cancelled` })],
+          [execId, JSON.stringify(cancelledError(`execution ${execId} was cancelled`))],
         );
         if (r.rows.length === 0) return;
         cancelled.push(execId);
@@ -1068,7 +1069,12 @@ export class Store {
         // with their parent have nobody left to tell.
         if (root && parent_id && parent_handle !== null)
           await this.deliver(tx, [
-            { executionId: parent_id, handle: parent_handle, ok: false, value: cancelledError(kind, name) },
+            {
+              executionId: parent_id,
+              handle: parent_handle,
+              ok: false,
+              value: cancelledError(`${kind} "${name}" was cancelled`),
+            },
           ]);
         const children = await tx.query<{ id: string }>(this.sql.Children, [execId]);
         for (const c of children.rows) await visit(c.id, false);
@@ -1158,11 +1164,6 @@ export class Store {
     await this.explainBlocked(list);
     return list;
   }
-}
-
-/** Ids are uuids: anything else names no execution (and must not reach a uuid parameter). */
-function isExecutionId(id: unknown): id is string {
-  return typeof id === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }
 
 export interface ListFilter {

@@ -5,6 +5,7 @@
 // one that started them; when nothing else can progress, the clock jumps to the next timer.
 
 import type { CompiledFlow } from "../compiler/index.js";
+import { signalTimeoutError } from "../shared/flow-errors.js";
 import { taskErrorJson, workflowErrorJson } from "../vm/errors.js";
 import { Machine, type ActivationResult, type Limits, type Settlement } from "../vm/machine.js";
 import { seededRandom } from "./random.js";
@@ -276,12 +277,7 @@ export class MemoryHost {
               settlement: {
                 handle: effect.handle,
                 ok: false,
-                error: {
-                  name: "Timeout",
-                  type: "Timeout",
-                  message: `no "${effect.name}" signal arrived in time`,
-                  signal: effect.name,
-                },
+                error: signalTimeoutError(effect.name),
               },
             });
           }

@@ -2,7 +2,7 @@
 // those used one per call (the last repeats). Tests may also give a plain function.
 
 import { errorData } from "../vm/errors.js";
-import { toJsonData } from "../vm/json-check.js";
+import { toJsonData } from "../shared/json-check.js";
 
 export type MockEntry = { returns: unknown } | { fails: { message: string; [k: string]: unknown } } | { echo: true };
 

@@ -1,7 +1,7 @@
 // The error values hosts hand to the machine when a task or a child workflow fails (SPEC §2.2),
 // built in one place so the engine and the in-memory tester agree on their shape.
 
-import { printable, toJsonData } from "./json-check.js";
+import { printable, toJsonData } from "../shared/json-check.js";
 
 /** `await` of a failed task throws this: its message is the task's own error message. */
 export function taskErrorJson(task: string, attempts: number, cause: unknown): Record<string, unknown> {

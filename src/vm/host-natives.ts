@@ -3,7 +3,7 @@
 // randomness. Pure natives live in stdlib/; `callNative` dispatches to either.
 
 import { durationMs } from "./durations.js";
-import { stringProblem } from "./json-check.js";
+import { stringProblem } from "../shared/json-check.js";
 import { toJson } from "./json.js";
 import type { CallOptions, Machine } from "./machine.js";
 import { hostStatics } from "./properties.js";

@@ -2,7 +2,7 @@
 // with null-prototype objects, and .flow values leave as JSON exactly as JSON.stringify writes them.
 
 import { natives } from "./stdlib/index.js";
-import { jsonDataProblem } from "./json-check.js";
+import { jsonDataProblem } from "../shared/json-check.js";
 import {
   FlowThrow,
   newObject,

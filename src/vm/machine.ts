@@ -12,7 +12,7 @@ import { enqueue, resolvePromise, runJob, settle, type Job } from "./promises.js
 import { globalsFor } from "./globals.js";
 import { restoreState, saveState, type SavedState } from "./snapshot.js";
 import { callNative } from "./host-natives.js";
-import { printable } from "./json-check.js";
+import { printable } from "../shared/json-check.js";
 import { isStackOverflow } from "./stdlib/host-errors.js";
 import {
   Closure,

@@ -4,7 +4,7 @@
 // this is also how a pending host handle nothing can observe any more is found (and dropped).
 
 import { canonicalNamespace, canonicalNative } from "./globals.js";
-import { stringProblem } from "./json-check.js";
+import { stringProblem } from "../shared/json-check.js";
 import type { Fiber, Frame, Machine } from "./machine.js";
 import { Fiber as FiberClass, HOST_KINDS } from "./machine.js";
 import {

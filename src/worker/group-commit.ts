@@ -2,7 +2,7 @@
 // batch is one transaction. A lone item is written at once (no added latency when idle); under
 // load, batches grow by themselves to whatever arrived during the previous write.
 
-import { isTransientError } from "../store/connection-errors.js";
+import { isTransientError } from "../shared/postgres-errors.js";
 
 /** How long a batch keeps being written again while the database is unreachable. */
 const RETRY_FOR_MS = 30_000;

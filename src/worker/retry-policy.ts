@@ -1,9 +1,8 @@
 // Retries of SPEC §4: a number of retries after the first attempt (default 3), or
 // { limit, initial, max, factor } — exponential backoff with jitter (defaults 1 s, 5 min, 2).
 
-import { durationMs } from "../vm/durations.js";
-import { FlowThrow } from "../vm/values.js";
-import { InvalidArgumentError } from "../client/errors.js";
+import { durationArgument } from "../shared/durations.js";
+import { InvalidArgumentError } from "../shared/rhythm-error.js";
 import { DEFAULT_BACKOFF, type Backoff } from "../store/store.js";
 
 export type RetriesOption = number | { limit?: number; initial?: number | string; max?: number | string; factor?: number };
@@ -31,21 +30,12 @@ export function retryPolicy(option: RetriesOption | undefined, what: string): Re
   return {
     maxAttempts: limit + 1,
     backoff: {
-      initialMs: option.initial === undefined ? DEFAULT_BACKOFF.initialMs : duration(option.initial, `${what}: retries.initial`),
-      maxMs: option.max === undefined ? DEFAULT_BACKOFF.maxMs : duration(option.max, `${what}: retries.max`),
+      initialMs:
+        option.initial === undefined ? DEFAULT_BACKOFF.initialMs : durationArgument(option.initial, `${what}: retries.initial`),
+      maxMs: option.max === undefined ? DEFAULT_BACKOFF.maxMs : durationArgument(option.max, `${what}: retries.max`),
       factor,
     },
   };
-}
-
-/** A duration option from TypeScript: seconds or a string like "10s"; bad values are typed errors. */
-export function duration(v: number | string, what: string): number {
-  try {
-    return durationMs(v, what);
-  } catch (e) {
-    if (e instanceof FlowThrow) throw new InvalidArgumentError(String((e.value as { message?: unknown }).message));
-    throw e;
-  }
 }
 
 /** Delay before attempt `attempt + 1`, after `attempt` failed: exponential, capped, with jitter. */

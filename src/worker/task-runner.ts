@@ -6,7 +6,8 @@ import { errorData, taskErrorJson } from "../vm/errors.js";
 import type { Backoff, Claimed, Store } from "../store/store.js";
 import type { LeaseHolder, LeaseRenewal } from "./lease-renewal.js";
 import type { Registration, TaskContext } from "./registry.js";
-import { backoffMs, duration, retryPolicy } from "./retry-policy.js";
+import { durationArgument as duration } from "../shared/durations.js";
+import { backoffMs, retryPolicy } from "./retry-policy.js";
 
 export const DEFAULT_LEASE_MS = 60_000;
 

@@ -5,9 +5,11 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Limits } from "../vm/machine.js";
+import { leaseExpiredError } from "../shared/flow-errors.js";
 import { taskErrorJson } from "../vm/errors.js";
 import type { ActivationWrite, BatchItem, Claimed, CompleteItem, Store } from "../store/store.js";
-import { DatabaseUnavailableError, isTransientError } from "../store/connection-errors.js";
+import { DatabaseUnavailableError } from "../store/connection-errors.js";
+import { isTransientError } from "../shared/postgres-errors.js";
 import { WORKER_BEAT_MS } from "../store/workers.js";
 import { computeActivation, runActivation } from "./activation.js";
 import { GroupCommit } from "./group-commit.js";
@@ -464,11 +466,7 @@ export class Worker {
   private async expireLeases(): Promise<void> {
     await this.store.expireLeases(50, async (tx, row) => {
       if (row.kind === "workflow") return this.store.requeueExpired(tx, row);
-      const error = {
-        name: "LeaseExpired",
-        message: "the attempt's lease expired: its worker stopped or it overran its timeout",
-        attempt: row.attempt,
-      };
+      const error = leaseExpiredError(row.attempt);
       // a task queued without retries follows the registration here (when this worker has it)
       const reg = this.registry.get(row.name);
       const registered = retryPolicy(reg?.options.retries, `task "${row.name}"`);

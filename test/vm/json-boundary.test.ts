@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { runFlowFile, type RunFileOptions } from "../../src/testing/index.js";
 import { errorData } from "../../src/vm/errors.js";
-import { jsonDataProblem, toJsonData, MAX_JSON_DEPTH } from "../../src/vm/json-check.js";
+import { jsonDataProblem, toJsonData, MAX_JSON_DEPTH } from "../../src/shared/json-check.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rhythm-json-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@
 // asked to stop (AbortSignal), child workflows are cancelled too. Prints the execution after.
 
 import { ExecutionFinishedError, ExecutionNotFoundError } from "../../client/errors.js";
-import { FINAL_STATUSES } from "../../store/execution.js";
+import { isFinalStatus } from "../../shared/statuses.js";
 import { parseCommandArgs, positionalArgs, type Command } from "../command.js";
 import { DATABASE_HELP, DATABASE_OPTIONS, printJson, withRhythm } from "../engine-client.js";
 import { formatExecution } from "../format-execution.js";
@@ -27,7 +27,7 @@ export const cancelCommand: Command = {
     return withRhythm("cancel", values, async (rhythm) => {
       const before = await rhythm.get(id);
       if (!before) throw new ExecutionNotFoundError(id);
-      if (FINAL_STATUSES.has(before.status)) throw new ExecutionFinishedError(id, before.status);
+      if (isFinalStatus(before.status)) throw new ExecutionFinishedError(id, before.status);
       const after = await rhythm.cancel(id);
       // it may have finished between the two reads
       if (after.status !== "cancelled") throw new ExecutionFinishedError(id, after.status);

@@ -1,12 +1,12 @@
 // `rhythm list`: executions, newest first, filtered by status, name, queue or kind, a page at a
 // time (--after the last id of the previous page). A table for people, a JSON array with --json.
 
-import type { ExecutionStatus } from "../../store/execution.js";
+import { isExecutionId } from "../../shared/ids.js";
+import { EXECUTION_STATUSES as STATUSES, isExecutionKind, isExecutionStatus } from "../../shared/statuses.js";
 import { UsageError, parseCommandArgs, parseCountOption, positionalArgs, type Command } from "../command.js";
 import { DATABASE_HELP, DATABASE_OPTIONS, note, printJson, withRhythm } from "../engine-client.js";
 import { formatTable } from "../format-execution.js";
 
-const STATUSES: ExecutionStatus[] = ["queued", "running", "suspended", "completed", "failed", "cancelled"];
 const DEFAULT_LIMIT = 20;
 
 const help = `Usage: rhythm list [--status S] [--name N] [--queue Q] [--kind K] [--limit K] [--after ID] [options]
@@ -40,13 +40,12 @@ export const listCommand: Command = {
       after: { type: "string" },
     });
     positionalArgs(positionals, []);
-    const status = values.status as ExecutionStatus | undefined;
-    if (status !== undefined && !STATUSES.includes(status))
+    const status = values.status;
+    if (status !== undefined && !isExecutionStatus(status))
       throw new UsageError(`--status must be one of ${STATUSES.join(", ")}, got "${status}"`);
-    const kind = values.kind as "workflow" | "task" | undefined;
-    if (kind !== undefined && kind !== "workflow" && kind !== "task")
-      throw new UsageError(`--kind must be workflow or task, got "${kind}"`);
-    if (values.after !== undefined && !/^[0-9a-f-]{36}$/i.test(values.after))
+    const kind = values.kind;
+    if (kind !== undefined && !isExecutionKind(kind)) throw new UsageError(`--kind must be workflow or task, got "${kind}"`);
+    if (values.after !== undefined && !isExecutionId(values.after))
       throw new UsageError(`--after must be an execution id, got "${values.after}"`);
     const limit = parseCountOption(values.limit, "--limit") ?? DEFAULT_LIMIT;
     return withRhythm("list", values, async (rhythm) => {

@@ -2,18 +2,14 @@
 // host method on primitives (toFixed, normalize, fromCodePoint, …): the host's own RangeError or
 // TypeError text is already V8's exact message, so it is kept, only re-thrown as a .flow value.
 
+import { isStackOverflow } from "../../shared/stack-overflow.js";
 import { FlowThrow, makeError } from "../values.js";
 
-const STACK_OVERFLOW = "Maximum call stack size exceeded";
-
-/** True for the host's stack overflow (a RangeError V8 also throws for very deep structures). */
-export function isStackOverflow(e: unknown): boolean {
-  return e instanceof RangeError && e.message === STACK_OVERFLOW;
-}
+export { isStackOverflow };
 
 /** Rethrows a host stack overflow as the catchable .flow RangeError JS code would see. */
 export function rethrowStackOverflow(e: unknown): never {
-  if (isStackOverflow(e)) throw new FlowThrow(makeError("RangeError", STACK_OVERFLOW));
+  if (isStackOverflow(e)) throw new FlowThrow(makeError("RangeError", (e as RangeError).message));
   throw e;
 }
 

@@ -5,7 +5,7 @@
 // a value nested 100,000 levels deep is reported, not a crash. Used by the client (API inputs),
 // the task runner (handler results), the machine (task inputs, workflow outputs) and errors.
 
-import { isStackOverflow } from "./stdlib/host-errors.js";
+import { isStackOverflow } from "./stack-overflow.js";
 
 /** Deepest nesting of arrays and objects a payload may have (the outermost counts as 1). */
 export const MAX_JSON_DEPTH = 1000;
