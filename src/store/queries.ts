@@ -84,7 +84,7 @@ export const Q = {
     returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
               e.parent_id, e.claim_token, e.state, e.wakeups,
               case when e.kind = 'workflow' then e.started_at end as started_at,
-              case when e.kind = 'workflow' then extract(epoch from now()) * 1000 end as db_now`,
+              case when e.kind = 'workflow' then floor(extract(epoch from now()) * 1000) end as db_now`,
   // Workflows a group commit is about to settle, locked in id order (like Wake, so two batches
   // cannot deadlock) and read for an activation run inside that transaction: the row, and its
   // inbox for those that can be activated. No claim is written — the row lock is the claim while
@@ -102,7 +102,7 @@ export const Q = {
          seen as (select e.id, e.xmin::text as xid from :SCHEMA.executions e join w on e.id = w.id)
     select l.id, l.kind, l.status, l.name, l.version, l.queue, l.due, l.inputs, l.attempt, l.max_attempts, l.backoff,
            l.timeout_ms, l.parent_id, l.state, l.wakeups, coalesce(l.started_at, now()) as started_at,
-           extract(epoch from now()) * 1000 as db_now,
+           floor(extract(epoch from now()) * 1000) as db_now,
            l.xid is distinct from (select s.xid from seen s where s.id = l.id) as stale,
            case when l.status in ('queued', 'suspended') then (
              select coalesce(jsonb_agg(jsonb_build_object('seq', i.seq::text, 'execution_id', i.execution_id, 'handle', i.handle,

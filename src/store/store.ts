@@ -236,7 +236,7 @@ function claimedOf(r: Claimed): Claimed {
     state: r.state,
     wakeups: r.wakeups,
     started_at: r.started_at,
-    db_now: r.db_now === null ? null : Number(r.db_now),
+    db_now: r.db_now === null ? null : Math.floor(Number(r.db_now)),
     inbox: [],
   };
 }
@@ -665,7 +665,7 @@ export class Store {
         state: r.state,
         wakeups: r.wakeups,
         started_at: r.started_at,
-        db_now: Number(r.db_now),
+        db_now: Math.floor(Number(r.db_now)),
         inbox: r.inbox ?? [],
       });
     }
