@@ -17,7 +17,7 @@ import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/regi
 import { durationArgument as duration } from "../shared/durations.js";
 import { isExecutionId } from "../shared/ids.js";
 import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
-import { retryPolicy, type RetriesOption } from "../worker/retry-policy.js";
+import { retryPolicy, type RetriesOption } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
 import { openDriver } from "./connection.js";
 import { FinishWatcher } from "./finish-watcher.js";

@@ -61,3 +61,12 @@ export function isTransientError(e: unknown): boolean {
   const code = codeOf(e);
   return code.startsWith("53") || TRANSIENT_CODES.has(code);
 }
+
+/**
+ * SQLSTATE class 22 (data exception: a value out of a column's range, say) or 54 (program limit
+ * exceeded): the database refuses the data itself, and would refuse the same write again.
+ */
+export function isDataError(e: unknown): boolean {
+  const code = codeOf(e);
+  return code.startsWith("22") || code.startsWith("54");
+}

@@ -14,7 +14,7 @@ import {
 } from "../store/store.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
-import { retryPolicy } from "./retry-policy.js";
+import { retryPolicy } from "../shared/retries.js";
 
 export async function runActivation(
   store: Store,

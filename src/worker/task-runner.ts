@@ -7,7 +7,7 @@ import type { Backoff, Claimed, Store } from "../store/store.js";
 import type { LeaseHolder, LeaseRenewal } from "./lease-renewal.js";
 import type { Registration, TaskContext } from "./registry.js";
 import { durationArgument as duration } from "../shared/durations.js";
-import { backoffMs, retryPolicy } from "./retry-policy.js";
+import { backoffMs, retryPolicy } from "../shared/retries.js";
 
 export const DEFAULT_LEASE_MS = 60_000;
 

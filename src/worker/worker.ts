@@ -16,7 +16,7 @@ import { GroupCommit } from "./group-commit.js";
 import { LeaseRenewal } from "./lease-renewal.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
-import { backoffMs, retryPolicy } from "./retry-policy.js";
+import { backoffMs, retryPolicy } from "../shared/retries.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask, type TaskHooks } from "./task-runner.js";
 
 export interface WorkerOptions {
