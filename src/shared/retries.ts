@@ -12,9 +12,9 @@ export interface Backoff {
   factor: number;
 }
 
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 300_000, factor: 2 };
+const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 300_000, factor: 2 };
 
-export const DEFAULT_RETRIES = 3;
+const DEFAULT_RETRIES = 3;
 
 export type RetriesOption = number | { limit?: number; initial?: number | string; max?: number | string; factor?: number };
 
@@ -50,7 +50,7 @@ export function retryPolicy(option: RetriesOption | undefined, what: string): Re
 }
 
 /** Delay before attempt `attempt + 1`, after `attempt` failed: exponential, capped, with jitter. */
-export function backoffMs(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
+function backoffMs(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
   const base = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** Math.max(0, attempt - 1));
   // "Equal jitter": between half and all of the delay, so retries of many tasks spread out.
   return Math.round(base / 2 + random() * (base / 2));
