@@ -69,7 +69,7 @@ export interface EffectsPlan {
   /** Tasks and child workflows to start, in call order. */
   start: Start[];
   timers: PlannedTimer[];
-  /** Signal waits, in creation order (they take signals in that order: pairSignals). */
+  /** Signal waits, in creation order (they take signals in that order: pairSignals); none for a dropped handle. */
   signalWaits: { handle: number; name: string }[];
   logs: PlannedLog[];
   /** Handles the workflow can no longer observe: their signal waits and timers go (tasks and children go on). */
@@ -115,7 +115,13 @@ export function planEffects(
           ? { ok: false, error: workflowErrorJson(self.name, self.id, result.error) }
           : null,
   };
-  for (const e of result.effects) addEffect(plan, e, self, taskDefaults);
+  // A wait or timer the workflow let go of in the activation that made it (an unstored race loser)
+  // is never made: it gives up its place at once (SPEC §2.3). Its tasks and children still start.
+  const dropped = result.dropped.length > 0 ? new Set(result.dropped) : null;
+  for (const e of result.effects) {
+    if (dropped && (e.type === "signal" || e.type === "timer") && dropped.has(e.handle)) continue;
+    addEffect(plan, e, self, taskDefaults);
+  }
   return plan;
 }
 

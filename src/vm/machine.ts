@@ -90,17 +90,6 @@ export interface WaitInfo {
   column: number;
 }
 
-interface ActivationBase {
-  effects: Effect[];
-  /** Pending host handles the workflow can still observe (none once it ended). */
-  pending: number[];
-  /** Host handles it can no longer observe (their waits may be cancelled; tasks go on). */
-  dropped: number[];
-  /** Settlements given to this activation for handles it could no longer observe. */
-  ignored: number[];
-  instructions: number;
-}
-
 /** How an activation ended: blocked on handles (its whole state as JSON-safe data), or finished. */
 export type ActivationResult =
   | (ActivationBase & { status: "suspended"; state: SavedState; waits: WaitInfo[] })
@@ -111,6 +100,18 @@ export type ActivationResult =
       /** Where a thrown error was thrown, "file:line:col (function)"; null when not known. */
       errorAt: string | null;
     });
+
+/** What every activation reports, however it ended. */
+interface ActivationBase {
+  effects: Effect[];
+  /** Pending host handles the workflow can still observe (none once it ended). */
+  pending: number[];
+  /** Host handles it can no longer observe (their waits may be cancelled; tasks go on). */
+  dropped: number[];
+  /** Settlements given to this activation for handles it could no longer observe. */
+  ignored: number[];
+  instructions: number;
+}
 
 export interface Handler {
   pc: number;

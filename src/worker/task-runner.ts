@@ -60,12 +60,10 @@ function defaultsOf(reg: Registration): Defaults {
 }
 
 /**
- * One attempt, made to leave little garbage and no per-attempt timer (S1, 20,000 no-op tasks, one
- * worker process, A/B medians of 4 interleaved runs on 2 cores: worker CPU 42 → 30 µs per task,
- * allocations 178 → 121 MB per drain, 12,000 → 14,900 tasks/s; with LeaseRenewal, the hooks of
- * Worker and the claim rows kept as they come). Its AbortController is made only when the handler reads `ctx.signal` (most never
- * do): making one per attempt cost ~2.5 µs, plus an event listener to race the handler against
- * it. An abort before that is kept as `reason` and given to the signal when it is made.
+ * One attempt, made to leave little garbage and no timer of its own (S1 worker CPU 42 → 30 µs per
+ * task: docs/benchmarks.md). Its AbortController is made only when the handler reads `ctx.signal`
+ * (most never do; one cost ~2.5 µs): an abort before that is kept as `reason` and given to the
+ * signal when it is made.
  */
 class Attempt<S> implements RunningTask, LeaseHolder {
   readonly id: string;
