@@ -2,12 +2,13 @@
 // makes the workflow runnable; workers serving its queue hear of it. (Signals are delivered by
 // their own statements: signals.ts.)
 
+import type { ExecutionStatus } from "../shared/statuses.js";
 import type { Db } from "./db.js";
 import type { Delivery } from "./types.js";
 
 export async function deliver(db: Db, items: Delivery[]): Promise<void> {
   if (items.length === 0) return;
-  const woken = await db.run<{ id: string; queue: string; status: string }>("Wake", [items.map((i) => i.executionId)]);
+  const woken = await db.run<{ id: string; queue: string; status: ExecutionStatus }>("Wake", [items.map((i) => i.executionId)]);
   // A workflow that has finished (a fire-and-forget task outliving it) will never read its
   // inbox again: nothing is written for it.
   const live = new Set(woken.rows.map((r) => r.id));

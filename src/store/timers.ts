@@ -4,7 +4,7 @@
 import type { Db } from "./db.js";
 import { deliver } from "./deliveries.js";
 import { timedOutWaits } from "./signals.js";
-import type { ActivationWrite, Delivery } from "./types.js";
+import type { ActivationWrite, Delivery, TimerKind } from "./types.js";
 
 export async function addTimers(db: Db, timers: (ActivationWrite["timers"][number] & { execution_id: string })[]): Promise<void> {
   if (timers.length === 0) return;
@@ -15,7 +15,7 @@ export async function addTimers(db: Db, timers: (ActivationWrite["timers"][numbe
 
 /** Fires up to `limit` due timers (in one transaction: `db`); returns how many fired. */
 export async function fireTimers(db: Db, limit: number): Promise<number> {
-  const due = await db.run<{ execution_id: string; handle: number; kind: string }>("TimersDue", [limit]);
+  const due = await db.run<{ execution_id: string; handle: number; kind: TimerKind }>("TimersDue", [limit]);
   const timedOut = await timedOutWaits(
     db,
     due.rows.filter((t) => t.kind === "signal-timeout"),

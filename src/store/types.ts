@@ -115,6 +115,9 @@ export interface LockedRow {
  */
 export type Hold = { kind: "claimed"; token: string } | { kind: "locked"; handed: number };
 
+/** A timer resolves to null when it fires; a signal timeout rejects its Signal.when with a Timeout. */
+export type TimerKind = "timer" | "signal-timeout";
+
 /** What one workflow activation writes, all in the transaction of its step. */
 export interface ActivationWrite {
   id: string;
@@ -129,7 +132,7 @@ export interface ActivationWrite {
     | { status: "failed"; error: unknown };
   /** Tasks and child workflows it starts, in call order. */
   start: EnqueueItem[];
-  timers: { handle: number; at: number; kind: "timer" | "signal-timeout" }[];
+  timers: { handle: number; at: number; kind: TimerKind }[];
   signalWaits: { handle: number; name: string }[];
   /** Handles it can no longer observe: their waits and timers go. */
   dropped: number[];

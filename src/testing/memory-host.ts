@@ -6,6 +6,7 @@
 
 import type { CompiledFlow } from "../compiler/index.js";
 import { signalTimeoutError } from "../shared/flow-errors.js";
+import type { ExecutionStatus } from "../shared/statuses.js";
 import { pairSignals, planEffects, type EffectsPlan } from "../vm/effects-plan.js";
 import { taskErrorJson } from "../vm/errors.js";
 import { Machine, type Limits, type Settlement, type WaitInfo } from "../vm/machine.js";
@@ -52,7 +53,7 @@ export interface LogLine {
 export interface ExecutionView {
   id: string;
   name: string;
-  status: "running" | "suspended" | "completed" | "failed";
+  status: Exclude<ExecutionStatus, "queued" | "cancelled">;
   output: unknown;
   error: unknown;
   parentId: string | null;
