@@ -7,7 +7,7 @@ import { msg } from "../lang/messages.js";
 import { compileProgram } from "./compile.js";
 import type { Program } from "./program.js";
 
-export { PROGRAM_FORMAT, positionAt, runnableProgram, type FunctionInfo, type Program } from "./program.js";
+export { PROGRAM_FORMAT, displayName, positionAt, runnableProgram, type FunctionInfo, type Program } from "./program.js";
 export { disassemble } from "./disassemble.js";
 
 export interface CompiledFlow {
@@ -27,7 +27,7 @@ export function compileFlow(source: string, file: string): CompiledFlow {
   const loaded = loadFlow(source, file);
   let program: Program;
   try {
-    program = compileProgram(loaded.program, source, file);
+    program = compileProgram(loaded.program, source, file, loaded.bindings);
   } catch (e) {
     // The parser and the checker report nesting too deep for them; the compiler recurses too, so
     // a file nested just short of their limits can still be too deep for it: same kind of error.

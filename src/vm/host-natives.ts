@@ -6,9 +6,9 @@ import { durationMs } from "./durations.js";
 import { stringProblem } from "../shared/json-check.js";
 import { toJson } from "./json.js";
 import type { CallOptions, Machine } from "./machine.js";
-import { hostStatics } from "./properties.js";
 import { startCombinator } from "./promises.js";
 import { formatLog, natives } from "./stdlib/index.js";
+import { registerMembers } from "./stdlib/members.js";
 import {
   FlowThrow,
   NativeFunction,
@@ -27,7 +27,7 @@ const hostNatives = new Map<string, HostNative>();
 function define(namespace: string, name: string, fn: HostNative): void {
   const id = `${namespace}.${name}`;
   hostNatives.set(id, fn);
-  (hostStatics[namespace] ??= Object.create(null) as Record<string, Value>)[name] = new NativeFunction(id);
+  registerMembers(namespace, { [name]: new NativeFunction(id) });
 }
 
 export function callNative(m: Machine, id: string, thisValue: Value, args: Value[]): Value {

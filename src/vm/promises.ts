@@ -15,7 +15,7 @@ import {
   type Reaction,
   type Value,
 } from "./values.js";
-import type { Fiber } from "./machine.js";
+import type { Fiber } from "./fiber.js";
 
 /** A microtask. `thenable` is the extra step JavaScript takes when a promise resolves to a promise. */
 export type Job =
