@@ -2,7 +2,7 @@
 // (sha256 of the source) that executions are pinned to.
 
 import { createHash } from "node:crypto";
-import { FlowLoadError, FlowSyntaxError, loadFlow } from "../lang/index.js";
+import { FlowLoadError, FlowSyntaxError, loadFlow, type CheckOptions } from "../lang/index.js";
 import { msg } from "../lang/messages.js";
 import { compileProgram } from "./compile.js";
 import type { Program } from "./program.js";
@@ -22,9 +22,12 @@ export function sourceVersion(source: string): string {
   return createHash("sha256").update(source).digest("hex");
 }
 
-/** Validates and compiles a .flow file; throws FlowLoadError (every problem, file:line:col). */
-export function compileFlow(source: string, file: string): CompiledFlow {
-  const loaded = loadFlow(source, file);
+/**
+ * Validates and compiles a .flow file; throws FlowLoadError (every problem, file:line:col).
+ * `options` adds the checks of the standard library's use and of the workflow folder.
+ */
+export function compileFlow(source: string, file: string, options: CheckOptions = {}): CompiledFlow {
+  const loaded = loadFlow(source, file, options);
   let program: Program;
   try {
     program = compileProgram(loaded.program, source, file, loaded.bindings);

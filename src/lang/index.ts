@@ -9,10 +9,13 @@ import { msg } from "./messages.js";
 import { tooDeeplyNested } from "./depth.js";
 import { locate, parseFlow } from "./parse.js";
 import { splitFrontMatter } from "./source.js";
+import { checkStdlibUse, type CheckOptions } from "./stdlib-check.js";
 import { validateProgram } from "./validate.js";
 
 export { FlowLoadError, FlowSyntaxError } from "./errors.js";
 export { FLOW_GLOBALS } from "./globals.js";
+export { UNKNOWN, type KnownValue } from "./known-values.js";
+export type { CheckOptions, StdlibSurface, WorkflowFolder } from "./stdlib-check.js";
 export { resolveBindings, type Binding, type BindingKind, type Bindings, type Scope, type ScopeKind } from "./bindings.js";
 export { splitFrontMatter, type FlowSource } from "./source.js";
 
@@ -31,21 +34,25 @@ export interface LoadedFlow {
   bindings: Bindings;
 }
 
-/** Parses and validates a .flow file; throws FlowLoadError listing every problem. */
-export function loadFlow(source: string, file: string): LoadedFlow {
-  const { program, frontMatter, errors, bindings } = check(source, file);
+/**
+ * Parses and validates a .flow file; throws FlowLoadError listing every problem. `options` adds
+ * the checks of the standard library's use and of the workflow folder.
+ */
+export function loadFlow(source: string, file: string, options: CheckOptions = {}): LoadedFlow {
+  const { program, frontMatter, errors, bindings } = check(source, file, options);
   if (errors.length > 0 || program === null || bindings === null) throw new FlowLoadError(errors);
   return { program, frontMatter, source, bindings };
 }
 
 /** Every problem in a .flow file, in source order; empty when it loads. Never throws for bad input. */
-export function checkFlow(source: string, file: string): FlowSyntaxError[] {
-  return check(source, file).errors;
+export function checkFlow(source: string, file: string, options: CheckOptions = {}): FlowSyntaxError[] {
+  return check(source, file, options).errors;
 }
 
 function check(
   source: string,
   file: string,
+  options: CheckOptions,
 ): {
   program: acorn.Program | null;
   frontMatter: string | null;
@@ -68,6 +75,7 @@ function check(
       const validated = validateProgram(parsed.program, body);
       problems = problems.concat(validated.problems);
       bindings = validated.bindings;
+      if (bindings) problems = problems.concat(checkStdlibUse(parsed.program, body, bindings, options));
     }
   }
   return {

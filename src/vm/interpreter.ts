@@ -2,12 +2,12 @@
 // made from host code — until that call returns. Exceptions thrown by .flow code travel as
 // FlowThrow and unwind to the nearest try handler, frame by frame.
 
-import { Op, instructionOrdinals } from "../compiler/opcodes.js";
+import { Op } from "../compiler/opcodes.js";
 import { add, compare, looseEquals, toNumber, toPropertyKey, toStr, typeOf } from "./coerce.js";
 import { callMethod, callValue } from "./calls.js";
 import type { Fiber, Frame } from "./fiber.js";
 import { copyOwn, forInKeys, iterableToArray, spreadArgs } from "./iteration.js";
-import { instructionLimitExceeded } from "./limits.js";
+import { instructionLimitExceeded, loopCost } from "./limits.js";
 import type { Machine } from "./machine.js";
 import { getProperty, methodOf, setProperty } from "./properties.js";
 import { guardArrayLength, guardStringLength } from "./stdlib/size-guard.js";
@@ -436,7 +436,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const target = code[pc];
             // Only backward jumps (loops) and calls can make code run long, so the budget is
             // charged there, by the number of instructions jumped back over.
-            if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimit(m);
+            if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimitExceeded(m.limits);
             pc = target;
             break;
           }
@@ -447,7 +447,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.JumpIfTrue:
             if (stack.pop()) {
               const target = code[pc];
-              if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimit(m);
+              if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimitExceeded(m.limits);
               pc = target;
             } else pc++;
             break;
@@ -572,19 +572,6 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
       }
     }
   }
-}
-
-const ordinals = new WeakMap<number[], Int32Array>();
-
-/** Instructions from `target` up to the jump at `pc` (the jump included). */
-function loopCost(code: number[], target: number, pc: number): number {
-  let o = ordinals.get(code);
-  if (!o) ordinals.set(code, (o = instructionOrdinals(code)));
-  return o[pc] - o[target] + 1;
-}
-
-function instructionLimit(m: Machine): never {
-  return instructionLimitExceeded(m.limits);
 }
 
 function deadZone(name: Value): never {

@@ -1,6 +1,7 @@
 // The limits of one execution (SPEC §2.2) and the failures that enforce them. A LimitExceeded is
 // not a .flow exception: `catch` never sees it, and the execution fails with a RangeError.
 
+import { instructionOrdinals } from "../compiler/opcodes.js";
 import { LimitExceeded } from "./values.js";
 
 export interface Limits {
@@ -20,6 +21,18 @@ export const DEFAULT_LIMITS: Limits = {
   maxCallDepth: 1000,
   maxPayloadBytes: 1024 * 1024,
 };
+
+const ordinals = new WeakMap<number[], Int32Array>();
+
+/**
+ * What a backward jump from `pc` to `target` costs: the instructions between them (the jump
+ * included). Only loops and calls make code run long, so the budget is charged there.
+ */
+export function loopCost(code: number[], target: number, pc: number): number {
+  let o = ordinals.get(code);
+  if (!o) ordinals.set(code, (o = instructionOrdinals(code)));
+  return o[pc] - o[target] + 1;
+}
 
 export function instructionLimitExceeded(limits: Limits): never {
   throw new LimitExceeded(

@@ -1,5 +1,6 @@
 // The front end, the compiler and the machine import one another in one direction only: no module
-// of src/lang, src/compiler or src/vm may reach itself again through value imports. Read from the
+// of src/lang, src/compiler or src/vm (or the src/shared leaf) may reach itself again through
+// value imports. Read from the
 // built JavaScript, where TypeScript has already dropped imports used only as types, so a
 // type-only import back up a layer stays allowed and a value import that closes a loop fails.
 
@@ -11,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import * as acorn from "acorn";
 
 const DIST_SRC = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "src");
-const FOLDERS = ["lang", "compiler", "vm"];
+const FOLDERS = ["shared", "lang", "compiler", "vm"];
 
 function jsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -69,7 +70,7 @@ export function cyclesOf(graph: Map<string, string[]>): string[][] {
   return cycles;
 }
 
-describe("value imports of lang, compiler and vm have no cycles", () => {
+describe("value imports of shared, lang, compiler and vm have no cycles", () => {
   it("finds a cycle when there is one (the check itself works)", () => {
     const graph = new Map([
       ["a", ["b"]],
