@@ -92,10 +92,27 @@ export function getProperty(obj: Value, key: Value, m: Machine): Value {
 export function methodOf(receiver: Value, name: string, m: Machine): Value {
   if (isFlowObject(receiver)) return (receiver as FlowObject)[name];
   if (receiver === null || receiver === undefined) return nullishBase(receiver, name, "read");
-  if (Array.isArray(receiver) && Object.hasOwn(receiver, name)) return (receiver as unknown as Record<string, Value>)[name];
-  const id = methodId(receiver, name);
-  return id === undefined ? getProperty(receiver, name, m) : nativeFn(id);
+  let methods: Map<string, Value> | undefined;
+  if (Array.isArray(receiver)) {
+    if (Object.hasOwn(receiver, name)) return (receiver as unknown as Record<string, Value>)[name];
+    methods = arrayMethods;
+  } else if (typeof receiver === "string") methods = stringMethods;
+  else if (typeof receiver === "number") methods = numberMethods;
+  else if (typeof receiver === "boolean") methods = booleanMethods;
+  else return getProperty(receiver, name, m);
+  // the method of a name, found once per name: the hot path of `list.push(x)` and `s.trim()`
+  let fn = methods.get(name);
+  if (fn === undefined && !methods.has(name)) {
+    const id = methodId(receiver, name);
+    methods.set(name, (fn = id === undefined ? undefined : nativeFn(id)));
+  }
+  return fn === undefined ? getProperty(receiver, name, m) : fn;
 }
+
+const arrayMethods = new Map<string, Value>();
+const stringMethods = new Map<string, Value>();
+const numberMethods = new Map<string, Value>();
+const booleanMethods = new Map<string, Value>();
 
 export function setProperty(obj: Value, key: Value, value: Value, m: Machine): void {
   if (obj === null || obj === undefined) return nullishBase(obj, key, "set");

@@ -77,7 +77,9 @@ function assignProperty(target: FlowObject | Value[], key: string, value: Value,
   const i = Number(key);
   if (String(i) === key && Number.isInteger(i) && i >= 0) {
     guardArrayLength(ctx, i + 1);
-    (target as unknown as Record<string, Value>)[key] = value;
+    // arrays have no holes in .flow: a write past the end fills the gap, as `a[i] = v` does
+    for (let j = target.length; j < i; j++) target.push(undefined);
+    target[i] = value;
     return;
   }
   // a named property: recorded, so the saved state keeps it and conversions see it
