@@ -1,10 +1,13 @@
 // The language corpus: every program runs twice — straight, and in resume mode (at each
 // suspension the state goes through JSON into a fresh machine) — and both must give exactly the
 // expected status, output, error, logs and task calls. `check` programs must fail to load with
-// the expected errors.
+// the expected errors, and every other program must pass all of `rhythm check`'s checks (the
+// standard library's use, and Workflow.run names in its folder).
 
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { describe, test } from "node:test";
+import { folderCheckOptions } from "../src/client/flow-folder.js";
 import { checkFlow } from "../src/lang/index.js";
 import { runFlowFile, type RunFileResult } from "../src/testing/index.js";
 import type { TaskMock } from "../src/testing/mocks.js";
@@ -50,8 +53,13 @@ function expectResult(c: CorpusCase, r: RunFileResult): void {
   if (h.taskCalls) assert.deepEqual(r.taskCalls, h.taskCalls, "taskCalls");
 }
 
+/** What `rhythm check` reports for the program, as "line:col message". */
+function checked(c: CorpusCase): string[] {
+  return checkFlow(c.source, c.file, folderCheckOptions(dirname(c.file))).map((e) => `${e.line}:${e.column} ${e.message}`);
+}
+
 function expectCheck(c: CorpusCase): void {
-  const errors = checkFlow(c.source, c.file).map((e) => `${e.line}:${e.column} ${e.message}`);
+  const errors = checked(c);
   const want = c.header.check as string[];
   assert.equal(errors.length, want.length, `expected ${want.length} errors, got:\n${errors.join("\n")}`);
   want.forEach((w, i) => {
@@ -78,6 +86,7 @@ for (const [area, list] of areas) {
         test(`${c.name} is rejected`, () => expectCheck(c));
         continue;
       }
+      test(`${c.name} passes rhythm check`, () => assert.deepEqual(checked(c), []));
       test(`${c.name}`, async () => expectResult(c, await run(c, false)));
       test(`${c.name} (resume mode)`, async () => expectResult(c, await run(c, true)));
     }

@@ -1,8 +1,12 @@
-// The examples keep working: each runs in memory with its mocks and gives the documented result.
+// The examples keep working: each runs in memory with its mocks and gives the documented result,
+// and each loads under every check of `rhythm check` and deploy.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
+import { folderCheckOptions } from "../src/client/flow-folder.js";
+import { checkFlow } from "../src/lang/index.js";
 import { runFlowFile, type TaskMock } from "../src/testing/index.js";
 
 const mocks = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Record<string, TaskMock>;
@@ -72,4 +76,19 @@ test("fan-out: batches of tasks, failures collected", async () => {
     ],
     failed: ["b"],
   });
+});
+
+test("every example workflow passes rhythm check's checks (its children are in its folder)", () => {
+  const folders = readdirSync("examples", { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join("examples", e.name, "workflows"));
+  let files = 0;
+  for (const dir of folders) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".flow"))) {
+      const path = join(dir, file);
+      files++;
+      assert.deepEqual(checkFlow(readFileSync(path, "utf8"), path, folderCheckOptions(dir)).map(String), [], path);
+    }
+  }
+  assert.ok(files >= 4, `only ${files} example workflows`);
 });

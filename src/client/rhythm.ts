@@ -22,6 +22,7 @@ import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus }
 import { retryPolicy, type RetriesOption } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
 import { openDriver } from "./connection.js";
+import { folderCheckOptions } from "./flow-folder.js";
 import { FinishWatcher } from "./finish-watcher.js";
 import {
   ExecutionFinishedError,
@@ -154,12 +155,14 @@ export class Rhythm {
     if (!existsSync(dir)) return [];
     const flows: (CompiledFlow & { name: string })[] = [];
     const errors: FlowLoadError[] = [];
+    // what `rhythm check` checks: the standard library's use, and Workflow.run names in the folder
+    const checks = folderCheckOptions(dir);
     for (const file of readdirSync(dir)
       .filter((f) => f.endsWith(".flow"))
       .sort()) {
       const path = join(dir, file);
       try {
-        flows.push({ name: basename(file, ".flow"), ...compileFlow(readFileSync(path, "utf8"), path) });
+        flows.push({ name: basename(file, ".flow"), ...compileFlow(readFileSync(path, "utf8"), path, checks) });
       } catch (e) {
         if (e instanceof FlowLoadError) errors.push(e);
         else throw e;

@@ -1,13 +1,13 @@
 // A readable listing of compiled code, for debugging the compiler and for `docs/architecture.md`.
 
 import { operandCount, opNames } from "./opcodes.js";
-import { positionAt, runnableProgram, type Program } from "./program.js";
+import { displayName, positionAt, runnableProgram, type Program } from "./program.js";
 
 export function disassemble(stored: Program): string {
   const program = runnableProgram(stored);
   const out: string[] = [];
   program.functions.forEach((fn, index) => {
-    out.push(`fn ${index} ${fn.name}${fn.isAsync ? " (async)" : ""} locals=${fn.locals}`);
+    out.push(`fn ${index} ${displayName(fn)}${fn.isAsync ? " (async)" : ""} locals=${fn.locals}`);
     let pc = 0;
     let lastLine = -1;
     while (pc < fn.code.length) {
@@ -19,7 +19,7 @@ export function disassemble(stored: Program): string {
       lastLine = line;
       const name = opNames[op] ?? `?${op}`;
       const note =
-        name === "Const" || name === "LoadGlobal" || name === "GetProp" || name === "SetProp"
+        name === "Const" || name === "LoadGlobal" || name === "GetProp" || name === "SetProp" || name === "GetMethod"
           ? `  ; ${JSON.stringify(fn.constants[operands[0]])}`
           : "";
       out.push(`${lineText} ${String(pc).padStart(5)}  ${name.padEnd(20)} ${operands.join(" ")}${note}`);

@@ -4,8 +4,7 @@
 import type * as es from "acorn";
 import type { FunctionCompiler } from "./function-compiler.js";
 import { Op } from "./opcodes.js";
-import { bindPattern, inferName, propertyName } from "./patterns.js";
-import { compileFunction } from "./compile.js";
+import { inferName, isAnonymousFunction, propertyName } from "./names.js";
 
 type Expr = es.Expression | es.SpreadElement | es.Super | es.PrivateIdentifier;
 
@@ -65,7 +64,7 @@ export function compileExpression(c: FunctionCompiler, e: Expr, nameHint = ""): 
       return compileObject(c, e);
     case "FunctionExpression":
     case "ArrowFunctionExpression":
-      c.emit(Op.Closure, compileFunction(c, e, nameHint));
+      c.emit(Op.Closure, c.builder.parts.fn(c, e, nameHint));
       return;
     case "UnaryExpression":
       compileExpression(c, e.argument);
@@ -108,10 +107,11 @@ export function compileExpression(c: FunctionCompiler, e: Expr, nameHint = ""): 
       const end = c.label();
       compileExpression(c, e.test);
       c.jump(Op.JumpIfFalse, otherwise);
-      compileExpression(c, e.consequent, nameHint);
+      // no name hint: JavaScript does not name functions chosen by a conditional
+      compileExpression(c, e.consequent);
       c.jump(Op.Jump, end);
       c.place(otherwise);
-      compileExpression(c, e.alternate, nameHint);
+      compileExpression(c, e.alternate);
       c.place(end);
       return;
     }
@@ -201,6 +201,8 @@ function compileObject(c: FunctionCompiler, e: es.ObjectExpression): void {
       c.emit(Op.Const, c.constant(name));
     }
     compileExpression(c, p.value as es.Expression, name);
+    // `{ [k]: () => … }`: the function is named after the key, known only when it runs
+    if (p.computed && isAnonymousFunction(p.value)) c.emit(Op.SetFunctionName);
     c.emit(Op.DefineField);
   }
 }
@@ -239,16 +241,17 @@ function compileArguments(c: FunctionCompiler, args: (es.Expression | es.SpreadE
 function compileCall(c: FunctionCompiler, e: es.CallExpression): void {
   const callee = e.callee;
   if (callee.type === "MemberExpression" && !callee.computed && !e.optional) {
-    // obj.name(args): looked up and called in one instruction, so built-in methods need no
-    // bound-method object.
+    // obj.name(args): the method is read before the arguments run, as in JavaScript (a null
+    // `obj` throws first); built-in methods are read as their shared function, not bound.
     compileExpression(c, callee.object);
     if (callee.optional) c.jump(Op.JumpIfNullish, c.chainEnd!);
-    const name = c.constant((callee.property as es.Identifier).name);
+    c.at(callee.property);
+    c.emit(Op.GetMethod, c.constant((callee.property as es.Identifier).name));
     const spread = compileArguments(c, e.arguments);
     c.at(callee.property);
     const text = c.constant(c.sourceText(callee));
-    if (spread) c.emit(Op.CallMethodSpread, name, text);
-    else c.emit(Op.CallMethod, name, e.arguments.length, text);
+    if (spread) c.emit(Op.CallWithReceiverSpread, text);
+    else c.emit(Op.CallWithReceiver, e.arguments.length, text);
     return;
   }
   compileExpression(c, callee as es.Expression);
@@ -317,9 +320,10 @@ function reference(c: FunctionCompiler, target: es.Pattern | es.Expression): Ref
       release: () => c.release(obj),
     };
   }
+  // The key is converted at the read and again at the write, as in JavaScript, so a null object
+  // throws before the key's own toString runs.
   const key = c.temp();
   compileExpression(c, target.property as es.Expression);
-  c.emit(Op.ToPropertyKey);
   c.emit(Op.StoreLocal, key);
   return {
     read: () => {
@@ -351,7 +355,7 @@ function compileAssignment(c: FunctionCompiler, e: es.AssignmentExpression, keep
     if (left.type === "ObjectPattern" || left.type === "ArrayPattern") {
       compileExpression(c, e.right);
       if (keep) c.emit(Op.Dup);
-      bindPattern(c, left, "assign", e.right);
+      c.builder.parts.pattern(c, left, "assign", e.right);
       return;
     }
     if (left.type === "MemberExpression") {
@@ -367,7 +371,7 @@ function compileAssignment(c: FunctionCompiler, e: es.AssignmentExpression, keep
     }
     compileExpression(c, e.right, inferName(left));
     if (keep) c.emit(Op.Dup);
-    bindPattern(c, left, "assign");
+    c.builder.parts.pattern(c, left, "assign");
     return;
   }
   const ref = reference(c, left);

@@ -3,10 +3,10 @@
 // access and `break`/`continue`/`return` need. Statements and expressions live in their own files.
 
 import type * as es from "acorn";
+import type { Binding, Bindings, Scope } from "../lang/index.js";
 import { stringProblem } from "../shared/json-check.js";
 import { Op } from "./opcodes.js";
 import type { FunctionInfo } from "./program.js";
-import type { Binding, Scope, ScopeInfo } from "./scopes.js";
 
 export interface Label {
   pos: number;
@@ -21,11 +21,31 @@ export type Control =
   | { kind: "try" }
   | { kind: "finally"; body: es.BlockStatement };
 
+type AnyFunction = es.FunctionDeclaration | es.FunctionExpression | es.ArrowFunctionExpression;
+type Expr = es.Expression | es.SpreadElement | es.Super | es.PrivateIdentifier;
+
+/**
+ * The compiler's mutually recursive parts (expressions contain functions and patterns, functions
+ * contain statements, …), handed to each file through the builder instead of imported, so the
+ * files import one another in one direction only. `compile.ts` fills it in.
+ */
+export interface CompilerParts {
+  expression(c: FunctionCompiler, e: Expr, nameHint?: string): void;
+  pattern(c: FunctionCompiler, p: es.Pattern, mode: "init" | "assign", source?: es.Node): void;
+  /** Compiles a nested function and returns its index in the program. */
+  fn(c: FunctionCompiler, f: AnyFunction, inferredName: string): number;
+  /** Instantiates a hoisted function declaration at the start of the scope that declares it. */
+  hoist(c: FunctionCompiler, f: es.FunctionDeclaration, scope: Scope): void;
+}
+
 export interface ProgramBuilder {
   file: string;
   source: string;
-  info: ScopeInfo;
+  bindings: Bindings;
+  /** Register index of each binding, or its slot in its scope's environment when captured. */
+  slots: Map<Binding, number>;
   functions: FunctionInfo[];
+  parts: CompilerParts;
 }
 
 export class FunctionCompiler {
@@ -110,20 +130,18 @@ export class FunctionCompiler {
   // ── scopes and bindings ─────────────────────────────────────────────────────────────────────
 
   scopeOf(node: es.Node): Scope | undefined {
-    return this.builder.info.scopes.get(node);
+    return this.builder.bindings.scopes.get(node);
   }
 
   /**
    * Enters a scope: gives its bindings registers or env slots, pushes an environment when some
-   * binding is captured, puts let/const registers into their dead zone, and instantiates hoisted
-   * function declarations. Returns whether an environment was pushed.
+   * binding is captured, puts registers of bindings with a dead zone into it, and instantiates
+   * hoisted function declarations. Returns whether an environment was pushed.
    */
-  enterScope(scope: Scope, hoistFunction: (f: es.FunctionDeclaration, scope: Scope) => void): boolean {
+  enterScope(scope: Scope): boolean {
+    const slots = this.builder.slots;
     let envSize = 0;
-    for (const b of scope.bindings.values()) {
-      if (b.captured) b.slot = envSize++;
-      else b.slot = this.locals++;
-    }
+    for (const b of scope.bindings.values()) slots.set(b, b.captured ? envSize++ : this.locals++);
     const hasEnv = envSize > 0;
     if (hasEnv) {
       this.emit(Op.PushEnv, envSize);
@@ -131,9 +149,9 @@ export class FunctionCompiler {
       this.control.push({ kind: "env" });
     }
     for (const b of scope.bindings.values()) {
-      if (!b.captured && (b.kind === "let" || b.kind === "const")) this.emit(Op.ClearLocal, b.slot);
+      if (!b.captured && b.tdz) this.emit(Op.ClearLocal, slots.get(b)!);
     }
-    for (const f of scope.functions) hoistFunction(f, scope);
+    for (const f of scope.functions) this.builder.parts.hoist(this, f, scope);
     return hasEnv;
   }
 
@@ -145,7 +163,13 @@ export class FunctionCompiler {
   }
 
   binding(id: es.Identifier): Binding | undefined {
-    return this.builder.info.refs.get(id);
+    return this.builder.bindings.refs.get(id);
+  }
+
+  private slot(b: Binding): number {
+    const slot = this.builder.slots.get(b);
+    if (slot === undefined) throw new Error(`compiler: binding ${b.name} used outside its scope`);
+    return slot;
   }
 
   private envDepth(b: Binding): number {
@@ -156,23 +180,24 @@ export class FunctionCompiler {
 
   /** Whether a reference must check the temporal dead zone (see `needsCheck`). */
   private needsTdzCheck(b: Binding, ref: es.Node | null): boolean {
-    if (b.kind !== "let" && b.kind !== "const") return false;
-    if (b.captured || ref === null) return true;
+    if (!b.tdz) return false;
+    // a loop head's dead-zone bindings are never initialized
+    if (b.captured || ref === null || b.scope.kind === "for-head") return true;
     // A register read placed after its declaration in the same function can only be in the dead
     // zone when control can jump back over the declaration: loops re-enter the block (and clear
     // it again), so only `switch`, whose cases share one scope, needs the check.
     const decl = declarationEnd(b);
-    return b.scope.node.type === "SwitchStatement" || decl === null || ref.start < decl;
+    return b.scope.kind === "switch" || decl === null || ref.start < decl;
   }
 
   load(b: Binding, ref: es.Node | null): void {
     const check = this.needsTdzCheck(b, ref);
     if (b.captured) {
       const depth = this.envDepth(b);
-      if (check) this.emit(Op.LoadEnvChecked, depth, b.slot, this.constant(b.name));
-      else this.emit(Op.LoadEnv, depth, b.slot);
-    } else if (check) this.emit(Op.LoadLocalChecked, b.slot, this.constant(b.name));
-    else this.emit(Op.LoadLocal, b.slot);
+      if (check) this.emit(Op.LoadEnvChecked, depth, this.slot(b), this.constant(b.name));
+      else this.emit(Op.LoadEnv, depth, this.slot(b));
+    } else if (check) this.emit(Op.LoadLocalChecked, this.slot(b), this.constant(b.name));
+    else this.emit(Op.LoadLocal, this.slot(b));
   }
 
   /** Stores the top of stack into `b`. `init` marks a declaration (no dead-zone check). */
@@ -180,10 +205,10 @@ export class FunctionCompiler {
     const check = !init && this.needsTdzCheck(b, ref);
     if (b.captured) {
       const depth = this.envDepth(b);
-      if (check) this.emit(Op.StoreEnvChecked, depth, b.slot, this.constant(b.name));
-      else this.emit(Op.StoreEnv, depth, b.slot);
-    } else if (check) this.emit(Op.StoreLocalChecked, b.slot, this.constant(b.name));
-    else this.emit(Op.StoreLocal, b.slot);
+      if (check) this.emit(Op.StoreEnvChecked, depth, this.slot(b), this.constant(b.name));
+      else this.emit(Op.StoreEnv, depth, this.slot(b));
+    } else if (check) this.emit(Op.StoreLocalChecked, this.slot(b), this.constant(b.name));
+    else this.emit(Op.StoreLocal, this.slot(b));
   }
 
   finish(name: string, isAsync: boolean, length: number): FunctionInfo {

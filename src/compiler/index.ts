@@ -2,12 +2,12 @@
 // (sha256 of the source) that executions are pinned to.
 
 import { createHash } from "node:crypto";
-import { FlowLoadError, FlowSyntaxError, loadFlow } from "../lang/index.js";
+import { FlowLoadError, FlowSyntaxError, loadFlow, type CheckOptions } from "../lang/index.js";
 import { msg } from "../lang/messages.js";
 import { compileProgram } from "./compile.js";
 import type { Program } from "./program.js";
 
-export { PROGRAM_FORMAT, positionAt, runnableProgram, type FunctionInfo, type Program } from "./program.js";
+export { PROGRAM_FORMAT, displayName, positionAt, runnableProgram, type FunctionInfo, type Program } from "./program.js";
 export { disassemble } from "./disassemble.js";
 
 export interface CompiledFlow {
@@ -22,12 +22,15 @@ export function sourceVersion(source: string): string {
   return createHash("sha256").update(source).digest("hex");
 }
 
-/** Validates and compiles a .flow file; throws FlowLoadError (every problem, file:line:col). */
-export function compileFlow(source: string, file: string): CompiledFlow {
-  const loaded = loadFlow(source, file);
+/**
+ * Validates and compiles a .flow file; throws FlowLoadError (every problem, file:line:col).
+ * `options` adds the checks of the standard library's use and of the workflow folder.
+ */
+export function compileFlow(source: string, file: string, options: CheckOptions = {}): CompiledFlow {
+  const loaded = loadFlow(source, file, options);
   let program: Program;
   try {
-    program = compileProgram(loaded.program, source, file);
+    program = compileProgram(loaded.program, source, file, loaded.bindings);
   } catch (e) {
     // The parser and the checker report nesting too deep for them; the compiler recurses too, so
     // a file nested just short of their limits can still be too deep for it: same kind of error.

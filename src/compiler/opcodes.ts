@@ -91,6 +91,11 @@ export const enum Op {
   Await,
   LoadCallee, //             the closure being run (a named function expression's own name)
   Void, //                   pops, pushes undefined
+  // Added later: appended, so that programs stored by earlier versions keep their meaning.
+  SetFunctionName, //        stack: key, closure → key, closure (named after the computed key)
+  GetMethod, // nameK        stack: receiver → receiver, function  (reads before the arguments run)
+  CallWithReceiver, // argc textK       stack: receiver, function, args…
+  CallWithReceiverSpread, // textK      stack: receiver, function, argsArray
 }
 
 /** How many operands follow each opcode. */
@@ -132,6 +137,9 @@ export const operandCount: Record<number, number> = {
   [Op.TryEnter]: 1,
   [Op.IterNext]: 1,
   [Op.IterInit]: 1,
+  [Op.GetMethod]: 1,
+  [Op.CallWithReceiver]: 2,
+  [Op.CallWithReceiverSpread]: 1,
 };
 
 /** Opcode names for the disassembler, in enum order. */
@@ -218,6 +226,10 @@ export const opNames = [
   "Await",
   "LoadCallee",
   "Void",
+  "SetFunctionName",
+  "GetMethod",
+  "CallWithReceiver",
+  "CallWithReceiverSpread",
 ];
 
 /**

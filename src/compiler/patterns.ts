@@ -5,6 +5,7 @@ import type * as es from "acorn";
 import type { FunctionCompiler } from "./function-compiler.js";
 import { Op } from "./opcodes.js";
 import { compileExpression } from "./expressions.js";
+import { inferName, propertyName } from "./names.js";
 
 export type BindMode = "init" | "assign";
 
@@ -109,16 +110,4 @@ function bindArrayPattern(c: FunctionCompiler, p: es.ArrayPattern, mode: BindMod
     bindPattern(c, el, mode);
   });
   c.release(source);
-}
-
-/** The static name of a non-computed property key. */
-export function propertyName(key: es.Expression | es.PrivateIdentifier): string {
-  if (key.type === "Identifier") return key.name;
-  if (key.type === "Literal") return String(key.value);
-  throw new Error(`compiler: unexpected property key ${key.type}`);
-}
-
-/** The name a function gets from what it is assigned to (`const f = () => …` is named "f"). */
-export function inferName(target: es.Pattern | es.Expression): string {
-  return target.type === "Identifier" ? target.name : "";
 }

@@ -4,7 +4,10 @@
 export const PROGRAM_FORMAT = 1;
 
 export interface FunctionInfo {
-  /** Name for stack traces ("main" for the workflow body, "<anonymous>" for unnamed arrows). */
+  /**
+   * JavaScript's `name` of the function ("main" for the workflow body; "" when nothing names it,
+   * "<anonymous>" in programs compiled before that). Show it with {@link displayName}.
+   */
   name: string;
   isAsync: boolean;
   /** Number of declared parameters before any default or rest (JavaScript's `length`). */
@@ -29,6 +32,11 @@ export interface Program {
   file: string;
   /** functions[0] is the workflow body. */
   functions: FunctionInfo[];
+}
+
+/** How stack traces and waits show a function: its name, or "<anonymous>". */
+export function displayName(fn: FunctionInfo): string {
+  return fn.name === "" ? "<anonymous>" : fn.name;
 }
 
 /** The 1-based source line and column of the instruction at `pc`. */

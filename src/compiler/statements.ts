@@ -5,8 +5,8 @@ import type * as es from "acorn";
 import { type Control, type FunctionCompiler, type Label } from "./function-compiler.js";
 import { Op } from "./opcodes.js";
 import { compileExpression, compileExpressionEffect } from "./expressions.js";
-import { bindPattern, inferName } from "./patterns.js";
-import { hoistFunction } from "./compile.js";
+import { bindPattern } from "./patterns.js";
+import { inferName } from "./names.js";
 
 export function compileStatement(c: FunctionCompiler, s: es.Statement): void {
   c.at(s);
@@ -89,7 +89,7 @@ function compileDeclaration(c: FunctionCompiler, s: es.VariableDeclaration): voi
 
 function compileBlock(c: FunctionCompiler, s: es.BlockStatement): void {
   const scope = c.scopeOf(s);
-  const hasEnv = scope ? c.enterScope(scope, (f, sc) => hoistFunction(c, f, sc)) : false;
+  const hasEnv = scope ? c.enterScope(scope) : false;
   for (const x of s.body) compileStatement(c, x);
   c.exitScope(hasEnv);
 }
@@ -106,7 +106,7 @@ function compileLoopBody(c: FunctionCompiler, loop: Control, body: es.Statement)
 
 function compileFor(c: FunctionCompiler, s: es.ForStatement): void {
   const scope = c.scopeOf(s);
-  const hasEnv = scope ? c.enterScope(scope, (f, sc) => hoistFunction(c, f, sc)) : false;
+  const hasEnv = scope ? c.enterScope(scope) : false;
   if (s.init?.type === "VariableDeclaration") compileDeclaration(c, s.init);
   else if (s.init) compileExpressionEffect(c, s.init);
   // Each iteration gets its own copy of captured loop variables, as in JavaScript.
@@ -128,7 +128,11 @@ function compileFor(c: FunctionCompiler, s: es.ForStatement): void {
 }
 
 function compileForEach(c: FunctionCompiler, s: es.ForOfStatement | es.ForInStatement): void {
+  // `for (let x of …)` evaluates `…` where the loop's names exist, uninitialized (their dead zone)
+  const head = c.builder.bindings.headScopes.get(s);
+  const headEnv = head ? c.enterScope(head) : false;
   compileExpression(c, s.right);
+  c.exitScope(headEnv);
   c.at(s.right);
   if (s.type === "ForOfStatement") c.emit(Op.IterInit, c.constant(c.sourceText(s.right)));
   else c.emit(Op.ForInKeys);
@@ -141,7 +145,7 @@ function compileForEach(c: FunctionCompiler, s: es.ForOfStatement | es.ForInStat
   // own bindings. The loop entry sits below the scope's, so `break`/`continue` close it first.
   c.control.push(loop);
   const scope = c.scopeOf(s);
-  const hasEnv = scope ? c.enterScope(scope, (f, sc) => hoistFunction(c, f, sc)) : false;
+  const hasEnv = scope ? c.enterScope(scope) : false;
   if (s.left.type === "VariableDeclaration") bindPattern(c, s.left.declarations[0].id, "init");
   else bindPattern(c, s.left, "assign");
   compileStatement(c, s.body);
@@ -161,7 +165,7 @@ function compileSwitch(c: FunctionCompiler, s: es.SwitchStatement): void {
   const disc = c.temp();
   c.emit(Op.StoreLocal, disc);
   const scope = c.scopeOf(s);
-  const hasEnv = scope ? c.enterScope(scope, (f, sc) => hoistFunction(c, f, sc)) : false;
+  const hasEnv = scope ? c.enterScope(scope) : false;
   const control: Control = { kind: "switch", breakLabel: c.label() };
   const bodies = s.cases.map(() => c.label());
   let defaultIndex = -1;
@@ -226,7 +230,7 @@ function compileTry(c: FunctionCompiler, s: es.TryStatement): void {
 
 function compileCatch(c: FunctionCompiler, h: es.CatchClause): void {
   const scope = c.scopeOf(h)!;
-  const hasEnv = c.enterScope(scope, (f, sc) => hoistFunction(c, f, sc));
+  const hasEnv = c.enterScope(scope);
   if (h.param) bindPattern(c, h.param, "init");
   else c.emit(Op.Pop);
   compileBlock(c, h.body);

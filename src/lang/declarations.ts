@@ -1,11 +1,12 @@
-// Finds the names a statement list declares, so the validator can register them for the whole
-// scope before walking it (let/const are visible in their whole block, functions are hoisted,
-// rejected `var`s go to the function so their uses do not also read as unknown names).
+// Finds the names a statement list declares, so binding resolution can register them for the
+// whole scope before walking it (let/const are visible in their whole block, functions are
+// hoisted, rejected `var`s go to the function so their uses do not also read as unknown names).
 
 import type * as acorn from "acorn";
-import type { BindingKind, Scope } from "./scope.js";
+import type { BindingKind } from "./bindings.js";
 
-type Declarer = (id: acorn.Identifier, kind: BindingKind) => void;
+/** Declares `id` in the scope being filled; `tdz` when it starts uninitialized. */
+export type Declarer = (id: acorn.Identifier, kind: BindingKind, tdz?: boolean) => void;
 
 /** The identifiers a binding pattern declares. */
 export function boundNames(pattern: acorn.Pattern, out: acorn.Identifier[] = []): acorn.Identifier[] {
@@ -68,14 +69,14 @@ export function hoistLexical(list: readonly TopStatement[], declare: Declarer): 
   }
 }
 
-/** Registers every `var` in a function body (not in nested functions) on the function's scope. */
-export function hoistVars(list: readonly TopStatement[], scope: Scope, at: (n: acorn.Node) => string): void {
+/** Registers every `var` in a function body (not in nested functions) with `declare`. */
+export function hoistVars(list: readonly TopStatement[], declare: Declarer): void {
   const visit = (s: TopStatement | null | undefined): void => {
     if (!s) return;
     switch (s.type) {
       case "VariableDeclaration":
         if (s.kind === "var") {
-          for (const d of s.declarations) for (const id of boundNames(d.id)) scope.declare(id.name, "other", at(id));
+          for (const d of s.declarations) for (const id of boundNames(d.id)) declare(id, "other");
         }
         break;
       case "BlockStatement":

@@ -58,3 +58,32 @@ export const UNAVAILABLE_HINTS: Readonly<Record<string, string>> = {
   RegExp: "use string methods such as `split`, `includes` or `replaceAll`",
   structuredClone: "use `JSON.parse(JSON.stringify(value))`",
 };
+
+const PROTOTYPE_MEMBERS = new Set([
+  "getPrototypeOf",
+  "setPrototypeOf",
+  "create",
+  "defineProperty",
+  "defineProperties",
+  "getOwnPropertyDescriptor",
+  "getOwnPropertyDescriptors",
+  "getOwnPropertyNames",
+  "getOwnPropertySymbols",
+  "freeze",
+  "seal",
+  "preventExtensions",
+  "isFrozen",
+  "isSealed",
+  "isExtensible",
+]);
+
+/** What to use instead of a member people reach for that a built-in does not have. */
+export function memberHint(object: string, member: string): string | null {
+  if (object === "Date") return "`Date` has only `Date.now()`; keep times as epoch milliseconds or ISO strings";
+  if (object === "Object" && PROTOTYPE_MEMBERS.has(member)) {
+    return "workflows cannot read or change prototypes or property descriptors";
+  }
+  if (object === "Promise" && ["resolve", "reject", "withResolvers"].includes(member)) return "write an `async` function";
+  if (object === "console") return "use `console.log`, `console.info`, `console.warn` or `console.error`";
+  return null;
+}

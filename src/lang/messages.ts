@@ -65,6 +65,14 @@ export const msg = {
   assignGlobal: (name: string) =>
     `cannot assign to \`${name}\` because it is a built-in; declare a new variable with \`let\` instead`,
 
+  // Built-ins used in ways known to fail before running (checked with the runtime's own tables).
+  unknownMember: (object: string, member: string, hint: string | null) =>
+    `unknown member \`${object}.${member}\`` + (hint === null ? "" : `; ${hint}`),
+  assignBuiltinMember: (object: string, member: string) =>
+    `cannot assign to \`${object}.${member}\` because built-ins are read-only; use a variable of your own`,
+  unknownWorkflow: (name: string, folder: string, close: string | null) =>
+    `unknown workflow "${name}": there is no ${name}.flow in ${folder}` + (close === null ? "" : `; did you mean "${close}"?`),
+
   // await.
   awaitOutsideAsync: () => "`await` is only allowed in async functions; mark the enclosing function `async`",
   awaitInParams: () => "`await` is not allowed in a parameter default; compute the value in the function body",

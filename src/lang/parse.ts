@@ -45,6 +45,9 @@ class FatalParseError {
 
 type AnyConstructor = new (...args: never[]) => object;
 
+/** acorn's flag of the outermost scope (not exported by its typings). */
+const SCOPE_TOP = 1;
+
 /** acorn's per-scope record of declared names. */
 interface AcornScope {
   var: string[];
@@ -86,6 +89,14 @@ function flowPlugin(Base: typeof acorn.Parser): typeof acorn.Parser {
       scope.var = new NameList();
       scope.lexical = new NameList();
       scope.functions = new NameList();
+    }
+    // The file is parsed as a module but is the body of an async function, where function
+    // declarations at the top level behave like `var`s: declaring one twice is legal (the last
+    // wins), as inside any function body. In blocks they stay lexical, as strict JS wants.
+    treatFunctionsAsVarInScope(scope: { flags: number }): boolean {
+      const base = (Base.prototype as unknown as { treatFunctionsAsVarInScope(s: { flags: number }): boolean })
+        .treatFunctionsAsVarInScope;
+      return Boolean(base.call(this, scope)) || (scope.flags & SCOPE_TOP) !== 0;
     }
     raiseRecoverable(this: ParserState, pos: number, message: string): void {
       record(this, pos, message);

@@ -4,25 +4,36 @@
 // Node kinds it does not know are rejected, so newer JavaScript syntax never slips through.
 
 import * as acorn from "acorn";
-import { boundNames, hoistLexical, hoistVars } from "./declarations.js";
+import { resolveBindings, visibleNames, type Binding, type Bindings } from "./bindings.js";
 import type { Problem } from "./errors.js";
 import { FLOW_GLOBALS, isFlowGlobal, UNAVAILABLE_HINTS } from "./globals.js";
 import { lineInfo } from "./lines.js";
 import { msg } from "./messages.js";
-import { type BindingKind, Scope } from "./scope.js";
 import { closestName } from "./suggest.js";
 
-/** Checks `program` (parsed from `input`) and returns its problems in source order. */
-export function validateProgram(program: acorn.Program, input: string): Problem[] {
-  const v = new Validator(input);
+/**
+ * Checks `program` (parsed from `input`) and returns its problems in source order, with the
+ * bindings it resolved (null when the file is too deeply nested to walk).
+ */
+export function validateProgram(program: acorn.Program, input: string): { problems: Problem[]; bindings: Bindings | null } {
+  let bindings: Bindings | null = null;
+  const problems: Problem[] = [];
   try {
+    bindings = resolveBindings(program);
+    const v = new Validator(input, bindings, problems);
     v.program(program);
   } catch (e) {
     // A pathologically nested file must give an error, not crash the loader.
     if (!(e instanceof RangeError)) throw e;
-    v.report(program.start, msg.tooDeep());
+    problems.push(locateIn(input, program.start, msg.tooDeep()));
+    bindings = null;
   }
-  return v.problems;
+  return { problems, bindings };
+}
+
+function locateIn(input: string, pos: number, message: string): Problem {
+  const { line, column } = lineInfo(input, pos);
+  return { line, column: column + 1, message };
 }
 
 /** Names that lead to prototypes; reading or defining them is rejected. */
@@ -42,50 +53,36 @@ type TopStatement = acorn.Statement | acorn.ModuleDeclaration;
 type AnyExpression = acorn.Expression | acorn.Super | acorn.PrivateIdentifier | acorn.SpreadElement;
 
 class Validator {
-  readonly problems: Problem[] = [];
-  private scope = new Scope(null, true);
   // The program body runs as an async function: top-level `await` is allowed.
   private fn: FunctionContext = { async: true, inParams: false };
 
-  constructor(private readonly input: string) {}
+  constructor(
+    private readonly input: string,
+    private readonly bindings: Bindings,
+    readonly problems: Problem[],
+  ) {}
 
   program(program: acorn.Program): void {
-    hoistVars(program.body, this.scope, (n) => this.at(n));
     this.statementList(program.body);
   }
 
   report(pos: number, message: string): void {
-    const { line, column } = lineInfo(this.input, pos);
-    this.problems.push({ line, column: column + 1, message });
+    this.problems.push(locateIn(this.input, pos, message));
   }
 
-  private at(node: acorn.Node): string {
+  /** `line:col` of the identifier that declares a binding, for messages. */
+  private at(b: Binding): string {
     // Parsed with `locations: true`; the loc is free where getLineInfo would rescan the input.
-    const start = node.loc?.start ?? lineInfo(this.input, node.start);
+    const start = b.id.loc?.start ?? lineInfo(this.input, b.id.start);
     return `${start.line}:${start.column + 1}`;
   }
 
-  private declare = (id: acorn.Identifier, kind: BindingKind): void => {
-    this.scope.declare(id.name, kind, this.at(id));
-  };
-
-  private inScope(isFunction: boolean, walk: () => void): void {
-    const outer = this.scope;
-    this.scope = new Scope(outer, isFunction);
-    try {
-      walk();
-    } finally {
-      this.scope = outer;
-    }
-  }
-
   private statementList(list: readonly TopStatement[]): void {
-    hoistLexical(list, this.declare);
     for (const s of list) this.statement(s);
   }
 
   private block(block: acorn.BlockStatement): void {
-    this.inScope(false, () => this.statementList(block.body));
+    this.statementList(block.body);
   }
 
   private statement(s: TopStatement): void {
@@ -125,16 +122,11 @@ class Validator {
         return this.tryStatement(s);
       case "SwitchStatement":
         this.expression(s.discriminant);
-        return this.inScope(false, () => {
-          hoistLexical(
-            s.cases.flatMap((c) => c.consequent),
-            this.declare,
-          );
-          for (const c of s.cases) {
-            if (c.test) this.expression(c.test);
-            for (const cs of c.consequent) this.statement(cs);
-          }
-        });
+        for (const c of s.cases) {
+          if (c.test) this.expression(c.test);
+          for (const cs of c.consequent) this.statement(cs);
+        }
+        return;
       case "VariableDeclaration":
         return this.variableDeclaration(s);
       case "FunctionDeclaration":
@@ -169,18 +161,12 @@ class Validator {
   }
 
   private forStatement(s: acorn.ForStatement): void {
-    this.inScope(false, () => {
-      const init = s.init;
-      if (init?.type === "VariableDeclaration") {
-        hoistLexical([init], this.declare);
-        this.variableDeclaration(init);
-      } else if (init) {
-        this.headExpression(init);
-      }
-      if (s.test) this.expression(s.test);
-      if (s.update) this.headExpression(s.update);
-      this.statement(s.body);
-    });
+    const init = s.init;
+    if (init?.type === "VariableDeclaration") this.variableDeclaration(init);
+    else if (init) this.headExpression(init);
+    if (s.test) this.expression(s.test);
+    if (s.update) this.headExpression(s.update);
+    this.statement(s.body);
   }
 
   /** A `for (;;)` init or update, the one place a comma expression is allowed. */
@@ -191,29 +177,18 @@ class Validator {
 
   private forEachStatement(s: acorn.ForInStatement | acorn.ForOfStatement): void {
     if (s.type === "ForOfStatement" && s.await) this.report(s.start, msg.forAwait());
-    this.inScope(false, () => {
-      if (s.left.type === "VariableDeclaration") {
-        hoistLexical([s.left], this.declare);
-        this.variableDeclaration(s.left);
-      } else {
-        this.pattern(s.left, "assign");
-      }
-      this.expression(s.right);
-      this.statement(s.body);
-    });
+    if (s.left.type === "VariableDeclaration") this.variableDeclaration(s.left);
+    else this.pattern(s.left, "assign");
+    this.expression(s.right);
+    this.statement(s.body);
   }
 
   private tryStatement(s: acorn.TryStatement): void {
     this.block(s.block);
     const handler = s.handler;
     if (handler) {
-      this.inScope(false, () => {
-        if (handler.param) {
-          for (const id of boundNames(handler.param)) this.declare(id, "catch");
-          this.pattern(handler.param, "declare");
-        }
-        this.block(handler.body);
-      });
+      if (handler.param) this.pattern(handler.param, "declare");
+      this.block(handler.body);
     }
     if (s.finalizer) this.block(s.finalizer);
   }
@@ -229,29 +204,15 @@ class Validator {
 
   private functionNode(f: AnyFunction, reportAt: number = f.start): void {
     if (f.generator) this.report(reportAt, f.async ? msg.asyncGenerator() : msg.generator());
-    const outerScope = this.scope;
     const outerFn = this.fn;
     try {
-      if (f.type === "FunctionExpression" && f.id) {
-        this.scope = new Scope(this.scope, false);
-        this.declare(f.id, "self");
-      }
-      this.scope = new Scope(this.scope, false);
-      for (const p of f.params) for (const id of boundNames(p)) this.declare(id, "param");
       this.fn = { async: f.async, inParams: true };
       for (const p of f.params) this.pattern(p, "declare");
       this.fn = { async: f.async, inParams: false };
       const body = f.body;
-      if (body.type === "BlockStatement") {
-        this.inScope(true, () => {
-          hoistVars(body.body, this.scope, (n) => this.at(n));
-          this.statementList(body.body);
-        });
-      } else {
-        this.expression(body);
-      }
+      if (body.type === "BlockStatement") this.statementList(body.body);
+      else this.expression(body);
     } finally {
-      this.scope = outerScope;
       this.fn = outerFn;
     }
   }
@@ -429,30 +390,31 @@ class Validator {
 
   /** A name read as a value. */
   private reference(id: acorn.Identifier): void {
-    if (this.scope.lookup(id.name)) return;
+    if (this.bindings.refs.has(id)) return;
     if (id.name === "eval") return this.report(id.start, msg.eval());
     if (id.name === "arguments") return this.report(id.start, msg.arguments());
     if (isFlowGlobal(id.name)) return;
-    this.report(id.start, msg.unknownName(id.name, this.hintFor(id.name)));
+    this.report(id.start, msg.unknownName(id.name, this.hintFor(id)));
   }
 
   /** A name written by `=`, a compound assignment, `++`/`--` or a destructuring target. */
   private assignTarget(id: acorn.Identifier): void {
-    const b = this.scope.lookup(id.name);
+    const b = this.bindings.refs.get(id);
     if (b) {
-      if (b.kind === "const") this.report(id.start, msg.assignConst(id.name, b.at));
-      else if (b.kind === "self") this.report(id.start, msg.assignFunctionName(id.name, b.at));
+      if (b.kind === "const") this.report(id.start, msg.assignConst(id.name, this.at(b)));
+      else if (b.kind === "self") this.report(id.start, msg.assignFunctionName(id.name, this.at(b)));
       return;
     }
     if (id.name === "eval") return this.report(id.start, msg.eval());
     if (id.name === "arguments") return this.report(id.start, msg.arguments());
     if (isFlowGlobal(id.name)) return this.report(id.start, msg.assignGlobal(id.name));
-    this.report(id.start, msg.unknownName(id.name, this.hintFor(id.name)));
+    this.report(id.start, msg.unknownName(id.name, this.hintFor(id)));
   }
 
-  private hintFor(name: string): string | null {
+  private hintFor(id: acorn.Identifier): string | null {
+    const name = id.name;
     if (Object.hasOwn(UNAVAILABLE_HINTS, name)) return UNAVAILABLE_HINTS[name];
-    const close = closestName(name, [...this.scope.visibleNames(), ...FLOW_GLOBALS]);
+    const close = closestName(name, [...visibleNames(this.bindings.unresolved.get(id)), ...FLOW_GLOBALS]);
     return close === null ? null : msg.didYouMean(close);
   }
 

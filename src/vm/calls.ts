@@ -2,8 +2,9 @@
 // bound methods, and method lookup on arrays, strings, numbers and namespaces.
 
 import { callNative } from "./host-natives.js";
-import { getProperty, staticMember } from "./properties.js";
+import { getProperty } from "./properties.js";
 import { methodId } from "./stdlib/index.js";
+import { staticMember } from "./stdlib/members.js";
 import type { Machine } from "./machine.js";
 import {
   BoundMethod,

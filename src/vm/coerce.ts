@@ -11,21 +11,18 @@ import {
   Namespace,
   NativeFunction,
   isCallable,
-  isFlowObject,
   throwTypeError,
   type FlowArray,
   type NativeContext,
   type Value,
 } from "./values.js";
+import { FUNCTION_NAMESPACES } from "./stdlib/function-meta.js";
 import { guardStringLength } from "./stdlib/size-guard.js";
 import { rethrowStackOverflow } from "./stdlib/host-errors.js";
 
 export type Primitive = undefined | null | boolean | number | string;
 export type PrimitiveHint = "default" | "number" | "string";
 export type RelationalOp = "<" | "<=" | ">" | ">=";
-
-/** Namespaces whose JavaScript counterpart is a function (`typeof Array === "function"`). */
-const FUNCTION_NAMESPACES = new Set(["Array", "Promise", "Date"]);
 
 export function isPrimitive(v: Value): v is Primitive {
   return v === null || typeof v !== "object";
@@ -62,31 +59,45 @@ function classInstanceText(v: Value): string | undefined {
 }
 
 /**
- * ToPrimitive. Arrays give their join, class instances their fixed text; a .flow object goes
- * through OrdinaryToPrimitive, calling its own `valueOf`/`toString` when it has callable ones
- * (its missing ones behave like Object.prototype's: valueOf gives the object, toString "[object Object]").
+ * ToPrimitive. Class instances give their fixed text; objects and arrays go through
+ * OrdinaryToPrimitive, calling their own `valueOf`/`toString` when they have callable ones. The
+ * ones they inherit behave like JavaScript's: valueOf gives the value itself (not a primitive),
+ * toString "[object Object]" for an object and the array's `join()` for an array.
  */
 export function toPrimitive(v: Value, hint: PrimitiveHint = "default", ctx?: NativeContext): Primitive {
   if (isPrimitive(v)) return v;
-  if (Array.isArray(v)) return joinArray(v, ",", ctx);
   const text = classInstanceText(v);
   if (text !== undefined) return text;
   const obj = v as Record<string, Value>;
   const order = hint === "string" ? (["toString", "valueOf"] as const) : (["valueOf", "toString"] as const);
   for (const name of order) {
-    if (!isFlowObject(obj) || !Object.hasOwn(obj, name)) {
-      if (name === "toString") return "[object Object]";
-      continue; // Object.prototype.valueOf returns the object itself: not a primitive
-    }
-    const method = obj[name];
-    if (!isCallable(method)) continue;
-    if (ctx === undefined) {
-      throw new Error(`internal: converting an object with its own ${name}() needs a NativeContext`);
-    }
-    const result = ctx.call(method, obj, []);
+    let result: Value;
+    if (Object.hasOwn(obj, name)) {
+      const method = obj[name];
+      if (!isCallable(method)) continue;
+      result = callOwn(ctx, method, obj, name);
+    } else if (name === "toString") {
+      result = Array.isArray(obj) ? arrayToString(obj, ctx) : "[object Object]";
+    } else continue; // Object.prototype.valueOf returns the object itself: not a primitive
     if (isPrimitive(result)) return result;
   }
   return throwTypeError("Cannot convert object to primitive value");
+}
+
+function callOwn(ctx: NativeContext | undefined, method: Value, receiver: Value, name: string): Value {
+  if (ctx === undefined) throw new Error(`internal: converting a value with its own ${name}() needs a NativeContext`);
+  return ctx.call(method, receiver, []);
+}
+
+/**
+ * Array.prototype.toString: the array's own `join` when it has one (a `join` that is not a
+ * function gives "[object Array]", as JavaScript falls back to Object.prototype.toString), else
+ * the elements joined by ",".
+ */
+export function arrayToString(arr: FlowArray, ctx?: NativeContext): Value {
+  if (!Object.hasOwn(arr, "join")) return joinArray(arr, ",", ctx);
+  const join = (arr as unknown as Record<string, Value>).join;
+  return isCallable(join) ? callOwn(ctx, join, arr, "join") : "[object Array]";
 }
 
 /** ToNumber (and ToNumeric: there is no BigInt in .flow). */

@@ -1,8 +1,8 @@
 // The global names a .flow program can read (SPEC §2.3): the pure standard library, the
 // interpreter's own namespaces, and this execution's Inputs and Context.
 
-import { staticMember } from "./properties.js";
 import { stdlibGlobals } from "./stdlib/index.js";
+import { staticMember } from "./stdlib/members.js";
 import { Namespace, NativeFunction, type FlowObject, type Value } from "./values.js";
 
 const HOST_NAMESPACES = ["Task", "Workflow", "Timer", "Signal", "Promise", "console", "Date"];

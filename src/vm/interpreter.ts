@@ -2,13 +2,16 @@
 // made from host code — until that call returns. Exceptions thrown by .flow code travel as
 // FlowThrow and unwind to the nearest try handler, frame by frame.
 
-import { Op, instructionOrdinals } from "../compiler/opcodes.js";
+import { Op } from "../compiler/opcodes.js";
 import { add, compare, looseEquals, toNumber, toPropertyKey, toStr, typeOf } from "./coerce.js";
 import { callMethod, callValue } from "./calls.js";
-import { getProperty, setProperty } from "./properties.js";
+import type { Fiber, Frame } from "./fiber.js";
+import { copyOwn, forInKeys, iterableToArray, spreadArgs } from "./iteration.js";
+import { instructionLimitExceeded, loopCost } from "./limits.js";
+import type { Machine } from "./machine.js";
+import { getProperty, methodOf, setProperty } from "./properties.js";
 import { guardArrayLength, guardStringLength } from "./stdlib/size-guard.js";
 import { enqueue, subscribe } from "./promises.js";
-import { instructionLimitExceeded, type Fiber, type Frame, type Machine } from "./machine.js";
 import {
   Closure,
   Env,
@@ -160,20 +163,29 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.LoadCallee:
             stack.push(frame.callee);
             break;
+          case Op.GetMethod: {
+            const receiver = stack[stack.length - 1];
+            const name = consts[code[pc++]] as string;
+            stack.push(isFlowObject(receiver) ? (receiver as FlowObject)[name] : methodOf(receiver, name, m));
+            break;
+          }
           case Op.Call:
           case Op.CallSpread:
-          case Op.CallMethod:
+          case Op.CallWithReceiver:
+          case Op.CallWithReceiverSpread:
+          case Op.CallMethod: // CallMethod*: programs compiled before GetMethod existed
           case Op.CallMethodSpread: {
             const op = code[pc - 1];
             const isMethod = op === Op.CallMethod || op === Op.CallMethodSpread;
             const name = isMethod ? (consts[code[pc++]] as string) : "";
             let args: Value[];
-            if (op === Op.Call || op === Op.CallMethod) {
+            if (op === Op.Call || op === Op.CallWithReceiver || op === Op.CallMethod) {
               const argc = code[pc++];
               args = argc === 0 ? [] : stack.splice(stack.length - argc, argc);
             } else args = spreadArgs(stack.pop());
             const text = consts[code[pc++]] as string;
             const target = stack.pop();
+            const receiver = op === Op.CallWithReceiver || op === Op.CallWithReceiverSpread ? stack.pop() : undefined;
             // obj.name(…) with a .flow function there is an ordinary call (closures ignore `this`)
             const fn = isMethod ? (isFlowObject(target) ? (target as FlowObject)[name] : undefined) : target;
             frame.pc = pc; // the caller resumes here; natives may read the current line
@@ -185,7 +197,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
               code = fns[frame.fn].code;
               consts = fns[frame.fn].constants;
             } else if (isMethod) stack.push(callMethod(m, target, name, args, text));
-            else stack.push(callValue(m, target, undefined, args, text));
+            else stack.push(callValue(m, target, receiver, args, text));
             break;
           }
           case Op.Return: {
@@ -424,7 +436,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const target = code[pc];
             // Only backward jumps (loops) and calls can make code run long, so the budget is
             // charged there, by the number of instructions jumped back over.
-            if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimit(m);
+            if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimitExceeded(m.limits);
             pc = target;
             break;
           }
@@ -435,7 +447,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.JumpIfTrue:
             if (stack.pop()) {
               const target = code[pc];
-              if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimit(m);
+              if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimitExceeded(m.limits);
               pc = target;
             } else pc++;
             break;
@@ -521,6 +533,11 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.Void:
             stack[stack.length - 1] = undefined;
             break;
+          case Op.SetFunctionName: {
+            const fn = stack[stack.length - 1];
+            if (fn instanceof Closure) fn.name = stack[stack.length - 2] as string;
+            break;
+          }
           default:
             throw new Error(`interpreter: bad opcode ${code[pc - 1]} at ${pc - 1} in ${fns[frame.fn].name}`);
         }
@@ -557,52 +574,6 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
   }
 }
 
-const ordinals = new WeakMap<number[], Int32Array>();
-
-/** Instructions from `target` up to the jump at `pc` (the jump included). */
-function loopCost(code: number[], target: number, pc: number): number {
-  let o = ordinals.get(code);
-  if (!o) ordinals.set(code, (o = instructionOrdinals(code)));
-  return o[pc] - o[target] + 1;
-}
-
-function instructionLimit(m: Machine): never {
-  return instructionLimitExceeded(m);
-}
-
 function deadZone(name: Value): never {
   return throwError("ReferenceError", `Cannot access '${String(name)}' before initialization`);
-}
-
-function spreadArgs(v: Value): Value[] {
-  return iterableToArray(v).slice();
-}
-
-/** What for…of, spread and array destructuring iterate: arrays by element, strings by code point. */
-export function iterableToArray(v: Value): Value[] {
-  if (Array.isArray(v)) return v;
-  if (typeof v === "string") return Array.from(v);
-  const what =
-    v === undefined || v === null ? String(v) : typeOf(v) === "function" ? "function" : isFlowObject(v) ? "object" : toStr(v);
-  return throwTypeError(`${what} is not iterable`);
-}
-
-function forInKeys(v: Value): string[] {
-  if (v === null || v === undefined) return [];
-  if (Array.isArray(v) || typeof v === "string") return Array.from({ length: v.length }, (_, i) => String(i));
-  if (isFlowObject(v)) return Object.keys(v);
-  return [];
-}
-
-/** Copies own enumerable properties (object spread and rest). */
-function copyOwn(target: FlowObject, src: Value, excluded: Set<string> | null): void {
-  if (src === null || src === undefined) return;
-  if (isFlowObject(src)) {
-    for (const k of Object.keys(src)) if (!excluded?.has(k)) target[k] = (src as FlowObject)[k];
-  } else if (Array.isArray(src) || typeof src === "string") {
-    for (let i = 0; i < src.length; i++) {
-      const k = String(i);
-      if (!excluded?.has(k)) target[k] = src[i];
-    }
-  }
 }

@@ -4,7 +4,7 @@
 // randomness and the set of known workflows come from the injected host.
 
 import type { Program } from "../compiler/program.js";
-import { positionAt, runnableProgram } from "../compiler/program.js";
+import { displayName, positionAt, runnableProgram } from "../compiler/program.js";
 import { toStr } from "./coerce.js";
 import { execute, type Resume } from "./interpreter.js";
 import { fromJson, toJson } from "./json.js";
@@ -14,9 +14,10 @@ import { restoreState, saveState, type SavedState } from "./snapshot.js";
 import { callNative } from "./host-natives.js";
 import { printable } from "../shared/json-check.js";
 import { isStackOverflow } from "./stdlib/host-errors.js";
+import { Fiber, HOST_KINDS, type Frame } from "./fiber.js";
+import { callDepthExceeded, DEFAULT_LIMITS, hostStackMessage, instructionLimitExceeded, type Limits } from "./limits.js";
 import {
   Closure,
-  Env,
   FlowThrow,
   Handle,
   LimitExceeded,
@@ -31,23 +32,8 @@ import {
   NativeFunction,
 } from "./values.js";
 
-export interface Limits {
-  /** Instructions one activation may run (default 1,000,000). */
-  maxInstructions: number;
-  /** Size of the saved state in bytes (default 2 MiB). */
-  maxStateBytes: number;
-  /** Nested calls (default 1,000). */
-  maxCallDepth: number;
-  /** Size of a payload leaving the workflow (task and child inputs, its output) in bytes of JSON (default 1 MiB). */
-  maxPayloadBytes: number;
-}
-
-export const DEFAULT_LIMITS: Limits = {
-  maxInstructions: 1_000_000,
-  maxStateBytes: 2 * 1024 * 1024,
-  maxCallDepth: 1000,
-  maxPayloadBytes: 1024 * 1024,
-};
+export { DEFAULT_LIMITS, type Limits } from "./limits.js";
+export { Fiber, HOST_KINDS, type Frame, type Handler } from "./fiber.js";
 
 /** What the interpreter needs from the world. */
 export interface MachineHost {
@@ -112,40 +98,6 @@ interface ActivationBase {
   ignored: number[];
   instructions: number;
 }
-
-export interface Handler {
-  pc: number;
-  sp: number;
-  env: Env | null;
-}
-
-export interface Frame {
-  fn: number;
-  pc: number;
-  env: Env | null;
-  locals: Value[];
-  args: Value[];
-  callee: Closure;
-  handlers: Handler[];
-  /** Stack height when the frame started: a return drops anything above it. */
-  base: number;
-  /** A frame called from host code (a native's callback): returning hands the value back. */
-  boundary: boolean;
-}
-
-export class Fiber {
-  frames: Frame[] = [];
-  stack: Value[] = [];
-  /** The handle this stack is blocked on, if any (for diagnostics and reachability). */
-  awaiting: Handle | null = null;
-  constructor(
-    readonly id: number,
-    /** The promise the async function resolves; the workflow's result for the main stack. */
-    readonly promise: Handle,
-  ) {}
-}
-
-export const HOST_KINDS: ReadonlySet<HandleKind> = new Set(["task", "workflow", "timer", "signal"]);
 
 export class Machine implements NativeContext {
   effects: Effect[] = [];
@@ -237,7 +189,7 @@ export class Machine implements NativeContext {
       if (e instanceof LimitExceeded) return this.finish("failed", makeError("RangeError", e.message));
       // Calls nested through built-ins (sort comparators, toString, JSON.parse revivers …) can use
       // up the host's stack before the call depth limit: the workflow fails, the worker goes on.
-      if (isStackOverflow(e)) return this.finish("failed", makeError("RangeError", hostStackMessage(this)));
+      if (isStackOverflow(e)) return this.finish("failed", makeError("RangeError", hostStackMessage(this.limits)));
       throw e;
     }
     if (this.main.state === "fulfilled") {
@@ -247,7 +199,7 @@ export class Machine implements NativeContext {
       } catch (e) {
         if (e instanceof FlowThrow) return this.finish("failed", e.value);
         if (e instanceof LimitExceeded) return this.finish("failed", makeError("RangeError", e.message));
-        if (isStackOverflow(e)) return this.finish("failed", makeError("RangeError", hostStackMessage(this)));
+        if (isStackOverflow(e)) return this.finish("failed", makeError("RangeError", hostStackMessage(this.limits)));
         throw e;
       }
       return this.finish("completed", output);
@@ -342,13 +294,8 @@ export class Machine implements NativeContext {
   newFrame(callee: Closure, args: Value[], boundary: boolean, base: number): Frame {
     const info = this.program.functions[callee.fn];
     // Calls are charged to the instruction budget (with backward jumps: see the interpreter).
-    if (--this.budget < 0 && this.started) instructionLimitExceeded(this);
-    if (++this.depth > this.limits.maxCallDepth) {
-      throw new LimitExceeded(
-        "callDepth",
-        `call depth limit exceeded: more than ${this.limits.maxCallDepth} nested calls (raise it with the maxCallDepth limit)`,
-      );
-    }
+    if (--this.budget < 0 && this.started) instructionLimitExceeded(this.limits);
+    if (++this.depth > this.limits.maxCallDepth) callDepthExceeded(this.limits);
     return {
       fn: callee.fn,
       pc: 0,
@@ -415,6 +362,10 @@ export class Machine implements NativeContext {
     return throwTypeError(`${typeof fn === "string" ? JSON.stringify(fn) : String(fn)} is not a function`);
   }
 
+  functionLength(fn: Closure): number {
+    return this.program.functions[fn.fn].length;
+  }
+
   /** Where each thrown error object was first thrown (for the failure's location). */
   private throwSites = new WeakMap<object, { fn: number; pc: number }>();
 
@@ -431,7 +382,7 @@ export class Machine implements NativeContext {
     if (!site) return undefined;
     const info = this.program.functions[site.fn];
     const pos = positionAt(info, Math.max(0, site.pc - 1));
-    return `${this.program.file}:${pos.line}:${pos.column} (${info.name})`;
+    return `${this.program.file}:${pos.line}:${pos.column} (${displayName(info)})`;
   }
 
   log(level: "log" | "info" | "warn" | "error", message: string, line: number, source: "console" | "runtime" = "console"): void {
@@ -463,7 +414,7 @@ export class Machine implements NativeContext {
       out.push({
         handles: hostHandlesBehind(fiber.awaiting),
         description: describeHandle(fiber.awaiting),
-        function: this.program.functions[frame.fn].name,
+        function: displayName(this.program.functions[frame.fn]),
         line: pos.line,
         column: pos.column,
       });
@@ -540,15 +491,4 @@ function describeValue(ctx: NativeContext, v: Value): string {
 export function describeError(ctx: NativeContext, v: Value): string {
   if (isFlowObject(v) && typeof v.message === "string") return `${String(v.name ?? v.type ?? "Error")}: ${v.message}`;
   return describeValue(ctx, v);
-}
-
-function hostStackMessage(m: Machine): string {
-  return `call depth limit exceeded: calls nested through built-in functions (callbacks, toString, valueOf, revivers) used up the interpreter's stack before ${m.limits.maxCallDepth} nested calls`;
-}
-
-export function instructionLimitExceeded(m: Machine): never {
-  throw new LimitExceeded(
-    "instructions",
-    `instruction limit exceeded: more than ${m.limits.maxInstructions} instructions in one activation (an endless loop? raise it with the maxInstructions limit)`,
-  );
 }

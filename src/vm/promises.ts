@@ -5,17 +5,16 @@
 import type { Machine } from "./machine.js";
 import {
   Handle,
-  isFlowObject,
   makeError,
   newObject,
-  throwTypeError,
   type FlowObject,
   type HandleKind,
   type HandleState,
   type Reaction,
   type Value,
 } from "./values.js";
-import type { Fiber } from "./machine.js";
+import type { Fiber } from "./fiber.js";
+import { requireCombinable } from "./host-arguments.js";
 
 /** A microtask. `thenable` is the extra step JavaScript takes when a promise resolves to a promise. */
 export type Job =
@@ -84,16 +83,13 @@ interface CombinatorData extends FlowObject {
 
 /** Promise.all/allSettled/any/race over an array or an object of handles and plain values. */
 export function startCombinator(m: Machine, kind: HandleKind, source: Value): Handle {
+  requireCombinable(kind, source);
   let inputs: Value[];
   let keys: string[] | null = null;
   if (Array.isArray(source)) inputs = source.slice();
-  else if (isFlowObject(source)) {
-    keys = Object.keys(source);
+  else {
+    keys = Object.keys(source as FlowObject);
     inputs = keys.map((k) => (source as FlowObject)[k]);
-  } else {
-    return throwTypeError(
-      `Promise.${kind} expects an array or an object of handles, got ${source === null ? "null" : typeof source}`,
-    );
   }
   const data = newObject() as CombinatorData;
   data.inputs = inputs;

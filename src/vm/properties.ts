@@ -2,8 +2,11 @@
 // prototype, and arrays, strings, numbers, functions and namespaces expose only the members listed
 // in the standard library tables, so no key (`constructor`, `__proto__`, …) can reach the host.
 
-import { toPropertyKey, toStr } from "./coerce.js";
-import { methodId, staticMembers } from "./stdlib/index.js";
+import { toPropertyKey, toStr, typeOf } from "./coerce.js";
+import { describeKey } from "./stdlib/describe-value.js";
+import { nativeLength, nativeName } from "./stdlib/function-meta.js";
+import { methodId, nativeFn } from "./stdlib/index.js";
+import { hasStaticMember, staticMember } from "./stdlib/members.js";
 import { guardArrayLength } from "./stdlib/size-guard.js";
 import {
   arraysWithNamedProperties,
@@ -20,9 +23,6 @@ import {
 } from "./values.js";
 import type { Machine } from "./machine.js";
 
-/** Extra static members provided by the interpreter itself (Task, Promise, console, …). */
-export const hostStatics: Record<string, Record<string, Value>> = Object.create(null);
-
 /** Canonical array index for a key, or -1. */
 export function arrayIndex(key: string | number): number {
   if (typeof key === "number") return Number.isInteger(key) && key >= 0 && key < 2 ** 32 - 1 ? key : -1;
@@ -31,14 +31,28 @@ export function arrayIndex(key: string | number): number {
   return Number.isInteger(n) && n >= 0 && n < 2 ** 32 - 1 && String(n) === key ? n : -1;
 }
 
-function describe(v: Value): string {
-  return v === null ? "null" : "undefined";
+/**
+ * V8's message for reading or writing a property of null or undefined. The key is described
+ * without converting it (JavaScript throws before the key's own toString could run); a key V8
+ * cannot describe that way leaves the parenthesis out.
+ */
+function nullishBase(obj: null | undefined, key: Value, verb: "read" | "set"): never {
+  const text = describeKey(key);
+  const what = text === null ? "" : ` (${verb === "read" ? "reading" : "setting"} '${text}')`;
+  return throwTypeError(`Cannot ${verb} properties of ${String(obj)}${what}`);
+}
+
+/** The `name` and `length` every function has (closures, built-ins, and Array, Promise, Date). */
+export function functionProperty(fn: Value, key: string, m: Machine): Value {
+  if (key !== "name" && key !== "length") return undefined;
+  if (fn instanceof Closure) return key === "length" ? m.functionLength(fn) : (fn.name ?? m.program.functions[fn.fn].name);
+  if (!(fn instanceof NativeFunction || fn instanceof BoundMethod || fn instanceof Namespace)) return undefined;
+  if (fn instanceof Namespace && typeOf(fn) !== "function") return undefined; // Math, JSON, Task …
+  return key === "length" ? nativeLength(fn.id) : nativeName(fn.id);
 }
 
 export function getProperty(obj: Value, key: Value, m: Machine): Value {
-  if (obj === null || obj === undefined) {
-    throwTypeError(`Cannot read properties of ${describe(obj)} (reading '${toStr(toPropertyKey(key, m), m)}')`);
-  }
+  if (obj === null || obj === undefined) return nullishBase(obj, key, "read");
   if (typeof obj === "object") {
     if (Array.isArray(obj)) {
       if (typeof key === "number") {
@@ -54,14 +68,11 @@ export function getProperty(obj: Value, key: Value, m: Machine): Value {
       return id === undefined ? undefined : new BoundMethod(id, obj);
     }
     if (isFlowObject(obj)) return (obj as FlowObject)[toPropertyKey(key, m)];
-    if (obj instanceof Namespace || obj instanceof NativeFunction) return staticMember(obj.id, toPropertyKey(key, m));
-    if (obj instanceof Closure) {
-      const k = toPropertyKey(key, m);
-      if (k === "name") return m.program.functions[obj.fn].name;
-      if (k === "length") return m.program.functions[obj.fn].length;
-      return undefined;
+    const k = toPropertyKey(key, m);
+    if ((obj instanceof Namespace || obj instanceof NativeFunction) && hasStaticMember(obj.id, k)) {
+      return staticMember(obj.id, k);
     }
-    return undefined; // handles, bound methods: no readable members
+    return functionProperty(obj, k, m); // handles have no readable members
   }
   const k = toPropertyKey(key, m);
   if (typeof obj === "string") {
@@ -73,18 +84,38 @@ export function getProperty(obj: Value, key: Value, m: Machine): Value {
   return id === undefined ? undefined : new BoundMethod(id, obj);
 }
 
-export function staticMember(id: string, key: string): Value {
-  const own = hostStatics[id];
-  if (own && Object.hasOwn(own, key)) return own[key];
-  const std = staticMembers[id];
-  if (std && Object.hasOwn(std, key)) return std[key];
-  return undefined;
+/**
+ * The function `receiver.name(…)` calls, read before its arguments are evaluated. Built-in
+ * methods come back as their shared function (called with the receiver), so no bound method is
+ * made per call; a null or undefined receiver throws here, before the arguments run.
+ */
+export function methodOf(receiver: Value, name: string, m: Machine): Value {
+  if (isFlowObject(receiver)) return (receiver as FlowObject)[name];
+  if (receiver === null || receiver === undefined) return nullishBase(receiver, name, "read");
+  let methods: Map<string, Value> | undefined;
+  if (Array.isArray(receiver)) {
+    if (Object.hasOwn(receiver, name)) return (receiver as unknown as Record<string, Value>)[name];
+    methods = arrayMethods;
+  } else if (typeof receiver === "string") methods = stringMethods;
+  else if (typeof receiver === "number") methods = numberMethods;
+  else if (typeof receiver === "boolean") methods = booleanMethods;
+  else return getProperty(receiver, name, m);
+  // the method of a name, found once per name: the hot path of `list.push(x)` and `s.trim()`
+  let fn = methods.get(name);
+  if (fn === undefined && !methods.has(name)) {
+    const id = methodId(receiver, name);
+    methods.set(name, (fn = id === undefined ? undefined : nativeFn(id)));
+  }
+  return fn === undefined ? getProperty(receiver, name, m) : fn;
 }
 
+const arrayMethods = new Map<string, Value>();
+const stringMethods = new Map<string, Value>();
+const numberMethods = new Map<string, Value>();
+const booleanMethods = new Map<string, Value>();
+
 export function setProperty(obj: Value, key: Value, value: Value, m: Machine): void {
-  if (obj === null || obj === undefined) {
-    throwTypeError(`Cannot set properties of ${describe(obj)} (setting '${toStr(toPropertyKey(key, m), m)}')`);
-  }
+  if (obj === null || obj === undefined) return nullishBase(obj, key, "set");
   const k = typeof key === "number" && Array.isArray(obj) ? key : toPropertyKey(key, m);
   if (Array.isArray(obj)) {
     const i = arrayIndex(k);

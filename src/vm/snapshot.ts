@@ -5,8 +5,8 @@
 
 import { canonicalNamespace, canonicalNative } from "./globals.js";
 import { stringProblem } from "../shared/json-check.js";
-import type { Fiber, Frame, Machine } from "./machine.js";
-import { Fiber as FiberClass, HOST_KINDS } from "./machine.js";
+import { Fiber, HOST_KINDS, type Frame } from "./fiber.js";
+import type { Machine } from "./machine.js";
 import {
   arraysWithNamedProperties,
   BoundMethod,
@@ -103,7 +103,10 @@ class Encoder {
       for (const k of named) flat.push(storable(k), this.value((o as unknown as Record<string, Value>)[k]));
       return ["a", this.values(o), flat];
     }
-    if (o instanceof Closure) return ["c", o.fn, this.optRef(o.env)];
+    if (o instanceof Closure) {
+      const env = this.optRef(o.env);
+      return o.name === undefined ? ["c", o.fn, env] : ["c", o.fn, env, storable(o.name)];
+    }
     if (o instanceof Env) return ["e", this.optRef(o.parent), this.values(o.slots)];
     if (o instanceof Handle) {
       if (HOST_KINDS.has(o.kind) && o.state === "pending") this.reachableHost.add(o.id);
@@ -116,7 +119,7 @@ class Encoder {
       );
       return ["h", o.id, o.kind, o.state, this.value(o.value), this.value(o.data), reactions, o.handled ? 1 : 0];
     }
-    if (o instanceof FiberClass) {
+    if (o instanceof Fiber) {
       return ["F", o.id, this.ref(o.promise), this.optRef(o.awaiting), this.values(o.stack), o.frames.map((f) => this.frame(f))];
     }
     if (o instanceof NativeFunction) return ["f", o.id];
@@ -187,7 +190,7 @@ export function restoreState(state: SavedState): RestoredState {
       case "h":
         return new Handle(e[1] as number, e[2] as HandleKind);
       case "F":
-        return new FiberClass(e[1] as number, null as unknown as Handle);
+        return new Fiber(e[1] as number, null as unknown as Handle);
       case "f":
         return canonicalNative(e[1] as string);
       case "b":
@@ -237,6 +240,7 @@ export function restoreState(state: SavedState): RestoredState {
       }
       case "c":
         (o as Mutable<Closure>).env = optRef<Env>(e[2]);
+        if (e[3] !== undefined) (o as Closure).name = key(e[3]);
         break;
       case "e":
         (o as Env).parent = optRef<Env>(e[1]);

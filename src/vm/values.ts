@@ -36,6 +36,8 @@ export class Env {
 
 /** A .flow function value: compiled function index + captured environment. */
 export class Closure {
+  /** Its `name` when only known at run time (`{ [key]: () => … }`); else the compiled one. */
+  name: string | undefined = undefined;
   constructor(
     public readonly fn: number,
     public readonly env: Env | null,
@@ -174,6 +176,8 @@ export interface NativeContext {
   readonly maxValueLength: number;
   /** Largest payload (task or child inputs, the workflow's output) in bytes of JSON; none when absent. */
   readonly maxPayloadBytes?: number;
+  /** A closure's `length` (its parameters before the first default or rest), from the program. */
+  functionLength(fn: Closure): number;
 }
 
 /** A native implementation. `thisValue` is the receiver for methods, undefined otherwise. */

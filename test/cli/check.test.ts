@@ -103,3 +103,29 @@ test("the default path is ./workflows of the working directory", () => {
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, "rhythm check: no such file or folder: workflows\n(see rhythm check --help)\n");
 });
+
+test("what is known before running is reported too: built-in members, literal arguments, child workflows of the folder", () => {
+  const files = {
+    "flows/parent.flow":
+      'const s = await Workflow.run("shipp")\nawait Signal.when("ok")\nawait Timer.delay("1 h")\nconst t = Date.parse(s)\nreturn Task.rn("x")\n',
+    "flows/ship.flow": 'return await Workflow.run("ship")\n',
+    "flows/sub/child.flow": 'return await Workflow.run("ship")\n',
+  };
+  const r = check(files, ["flows"]);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stdout,
+    [
+      'flows/parent.flow:1:30 unknown workflow "shipp": there is no shipp.flow in flows/; did you mean "ship"?',
+      'flows/parent.flow:2:14 Signal.when("ok"): options { timeout } are required (use Signal.next to wait without a timeout)',
+      'flows/parent.flow:3:19 Timer.delay: the duration must be a duration such as 30 (seconds), "500ms", "10s", "5m", "24h", "7d" or "1h30m", got "1 h"',
+      "flows/parent.flow:4:16 unknown member `Date.parse`; `Date` has only `Date.now()`; keep times as epoch milliseconds or ISO strings",
+      "flows/parent.flow:5:13 unknown member `Task.rn`; did you mean `Task.run`?",
+      'flows/sub/child.flow:1:27 unknown workflow "ship": there is no ship.flow in flows/sub/',
+    ].join("\n") + "\n",
+  );
+  assert.equal(r.stderr, "checked 3 file(s): 6 error(s) in 2 file(s)\n");
+  // one file: its folder is still where its children are looked for
+  const one = check(files, ["flows/ship.flow"]);
+  assert.equal(one.code, 0, one.stdout);
+});

@@ -36,8 +36,10 @@ try {
   failed = { type: e.type, message: e.message, cause: e.cause };
 }
 let unknown = null;
+// a computed name: written literally, deploy would refuse the file (no such .flow in the folder)
+const missing = "no_such_workflow";
 try {
-  Workflow.run("no_such_workflow", {});
+  Workflow.run(missing, {});
 } catch (e) {
   unknown = { type: e.type, message: e.message };
 }
@@ -75,7 +77,8 @@ return "ended";
 `,
   unstorable: `
 console.log("before the bad call");
-const r = await Task.run("add", { x: 1, y: 1 }, { priority: 10000000000 });
+const priority = 10000000000; // computed: written literally, deploy would refuse the file
+const r = await Task.run("add", { x: 1, y: 1 }, { priority });
 return r;
 `,
   waits_on_task: `

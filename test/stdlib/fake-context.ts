@@ -45,6 +45,9 @@ export function makeContext(maxValueLength = 1_000_000): FakeContext {
     hostFn(c: Closure): HostFn {
       return fns[c.fn]!;
     },
+    functionLength(c: Closure): number {
+      return fns[c.fn]!.length;
+    },
   };
   return ctx;
 }

@@ -4,7 +4,7 @@
 // keeps or reads them. Every result length is checked against the size limit before it is built.
 
 import { FlowThrow, makeError, throwRangeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
-import { joinArray, sameValueZero, toIntegerOrInfinity, toStr } from "../coerce.js";
+import { arrayToString, joinArray, sameValueZero, toIntegerOrInfinity, toStr } from "../coerce.js";
 import { relativeIndex, thisArray } from "./array-receiver.js";
 import { guardArrayLength } from "./size-guard.js";
 
@@ -100,7 +100,7 @@ export const arrayAccessNatives: Record<string, NativeImpl> = {
     const sep = args[0] === undefined ? "," : toStr(args[0], ctx);
     return joinArray(arr, sep, ctx);
   },
-  "Array.prototype.toString": (ctx, thisValue) => joinArray(thisArray(thisValue, "toString"), ",", ctx),
+  "Array.prototype.toString": (ctx, thisValue) => arrayToString(thisArray(thisValue, "toString"), ctx),
   "Array.prototype.slice": (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, "slice");
     const len = arr.length;

@@ -11,6 +11,10 @@ import { guardArrayLength } from "./size-guard.js";
 
 const BAD_COMPARATOR = "The comparison function must be either a function or undefined";
 
+// The host's own methods, called on the receiver: a .flow array may have a named property
+// `push` or `pop` of its own, which `arr.push(…)` would call instead.
+const { pop, reverse, shift, unshift } = Array.prototype;
+
 /** SortCompare: the user's comparator (ToNumber, NaN as 0) or JS's default string order. */
 function sortComparator(ctx: NativeContext, cmp: Value): Comparator {
   if (cmp !== undefined) {
@@ -123,19 +127,19 @@ export const arrayMutationNatives: Record<string, NativeImpl> = {
   "Array.prototype.push": (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, "push");
     guardArrayLength(ctx, arr.length + args.length);
-    for (const v of args) arr.push(v);
+    for (const v of args) arr[arr.length] = v;
     return arr.length;
   },
-  "Array.prototype.pop": (_ctx, thisValue) => thisArray(thisValue, "pop").pop(),
-  "Array.prototype.shift": (_ctx, thisValue) => thisArray(thisValue, "shift").shift(),
+  "Array.prototype.pop": (_ctx, thisValue) => pop.call(thisArray(thisValue, "pop")) as Value,
+  "Array.prototype.shift": (_ctx, thisValue) => shift.call(thisArray(thisValue, "shift")) as Value,
   "Array.prototype.unshift": (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, "unshift");
     guardArrayLength(ctx, arr.length + args.length);
-    return args.length === 0 ? arr.length : callHost(() => arr.unshift(...args)); // too many arguments: V8's RangeError
+    return args.length === 0 ? arr.length : callHost(() => unshift.apply(arr, args)); // too many arguments: V8's RangeError
   },
   "Array.prototype.splice": (ctx, thisValue, args) => splice(ctx, thisValue, args),
   "Array.prototype.toSpliced": (ctx, thisValue, args) => toSpliced(ctx, thisValue, args),
-  "Array.prototype.reverse": (_ctx, thisValue) => thisArray(thisValue, "reverse").reverse(),
+  "Array.prototype.reverse": (_ctx, thisValue) => reverse.call(thisArray(thisValue, "reverse")) as Value,
   "Array.prototype.fill": (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, "fill");
     const len = arr.length;

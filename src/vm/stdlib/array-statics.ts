@@ -2,8 +2,9 @@
 // strings by code point) and array-likes (`{ length: 3 }`), with an optional map callback; the
 // length is checked against the size limit before anything is allocated.
 
-import { isFlowObject, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
-import { toLength } from "../coerce.js";
+import { Closure, isFlowObject, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
+import { toLength, typeOf } from "../coerce.js";
+import { nativeLength } from "./function-meta.js";
 import { notIterableMessage, requireCallable } from "./describe-value.js";
 import { guardArrayLength } from "./size-guard.js";
 
@@ -25,11 +26,17 @@ function arrayFrom(ctx: NativeContext, items: Value, mapFn: Value, thisArg: Valu
     for (const ch of items) result.push(map(ch, i++));
     return result;
   }
-  // an array-like: only .flow objects can have a length; everything else has none
-  const len = isFlowObject(items) ? toLength(items.length, ctx) : 0;
+  // an array-like: .flow objects may have a length, and functions have theirs (no elements)
+  const len = isFlowObject(items) ? toLength(items.length, ctx) : functionLength(ctx, items);
   guardArrayLength(ctx, len);
   for (let i = 0; i < len; i++) result.push(map(isFlowObject(items) ? items[String(i)] : undefined, i));
   return result;
+}
+
+function functionLength(ctx: NativeContext, fn: Value): number {
+  if (typeOf(fn) !== "function") return 0;
+  if (fn instanceof Closure) return ctx.functionLength(fn);
+  return nativeLength((fn as { id: string }).id);
 }
 
 export const arrayStaticNatives: Record<string, NativeImpl> = {

@@ -15,6 +15,19 @@ export function describeValue(v: Value): string {
   return "#<Object>";
 }
 
+/**
+ * How V8 names a key in "Cannot read properties of null (reading '…')": without running any
+ * code, so an array or an object with its own toString cannot be named (null: V8 leaves the
+ * parenthesis out), and a plain object is "#<Object>".
+ */
+export function describeKey(key: Value): string | null {
+  if (key === null || typeof key !== "object") return String(key);
+  if (Array.isArray(key)) return null;
+  if (isFlowObject(key)) return Object.hasOwn(key, "toString") ? null : "#<Object>";
+  if (typeOf(key) === "function") return functionText(key as Parameters<typeof functionText>[0]);
+  return describeValue(key);
+}
+
 /** Throws "<v> is not a function" unless `fn` is callable. */
 export function requireCallable(fn: Value): void {
   if (!isCallable(fn)) throwTypeError(`${describeValue(fn)} is not a function`);

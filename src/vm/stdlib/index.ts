@@ -13,6 +13,7 @@ import { ERROR_TYPES, errorNatives } from "./errors.js";
 import { jsonParseNatives } from "./json-parse.js";
 import { jsonStringifyNatives } from "./json-stringify.js";
 import { mathMembers, mathNatives } from "./math.js";
+import { registerMembers } from "./members.js";
 import { namespace, nativeFn } from "./native-cache.js";
 import { numberMethodNatives } from "./number-methods.js";
 import { objectNatives } from "./object.js";
@@ -80,6 +81,8 @@ export const staticMembers: Record<string, Record<string, Value>> = {
   isFinite: {},
   ...Object.fromEntries(ERROR_TYPES.map((t) => [t, {}])),
 };
+
+for (const [id, members] of Object.entries(staticMembers)) registerMembers(id, members);
 
 /** The globals of SPEC §2.3 that the standard library provides. */
 export const stdlibGlobals: Record<string, Value> = {

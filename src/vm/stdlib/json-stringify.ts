@@ -56,13 +56,21 @@ function gapOf(space: Value, ctx: NativeContext): string {
   return "";
 }
 
+/** An object's or an array's own callable `toJSON` (nothing else in .flow can have one). */
+function ownToJSON(v: Value): Value {
+  if (!(isFlowObject(v) || (Array.isArray(v) && Object.hasOwn(v, "toJSON")))) return undefined;
+  const toJSON = (v as Record<string, Value>).toJSON;
+  return isCallable(toJSON) ? toJSON : undefined;
+}
+
 /** JSON.stringify(value, replacer?, space?). */
 export function jsonStringify(ctx: NativeContext, value: Value, replacer?: Value, space?: Value): string | undefined {
   const replacerFn = isCallable(replacer) ? replacer : undefined;
   const list = Array.isArray(replacer) ? propertyList(replacer, ctx) : undefined;
   const hooks: JsonWriterHooks = {
     resolve(holder, key, v) {
-      if (isFlowObject(v) && isCallable(v.toJSON)) v = ctx.call(v.toJSON, v, [key]);
+      const toJSON = ownToJSON(v);
+      if (toJSON !== undefined) v = ctx.call(toJSON, v, [key]);
       if (replacerFn !== undefined) v = ctx.call(replacerFn, holder, [key, v]);
       return v;
     },

@@ -3,7 +3,7 @@
 // its RangeError texts ("toFixed() digits argument must be between 0 and 100") are V8's.
 
 import { throwTypeError, type NativeImpl, type Value } from "../values.js";
-import { toPrimitive } from "../coerce.js";
+import { toNumber } from "../coerce.js";
 import { callHost } from "./host-errors.js";
 
 type NumberFormat = (this: number, arg?: unknown) => string;
@@ -17,7 +17,8 @@ function format(name: "toFixed" | "toPrecision" | "toExponential" | "toString"):
   const host = Number.prototype[name] as NumberFormat;
   return (ctx, thisValue, args) => {
     const x = thisNumber(thisValue, name);
-    const arg = toPrimitive(args[0], "number", ctx);
+    // only a missing argument takes the default: an object whose valueOf gives undefined is NaN
+    const arg = args[0] === undefined ? undefined : toNumber(args[0], ctx);
     return callHost(() => host.call(x, arg));
   };
 }

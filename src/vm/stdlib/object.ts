@@ -3,6 +3,11 @@
 // descriptors exists in .flow (SPEC §2.3). Every result is a null-prototype object or plain array.
 
 import {
+  BoundMethod,
+  Closure,
+  Namespace,
+  NativeFunction,
+  arraysWithNamedProperties,
   isFlowObject,
   newObject,
   throwRangeError,
@@ -12,7 +17,8 @@ import {
   type NativeImpl,
   type Value,
 } from "../values.js";
-import { isPrimitive, sameValue, toNumber, toPropertyKey } from "../coerce.js";
+import { isPrimitive, sameValue, toNumber, toPropertyKey, typeOf } from "../coerce.js";
+import { hasStaticMember } from "./members.js";
 import { describeValue, notIterableMessage } from "./describe-value.js";
 import { guardArrayLength } from "./size-guard.js";
 
@@ -37,7 +43,11 @@ export function ownValue(v: Value, key: string): Value {
   return undefined;
 }
 
-/** Whether `v` has an own property `key` (after ToObject). */
+/**
+ * Whether `v` has an own property `key` (after ToObject). Built-in namespaces and functions own
+ * their static members (`Math.max`, `Object.hasOwn`), and every function owns `name` and `length`;
+ * none of them is enumerable, so Object.keys lists none.
+ */
 function hasOwnProperty(v: Value, key: string): boolean {
   if (typeof v === "string") {
     if (key === "length") return true;
@@ -45,7 +55,9 @@ function hasOwnProperty(v: Value, key: string): boolean {
     return String(i) === key && Number.isInteger(i) && i >= 0 && i < v.length;
   }
   if (Array.isArray(v) || isFlowObject(v)) return Object.hasOwn(v, key);
-  return false;
+  if ((v instanceof Namespace || v instanceof NativeFunction) && hasStaticMember(v.id, key)) return true;
+  const isFunction = v instanceof Closure || v instanceof BoundMethod || typeOf(v) === "function";
+  return isFunction && (key === "name" || key === "length");
 }
 
 /** Writes one property to an Object.assign target the way [[Set]] would on our values. */
@@ -63,8 +75,16 @@ function assignProperty(target: FlowObject | Value[], key: string, value: Value,
   }
   if (key === "__proto__") throwTypeError("Cannot set the prototype of an array in .flow");
   const i = Number(key);
-  if (String(i) === key && Number.isInteger(i) && i >= 0) guardArrayLength(ctx, i + 1);
-  (target as unknown as Record<string, Value>)[key] = value;
+  if (String(i) === key && Number.isInteger(i) && i >= 0) {
+    guardArrayLength(ctx, i + 1);
+    // arrays have no holes in .flow: a write past the end fills the gap, as `a[i] = v` does
+    for (let j = target.length; j < i; j++) target.push(undefined);
+    target[i] = value;
+    return;
+  }
+  // a named property: recorded, so the saved state keeps it and conversions see it
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  arraysWithNamedProperties.add(target);
 }
 
 /** Object(value): objects come back as they are; there are no wrapper objects in .flow. */

@@ -1,11 +1,12 @@
 // String.prototype methods. The receiver is always a primitive string, so each method converts
-// its arguments to primitives with .flow's ToPrimitive (running an object's own toString/valueOf
-// like JS would) and then lets the host method do the rest on primitives only: the host's own
-// ToString/ToNumber of a primitive, and its results and RangeError texts, are JavaScript's.
+// its arguments with .flow's ToString/ToNumber (running an object's own toString/valueOf like JS
+// would) and then lets the host method do the rest on strings and numbers only: its results and
+// RangeError texts are JavaScript's. An argument is converted all the way, not just to a
+// primitive: an object whose valueOf gives undefined is NaN to JS, not a missing argument.
 // Methods that grow strings check the size limit first; replace/replaceAll live in string-replace.ts.
 
 import { isFlowObject, throwTypeError, type FlowObject, type NativeContext, type NativeImpl, type Value } from "../values.js";
-import { isPrimitive, toIntegerOrInfinity, toLength, toPrimitive, toStr, type Primitive } from "../coerce.js";
+import { isPrimitive, toIntegerOrInfinity, toLength, toNumber, toPrimitive, toStr, toUint32, type Primitive } from "../coerce.js";
 import { callHost } from "./host-errors.js";
 import { guardStringLength } from "./size-guard.js";
 
@@ -18,8 +19,9 @@ export function thisString(thisValue: Value, method: string): string {
   return thisValue;
 }
 
-function primitiveArgs(ctx: NativeContext, args: Value[], hints: readonly Hint[]): Primitive[] {
-  return hints.map((h, i) => toPrimitive(args[i], h === "s" ? "string" : "number", ctx));
+/** The arguments converted in order; an absent (undefined) one stays undefined for its default. */
+function convertArgs(ctx: NativeContext, args: Value[], hints: readonly Hint[]): Primitive[] {
+  return hints.map((h, i) => (args[i] === undefined ? undefined : h === "s" ? toStr(args[i], ctx) : toNumber(args[i], ctx)));
 }
 
 function hostMethod(name: string): HostMethod {
@@ -31,7 +33,7 @@ function delegate(name: string, hints: readonly Hint[]): NativeImpl {
   const host = hostMethod(name);
   return (ctx, thisValue, args) => {
     const s = thisString(thisValue, name);
-    const prims = primitiveArgs(ctx, args, hints);
+    const prims = convertArgs(ctx, args, hints);
     return callHost(() => host.apply(s, prims)) as Value;
   };
 }
@@ -89,9 +91,9 @@ export const stringMethodNatives: Record<string, NativeImpl> = {
   "String.prototype.padEnd": pad("padEnd"),
   "String.prototype.split": (ctx, thisValue, args) => {
     const s = thisString(thisValue, "split");
-    // the spec converts the limit before the separator
-    const limit = toPrimitive(args[1], "number", ctx);
-    const separator = toPrimitive(args[0], "string", ctx);
+    // the spec converts the limit before the separator; only a missing one means "no limit"
+    const limit = args[1] === undefined ? undefined : toUint32(args[1], ctx);
+    const separator = args[0] === undefined ? undefined : toStr(args[0], ctx);
     return hostMethod("split").call(s, separator, limit) as string[];
   },
   "String.prototype.repeat": (ctx, thisValue, args) => {

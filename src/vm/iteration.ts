@@ -1,0 +1,41 @@
+// What the language iterates and copies: for…of, spread and array destructuring walk arrays by
+// element and strings by code point; for…in lists keys; object spread and rest copy own
+// enumerable properties. Everything else is not iterable, with V8's message.
+
+import { typeOf, toStr } from "./coerce.js";
+import { isFlowObject, throwTypeError, type FlowObject, type Value } from "./values.js";
+
+/** The arguments of a call with spread (`f(...xs)`), as a fresh array. */
+export function spreadArgs(v: Value): Value[] {
+  return iterableToArray(v).slice();
+}
+
+/** What for…of, spread and array destructuring iterate: arrays by element, strings by code point. */
+export function iterableToArray(v: Value): Value[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === "string") return Array.from(v);
+  const what =
+    v === undefined || v === null ? String(v) : typeOf(v) === "function" ? "function" : isFlowObject(v) ? "object" : toStr(v);
+  return throwTypeError(`${what} is not iterable`);
+}
+
+/** The keys for…in visits: object keys, array and string indexes; nothing for other values. */
+export function forInKeys(v: Value): string[] {
+  if (v === null || v === undefined) return [];
+  if (Array.isArray(v) || typeof v === "string") return Array.from({ length: v.length }, (_, i) => String(i));
+  if (isFlowObject(v)) return Object.keys(v);
+  return [];
+}
+
+/** Copies own enumerable properties (object spread and rest). */
+export function copyOwn(target: FlowObject, src: Value, excluded: Set<string> | null): void {
+  if (src === null || src === undefined) return;
+  if (isFlowObject(src)) {
+    for (const k of Object.keys(src)) if (!excluded?.has(k)) target[k] = (src as FlowObject)[k];
+  } else if (Array.isArray(src) || typeof src === "string") {
+    for (let i = 0; i < src.length; i++) {
+      const k = String(i);
+      if (!excluded?.has(k)) target[k] = src[i];
+    }
+  }
+}

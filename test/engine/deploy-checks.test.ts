@@ -1,0 +1,61 @@
+// Deploy (and so worker and dev, which deploy their folder at start) refuses a folder with a file
+// that `rhythm check` rejects for what is known before running: an unknown member of a built-in,
+// a literal argument the call would refuse, a literal Workflow.run of a name with no .flow in the
+// folder. Nothing is stored then; the same folder fixed deploys.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { FlowLoadError } from "../../src/lang/index.js";
+import { backends, type TestDatabase } from "../support/database.js";
+import { engine, type EngineFixture } from "../support/engine.js";
+
+const PARENT = `
+const shipped = await Workflow.run("shipp", { id: Inputs.id })
+await Timer.delay("1 h")
+return await Task.rn("notify", shipped)
+`;
+
+const FIXED = `
+const shipped = await Workflow.run("ship", { id: Inputs.id })
+await Timer.delay("1h")
+return await Task.run("notify", shipped)
+`;
+
+const [backend] = (await backends()).filter((b) => b.kind === "pglite");
+
+describe(`deploy checks what is known before running (${backend.kind})`, () => {
+  let db: TestDatabase;
+  let f: EngineFixture;
+
+  before(async () => {
+    db = await backend.open();
+    f = await engine(db, { parent: PARENT, ship: "return Inputs.id\n" });
+  });
+  after(async () => {
+    await f.close();
+    await db.drop();
+  });
+
+  test("a folder with such a file is refused with file:line:col messages, and nothing is stored", async () => {
+    await assert.rejects(f.rhythm.deploy(), (e: unknown) => {
+      assert.ok(e instanceof FlowLoadError);
+      const file = `${f.dir}/parent.flow`;
+      assert.deepEqual(
+        e.errors.map((x) => x.format()),
+        [
+          `${file}:2:36 unknown workflow "shipp": there is no shipp.flow in ${f.dir}/; did you mean "ship"?`,
+          `${file}:3:19 Timer.delay: the duration must be a duration such as 30 (seconds), "500ms", "10s", "5m", "24h", "7d" or "1h30m", got "1 h"`,
+          `${file}:4:19 unknown member \`Task.rn\`; did you mean \`Task.run\`?`,
+        ],
+      );
+      return true;
+    });
+    await assert.rejects(f.rhythm.startWorkflow("ship", { id: 1 }), /no workflow named "ship" is stored/);
+  });
+
+  test("fixed, the folder deploys", async () => {
+    f.write("parent", FIXED);
+    const stored = await f.rhythm.deploy();
+    assert.deepEqual(stored.map((s) => s.name).sort(), ["parent", "ship"]);
+  });
+});
