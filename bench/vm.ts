@@ -70,7 +70,8 @@ async function cpu(): Promise<{ flowMs: number; jsMs: number; output: unknown }>
     flow.push(
       timeMs(() => {
         const m = Machine.start(program, { inputs, context, host, limits: { maxInstructions: 1e10 } });
-        output = m.activate().output;
+        const r = m.activate();
+        output = r.status === "completed" ? r.output : r;
       }),
     );
     const t = process.hrtime.bigint();

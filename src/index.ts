@@ -16,7 +16,7 @@ export {
 } from "./client/errors.js";
 export { DatabaseUnavailableError } from "./store/connection-errors.js";
 export type { Execution, ExecutionStatus, WaitingOn } from "./store/execution.js";
-export type { ListFilter } from "./store/store.js";
+export type { ListFilter } from "./store/types.js";
 export type { LiveWorker } from "./store/workers.js";
 export type { TaskContext, TaskHandler, TaskOptions } from "./worker/registry.js";
 export type { Worker, WorkerOptions } from "./worker/worker.js";

@@ -10,14 +10,16 @@ import type { Execution } from "../store/execution.js";
 import { stringProblem } from "../shared/json-check.js";
 import { migrate } from "../store/migrate.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
-import { Store, type EnqueueItem, type ListFilter } from "../store/store.js";
+import { Store } from "../store/store.js";
+import type { EnqueueItem, ListFilter } from "../store/types.js";
+import type { Refusal } from "../store/signals.js";
 import type { LiveWorker } from "../store/workers.js";
 import { ProgramCache } from "../worker/program-cache.js";
 import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/registry.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import { isExecutionId } from "../shared/ids.js";
 import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
-import { retryPolicy, type RetriesOption } from "../worker/retry-policy.js";
+import { retryPolicy, type RetriesOption } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
 import { openDriver } from "./connection.js";
 import { folderCheckOptions } from "./flow-folder.js";
@@ -80,13 +82,18 @@ export class Rhythm {
   private deployedFrom: string | null = null;
   private readonly finishes: FinishWatcher;
 
+  private readonly store: Store;
+
   private constructor(
-    readonly store: Store,
+    /** The connection this client (and its workers) use. */
+    readonly driver: Driver,
+    schema: string,
     private readonly options: ConnectOptions,
     private readonly ownsDriver = true,
   ) {
-    this.programs = new ProgramCache(store);
-    this.finishes = new FinishWatcher(store.driver, store.channel);
+    this.store = new Store(driver, schema);
+    this.programs = new ProgramCache(this.store);
+    this.finishes = new FinishWatcher(driver, this.store.channel);
   }
 
   /**
@@ -97,7 +104,7 @@ export class Rhythm {
     const schema = checkedSchema(options.schema);
     checkedPayloadLimit(options.maxPayloadBytes);
     await migrate(driver, schema);
-    return new Rhythm(new Store(driver, schema), options, false);
+    return new Rhythm(driver, schema, options, false);
   }
 
   /** Connects (embedded PGlite when no URL is configured) and applies migrations. */
@@ -112,11 +119,7 @@ export class Rhythm {
       await driver.close().catch(() => {});
       throw e;
     }
-    return new Rhythm(new Store(driver, schema), options);
-  }
-
-  get driver(): Driver {
-    return this.store.driver;
+    return new Rhythm(driver, schema, options);
   }
 
   private get maxPayloadBytes(): number {
@@ -257,10 +260,7 @@ export class Rhythm {
   async signal(id: string, name: string, payload: unknown = null): Promise<void> {
     requireName(name, "signal name");
     const copy = jsonInput(payload, `payload of signal "${name}"`, this.maxPayloadBytes);
-    const row = await this.store.signal(id, name, copy);
-    if (!row) throw new ExecutionNotFoundError(id);
-    if (row.kind !== "workflow") throw new NotAWorkflowError(id);
-    if (isFinalStatus(row.status)) throw new ExecutionFinishedError(id, row.status);
+    refuse(await this.store.signal([{ id, name, payload: copy }]));
   }
 
   /**
@@ -279,11 +279,7 @@ export class Rhythm {
         payload: jsonInput(s.payload ?? null, `payload of signal "${s.name}"`, this.maxPayloadBytes),
       };
     });
-    const { refused } = await this.store.signalMany(items);
-    if (!refused) return;
-    if (!refused.row) throw new ExecutionNotFoundError(refused.id);
-    if (refused.row.kind !== "workflow") throw new NotAWorkflowError(refused.id);
-    throw new ExecutionFinishedError(refused.id, refused.row.status);
+    refuse(await this.store.signal(items));
   }
 
   /** Cancels queued work, stops running handlers (AbortSignal) and cancels child workflows. */
@@ -365,8 +361,16 @@ export class Rhythm {
   async close(): Promise<void> {
     await Promise.all([...this.localWorkers].map((w) => w.stop()));
     await this.finishes.close();
-    if (this.ownsDriver) await this.store.driver.close();
+    if (this.ownsDriver) await this.driver.close();
   }
+}
+
+/** The error of a signal whose target is not a live workflow (nothing was sent). */
+function refuse(refused: Refusal | null): void {
+  if (!refused) return;
+  if (!refused.row) throw new ExecutionNotFoundError(refused.id);
+  if (refused.row.kind !== "workflow") throw new NotAWorkflowError(refused.id);
+  throw new ExecutionFinishedError(refused.id, refused.row.status);
 }
 
 function checkedSchema(schema = DEFAULT_SCHEMA): string {

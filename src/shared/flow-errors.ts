@@ -27,3 +27,18 @@ export function cancelledError(message: string): FlowErrorValue {
 export function leaseExpiredError(attempt: number): FlowErrorValue {
   return flowError("LeaseExpired", "the attempt's lease expired: its worker stopped or it overran its timeout", { attempt });
 }
+
+/** A task attempt that ran past its `timeout`: its handler's AbortSignal fires with it, and the attempt fails with it. */
+export function attemptTimeoutError(timeoutMs: number): FlowErrorValue {
+  return flowError("Timeout", `the attempt ran longer than its timeout of ${timeoutMs} ms`, { timeoutMs });
+}
+
+/** What a task handler's AbortSignal fires with when its task is cancelled or its claim is lost (nothing is recorded). */
+export function attemptCancelledError(): FlowErrorValue {
+  return cancelledError("the task was cancelled (or its claim was lost)");
+}
+
+/** What fails a workflow whose step the database refused (a value out of a column's range, say): running it again would be refused again. */
+export function unsavedProgressError(reason: string): FlowErrorValue {
+  return flowError("Error", `the workflow's progress could not be saved: ${reason}`);
+}

@@ -45,6 +45,15 @@ export function isConnectionError(e: unknown): boolean {
   );
 }
 
+/**
+ * SQLSTATE class 22 (data exception: a value out of a column's range, say) or 54 (program limit
+ * exceeded): the database refuses the data itself, and would refuse the same write again.
+ */
+export function isDataError(e: unknown): boolean {
+  const code = codeOf(e);
+  return code.startsWith("22") || code.startsWith("54");
+}
+
 /** A serialization failure or a deadlock: the transaction may simply be run again. */
 export function isConflict(e: unknown): boolean {
   return CONFLICT_CODES.has(codeOf(e));

@@ -1,7 +1,7 @@
 // The public shape of an execution (SPEC §4), as get/wait/list return it and the CLI prints it,
 // and the mapping from a database row.
 
-import type { ExecutionStatus } from "../shared/statuses.js";
+import type { ExecutionKind, ExecutionStatus } from "../shared/statuses.js";
 
 export type { ExecutionStatus };
 
@@ -16,7 +16,7 @@ export interface WaitingOn {
 
 export interface Execution {
   id: string;
-  kind: "workflow" | "task";
+  kind: ExecutionKind;
   name: string;
   status: ExecutionStatus;
   inputs: unknown;
@@ -46,7 +46,7 @@ export interface Execution {
 
 export interface ExecutionRow {
   id: string;
-  kind: "workflow" | "task";
+  kind: ExecutionKind;
   name: string;
   version: string | null;
   status: ExecutionStatus;

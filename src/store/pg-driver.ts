@@ -32,10 +32,8 @@ const statementNames = new Map<string, string | null>();
 const MAX_NAMED_TEXTS = 10_000;
 
 /**
- * A statement with parameters runs as a named prepared statement: Postgres parses and plans it
- * once per connection, not at every call. Probe (1,000 calls each, interleaved, this machine): an
- * activation's `UPDATE … FROM jsonb_to_recordset` 313 → 96 µs, a lookup by id 204 → 126 µs; with
- * plan_cache_mode force_custom_plan only 258 → 179 µs, so generic plans are let be.
+ * A statement with parameters runs as a named prepared statement, parsed and planned once per
+ * connection (an activation's settlement 313 → 96 µs; generic plans let be: docs/benchmarks.md).
  * `select *` statements stay unnamed: a migration adding a column would make a connection's
  * prepared copy fail ("cached plan must not change result type"), and they are not hot.
  */

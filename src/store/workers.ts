@@ -1,14 +1,16 @@
-// The workers that are running, as their rows in the workers table say, and what follows for
-// work that waits (issue 4: a workflow calling a task no worker registers waits visibly, and
-// get/list say why). Rhythm cannot know a worker that is about to start; it can say that none
-// of those running now will take the work.
+// The workers table: each running worker's row (written at start and every 10 s, deleted at stop),
+// and what follows for work that waits (issue 4: a workflow calling a task no worker registers
+// waits visibly, and get/list say why). Rhythm cannot know a worker that is about to start; it can
+// say that none of those running now will take the work.
 
+import type { ExecutionKind } from "../shared/statuses.js";
+import type { Db } from "./db.js";
 import type { Execution } from "./execution.js";
 
 /** How often a worker writes its row. */
 export const WORKER_BEAT_MS = 10_000;
 /** A worker whose row is older than this is taken for gone (three beats missed). */
-export const WORKER_LIVE_MS = 3 * WORKER_BEAT_MS;
+const WORKER_LIVE_MS = 3 * WORKER_BEAT_MS;
 
 export interface LiveWorker {
   id: string;
@@ -20,13 +22,36 @@ export interface LiveWorker {
 
 interface Waiting {
   id: string;
-  kind: "workflow" | "task";
+  kind: ExecutionKind;
   name: string;
   queue: string;
 }
 
+/** Writes a worker's row (at start, then every WORKER_BEAT_MS); losing one write is harmless. */
+export async function workerBeat(pool: Db, id: string, queues: string[], tasks: string[]): Promise<void> {
+  await pool.relaxed("WorkerBeat", [id, queues, tasks]);
+}
+
+export async function workerGone(db: Db, id: string): Promise<void> {
+  await db.run("WorkerGone", [id]);
+}
+
+/** The workers that have written their row within WORKER_LIVE_MS, oldest first. */
+export async function liveWorkers(db: Db): Promise<LiveWorker[]> {
+  const r = await db.run<{ id: string; queues: string[]; tasks: string[]; started_at: Date; seen_at: Date }>("LiveWorkers", [
+    WORKER_LIVE_MS,
+  ]);
+  return r.rows.map((w) => ({
+    id: w.id,
+    queues: w.queues,
+    tasks: w.tasks,
+    startedAt: new Date(w.started_at).toISOString(),
+    seenAt: new Date(w.seen_at).toISOString(),
+  }));
+}
+
 /** Why no running worker will start `e` (a queued execution), or null when one will. */
-export function whyNoWorker(e: Waiting, workers: LiveWorker[]): string | null {
+function whyNoWorker(e: Waiting, workers: LiveWorker[]): string | null {
   const serving = workers.filter((w) => w.queues.includes(e.queue));
   if (serving.length === 0) {
     return workers.length === 0

@@ -6,8 +6,10 @@
 
 import type { CompiledFlow } from "../compiler/index.js";
 import { signalTimeoutError } from "../shared/flow-errors.js";
-import { taskErrorJson, workflowErrorJson } from "../vm/errors.js";
-import { Machine, type ActivationResult, type Limits, type Settlement } from "../vm/machine.js";
+import type { ExecutionStatus } from "../shared/statuses.js";
+import { pairSignals, planEffects, type EffectsPlan } from "../vm/effects-plan.js";
+import { taskErrorJson } from "../vm/errors.js";
+import { Machine, type Limits, type Settlement, type WaitInfo } from "../vm/machine.js";
 import { seededRandom } from "./random.js";
 import { mockOutcome, type TaskMock, type TaskOutcome } from "./mocks.js";
 
@@ -51,14 +53,14 @@ export interface LogLine {
 export interface ExecutionView {
   id: string;
   name: string;
-  status: "running" | "suspended" | "completed" | "failed";
+  status: Exclude<ExecutionStatus, "queued" | "cancelled">;
   output: unknown;
   error: unknown;
   parentId: string | null;
   /** Task.run calls of this execution, in call order. */
   taskCalls: TaskCall[];
   /** What the execution waits on, when suspended. */
-  waits: ActivationResult["waits"];
+  waits: WaitInfo[];
   /** When failed by a thrown error: where it was thrown. */
   errorAt: string | null;
 }
@@ -88,6 +90,13 @@ interface SignalWait {
   name: string;
 }
 
+/** A signal sent and not yet taken by a wait; `seq` is its place in the buffer. */
+interface Buffered {
+  seq: number;
+  name: string;
+  payload: unknown;
+}
+
 export class MemoryHost {
   readonly executions = new Map<string, Execution>();
   readonly logs: LogLine[] = [];
@@ -97,11 +106,12 @@ export class MemoryHost {
   private readonly random: () => number;
   private timers: Timer[] = [];
   private waits: SignalWait[] = [];
-  private buffers = new Map<string, Map<string, unknown[]>>();
+  /** Per execution, its buffered signals of every name, oldest first. */
+  private buffers = new Map<string, Buffered[]>();
   private seq = 0;
   private activations = 0;
   /** Signals handed to waits, until the activation that receives them has run. */
-  private delivered = new Map<string, { name: string; payload: unknown }>();
+  private delivered = new Map<string, Buffered>();
   private nextExecution = 1;
   /** Task outcomes waiting for the next step, in creation order. */
   private completions: { executionId: string; handle: number; outcome: Promise<TaskOutcome> }[] = [];
@@ -159,11 +169,16 @@ export class MemoryHost {
     if (ex.status === "completed" || ex.status === "failed") {
       throw new Error(`execution "${executionId}" has finished (${ex.status}); it takes no more signals`);
     }
-    let byName = this.buffers.get(executionId);
-    if (!byName) this.buffers.set(executionId, (byName = new Map()));
-    const queue = byName.get(name) ?? [];
-    queue.push(payload);
-    byName.set(name, queue);
+    this.buffer(executionId, { seq: this.seq++, name, payload });
+  }
+
+  /** Puts a signal in an execution's buffer at its place (a signal given back keeps its own). */
+  private buffer(executionId: string, signal: Buffered): void {
+    const list = this.buffers.get(executionId) ?? [];
+    let at = list.length;
+    while (at > 0 && list[at - 1].seq > signal.seq) at--;
+    list.splice(at, 0, signal);
+    this.buffers.set(executionId, list);
   }
 
   get(executionId: string): ExecutionView {
@@ -227,104 +242,73 @@ export class MemoryHost {
           `stopped after ${limit} activations at virtual time ${new Date(this.now).toISOString()}: the workflow seems to loop forever (raise maxActivations)`,
         );
       }
-      this.apply(ex, ex.machine.activate(settlements));
+      const result = ex.machine.activate(settlements);
+      this.apply(ex, planEffects(result, { id: ex.id, name: ex.name, queue: "default" }));
       progressed = true;
     }
     return progressed;
   }
 
-  private apply(ex: Execution, result: ActivationResult): void {
-    for (const effect of result.effects) {
-      switch (effect.type) {
-        case "task": {
-          ex.taskCalls.push({ name: effect.name, inputs: effect.inputs });
-          const count = this.taskCounts.get(effect.name) ?? 0;
-          this.taskCounts.set(effect.name, count + 1);
-          const mock = this.options.tasks?.[effect.name];
-          const taskId = `${ex.id}-task-${ex.taskCalls.length}`;
-          const outcome = mockOutcome(mock, effect.name, effect.inputs, count, {
-            executionId: taskId,
-            attempt: 1,
-            parentId: ex.id,
-          });
-          this.completions.push({
-            executionId: ex.id,
-            handle: effect.handle,
-            outcome: outcome.then((o) => (o.ok ? o : { ok: false as const, error: taskErrorJson(effect.name, 1, o.error) })),
-          });
-          break;
-        }
-        case "workflow":
-          this.start(effect.name, effect.inputs, { id: ex.id, handle: effect.handle });
-          break;
-        case "timer":
-          this.timers.push({
-            at: effect.at,
-            seq: this.seq++,
-            executionId: ex.id,
-            handle: effect.handle,
-            settlement: { handle: effect.handle, ok: true, value: null },
-          });
-          break;
-        case "signal":
-          this.waits.push({ seq: this.seq++, executionId: ex.id, handle: effect.handle, name: effect.name });
-          if (effect.timeoutAt !== null) {
-            this.timers.push({
-              at: effect.timeoutAt,
-              seq: this.seq++,
-              executionId: ex.id,
-              handle: effect.handle,
-              settlement: {
-                handle: effect.handle,
-                ok: false,
-                error: signalTimeoutError(effect.name),
-              },
-            });
-          }
-          break;
-        case "log":
-          this.logs.push({
-            executionId: ex.id,
-            workflow: ex.name,
-            level: effect.level,
-            message: effect.message,
-            line: effect.line,
-            source: effect.source,
-          });
-          break;
+  /** Carries out what an activation asked for (the engine writes the same plan in one transaction). */
+  private apply(ex: Execution, plan: EffectsPlan): void {
+    for (const start of plan.start) {
+      if (start.kind === "workflow") {
+        this.start(start.name, start.inputs, { id: ex.id, handle: start.handle });
+        continue;
       }
+      ex.taskCalls.push({ name: start.name, inputs: start.inputs });
+      const count = this.taskCounts.get(start.name) ?? 0;
+      this.taskCounts.set(start.name, count + 1);
+      const mock = this.options.tasks?.[start.name];
+      const taskId = `${ex.id}-task-${ex.taskCalls.length}`;
+      const outcome = mockOutcome(mock, start.name, start.inputs, count, { executionId: taskId, attempt: 1, parentId: ex.id });
+      this.completions.push({
+        executionId: ex.id,
+        handle: start.handle,
+        outcome: outcome.then((o) => (o.ok ? o : { ok: false as const, error: taskErrorJson(start.name, 1, o.error) })),
+      });
     }
-    this.forget(ex.id, new Set(result.dropped));
-    // A signal that reached a wait which had given up its place goes back to the buffer front.
-    for (const handle of result.ignored) {
+    for (const w of plan.signalWaits) this.waits.push({ seq: this.seq++, executionId: ex.id, handle: w.handle, name: w.name });
+    for (const t of plan.timers) {
+      const signal = plan.signalWaits.find((w) => w.handle === t.handle)?.name ?? "";
+      this.timers.push({
+        at: t.at,
+        seq: this.seq++,
+        executionId: ex.id,
+        handle: t.handle,
+        settlement:
+          t.kind === "timer"
+            ? { handle: t.handle, ok: true, value: null }
+            : { handle: t.handle, ok: false, error: signalTimeoutError(signal) },
+      });
+    }
+    for (const l of plan.logs) this.logs.push({ executionId: ex.id, workflow: ex.name, ...l });
+    this.forget(ex.id, new Set(plan.dropped));
+    // A signal that reached a wait which had given up its place goes back to its place in the buffer.
+    for (const handle of plan.ignored) {
       const d = this.delivered.get(`${ex.id}:${handle}`);
-      if (!d) continue;
-      let byName = this.buffers.get(ex.id);
-      if (!byName) this.buffers.set(ex.id, (byName = new Map()));
-      byName.set(d.name, [d.payload, ...(byName.get(d.name) ?? [])]);
+      if (d) this.buffer(ex.id, d);
     }
     for (const key of [...this.delivered.keys()]) if (key.startsWith(`${ex.id}:`)) this.delivered.delete(key);
-    ex.waits = result.waits;
-    if (result.status === "suspended") {
+    const outcome = plan.outcome;
+    if (outcome.status === "suspended") {
       ex.status = "suspended";
+      ex.waits = outcome.waits;
       if (this.options.resumeMode) {
-        const saved = JSON.parse(JSON.stringify(result.state));
+        const saved = JSON.parse(JSON.stringify(outcome.state));
         ex.machine = Machine.restore(ex.flow.program, saved, { host: this.machineHost(), limits: this.options.limits });
       }
       return;
     }
-    ex.status = result.status;
-    ex.output = result.status === "completed" ? result.output : null;
-    ex.error = result.status === "failed" ? result.error : null;
-    ex.errorAt = result.errorAt ?? null;
+    ex.status = outcome.status;
+    ex.waits = [];
+    ex.output = outcome.status === "completed" ? outcome.output : null;
+    ex.error = outcome.status === "failed" ? outcome.error : null;
+    ex.errorAt = outcome.status === "failed" ? outcome.errorAt : null;
     this.forget(ex.id, null);
-    if (ex.parentId !== null && ex.parentHandle !== null) {
+    if (ex.parentId !== null && ex.parentHandle !== null && plan.toParent) {
       const parent = this.executions.get(ex.parentId)!;
-      parent.inbox.push(
-        result.status === "completed"
-          ? { handle: ex.parentHandle, ok: true, value: result.output }
-          : { handle: ex.parentHandle, ok: false, error: workflowErrorJson(ex.name, ex.id, result.error) },
-      );
+      parent.inbox.push({ handle: ex.parentHandle, ...plan.toParent });
     }
   }
 
@@ -336,18 +320,19 @@ export class MemoryHost {
     this.waits = this.waits.filter((w) => !gone(w));
   }
 
-  /** Gives buffered signals to waits, oldest wait first. */
+  /** Gives buffered signals to waits (pairSignals: per name, oldest wait with oldest signal). */
   private matchSignals(): boolean {
     let matched = false;
-    for (const w of [...this.waits]) {
-      const queue = this.buffers.get(w.executionId)?.get(w.name);
-      if (!queue || queue.length === 0) continue;
-      const payload = queue.shift();
-      this.waits = this.waits.filter((x) => x !== w);
-      this.timers = this.timers.filter((t) => !(t.executionId === w.executionId && t.handle === w.handle));
-      this.executions.get(w.executionId)!.inbox.push({ handle: w.handle, ok: true, value: payload });
-      this.delivered.set(`${w.executionId}:${w.handle}`, { name: w.name, payload });
-      matched = true;
+    for (const [executionId, buffered] of this.buffers) {
+      const waits = this.waits.filter((w) => w.executionId === executionId);
+      for (const [w, signal] of pairSignals(waits, buffered)) {
+        this.waits = this.waits.filter((x) => x !== w);
+        this.timers = this.timers.filter((t) => !(t.executionId === w.executionId && t.handle === w.handle));
+        buffered.splice(buffered.indexOf(signal), 1);
+        this.executions.get(w.executionId)!.inbox.push({ handle: w.handle, ok: true, value: signal.payload });
+        this.delivered.set(`${w.executionId}:${w.handle}`, signal);
+        matched = true;
+      }
     }
     return matched;
   }

@@ -76,22 +76,26 @@ export interface WaitInfo {
   column: number;
 }
 
-export interface ActivationResult {
-  status: "suspended" | "completed" | "failed";
-  output?: unknown;
-  error?: unknown;
+/** How an activation ended: blocked on handles (its whole state as JSON-safe data), or finished. */
+export type ActivationResult =
+  | (ActivationBase & { status: "suspended"; state: SavedState; waits: WaitInfo[] })
+  | (ActivationBase & { status: "completed"; output: unknown })
+  | (ActivationBase & {
+      status: "failed";
+      error: unknown;
+      /** Where a thrown error was thrown, "file:line:col (function)"; null when not known. */
+      errorAt: string | null;
+    });
+
+/** What every activation reports, however it ended. */
+interface ActivationBase {
   effects: Effect[];
-  /** Pending host handles the workflow can still observe. */
+  /** Pending host handles the workflow can still observe (none once it ended). */
   pending: number[];
   /** Host handles it can no longer observe (their waits may be cancelled; tasks go on). */
   dropped: number[];
   /** Settlements given to this activation for handles it could no longer observe. */
   ignored: number[];
-  waits: WaitInfo[];
-  /** Present when suspended: the whole interpreter state as JSON-safe data. */
-  state?: SavedState;
-  /** When failed by a thrown error: where it was thrown, "file:line:col (function)". */
-  errorAt?: string;
   instructions: number;
 }
 
@@ -212,12 +216,10 @@ export class Machine implements NativeContext {
       pending: [],
       dropped,
       ignored: this.ignored,
-      waits: [],
       instructions: this.limits.maxInstructions - this.budget,
     };
     if (status === "completed") return { status, output: result, ...base };
-    const errorAt = this.throwLocation(result as Value);
-    return { status, error: errorToJson(this, result as Value), ...base, ...(errorAt ? { errorAt } : {}) };
+    return { status, error: errorToJson(this, result as Value), errorAt: this.throwLocation(result as Value) ?? null, ...base };
   }
 
   private suspend(): ActivationResult {

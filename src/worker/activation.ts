@@ -1,204 +1,247 @@
-// One workflow activation in the engine: restore (or start) the machine from the claimed row,
-// deliver the inbox, run, and turn the result into one store transaction (SPEC §3).
+// One workflow activation in the engine: the machine started (or restored from the saved state),
+// given its settlements, run; its result turned by the effects plan (src/vm/effects-plan.ts) into
+// what the step's transaction writes (SPEC §3).
 
+import { unsavedProgressError } from "../shared/flow-errors.js";
+import { isDataError } from "../shared/postgres-errors.js";
+import { retryPolicy } from "../shared/retries.js";
+import type { ActivationWrite, Claimed, Delivery, EnqueueItem, Hold, InboxItem, LockedRow } from "../store/types.js";
+import { planEffects, type EffectsPlan, type ParentSettlement, type TaskDefaults } from "../vm/effects-plan.js";
+import { workflowErrorJson } from "../vm/errors.js";
 import { Machine, type ActivationResult, type Limits, type Settlement } from "../vm/machine.js";
-import { taskErrorJson, workflowErrorJson } from "../vm/errors.js";
 import type { SavedState } from "../vm/snapshot.js";
-import {
-  StaleClaimError,
-  type ActivationWrite,
-  type Claimed,
-  type EnqueueItem,
-  type InboxItem,
-  type Store,
-} from "../store/store.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
-import { retryPolicy } from "./retry-policy.js";
 
+/** A workflow about to be activated, and how this worker holds it. */
+export interface ActivationInput {
+  id: string;
+  name: string;
+  version: string;
+  queue: string;
+  inputs: unknown;
+  attempt: number;
+  parentId: string | null;
+  /** null: it starts from its first line. */
+  state: unknown;
+  /** What the activation saw: its row's count, and the settlements handed to it. */
+  wakeups: number;
+  startedAt: Date;
+  /** The database's clock when it was claimed or locked, whole epoch ms: workflow time. */
+  dbNow: number;
+  hold: Hold;
+  /** Settlements read from its inbox (the activation consumes them). */
+  inbox: InboxItem[];
+  /** Settlements of its own transaction handed to it directly (they never reach the inbox). */
+  handed: Delivery[];
+}
+
+/** A workflow claimed by Claim (its inbox read after the claim). */
+function claimedActivation(c: Claimed): ActivationInput {
+  return {
+    id: c.id,
+    name: c.name,
+    version: c.version!,
+    queue: c.queue,
+    inputs: c.inputs,
+    attempt: c.attempt,
+    parentId: c.parent_id,
+    state: c.state,
+    wakeups: c.wakeups,
+    startedAt: c.started_at!,
+    dbNow: c.db_now!,
+    hold: { kind: "claimed", token: c.claim_token },
+    inbox: c.inbox,
+    handed: [],
+  };
+}
+
+/** A woken workflow whose row a step locked: `handed` are that step's settlements for it, in delivery order. */
+export function lockedActivation(r: LockedRow, handed: Delivery[]): ActivationInput {
+  return {
+    id: r.id,
+    name: r.name,
+    version: r.version!,
+    queue: r.queue,
+    inputs: r.inputs,
+    attempt: Math.max(r.attempt, 1),
+    parentId: r.parent_id,
+    state: r.state,
+    // they count as the wakeups Wake would have counted: news from later in the transaction still shows
+    wakeups: r.wakeups + handed.length,
+    startedAt: r.started_at,
+    dbNow: Math.floor(Number(r.db_now)),
+    hold: { kind: "locked", handed: handed.length },
+    inbox: r.inbox ?? [],
+    handed,
+  };
+}
+
+/** An activation run: what its step writes, and what its parent is told when it ended. */
+export interface Activated {
+  write: ActivationWrite;
+  toParent: ParentSettlement | null;
+  status: ActivationResult["status"];
+}
+
+/** What a step needs to activate workflows (Activator; tests may wrap it). */
+export interface Activate {
+  /** Whether the program is loaded (a step's transaction may hold the only session: PGlite). */
+  loaded(name: string, version: string): boolean;
+  /** Runs one activation; `inTransaction`: only what is loaded is used. */
+  run(input: ActivationInput, inTransaction: boolean): Promise<Activated>;
+}
+
+export class Activator implements Activate {
+  private readonly taskDefaults: TaskDefaults;
+
+  constructor(
+    private readonly programs: ProgramCache,
+    registry: TaskRegistry,
+    private readonly limits: Partial<Limits> | undefined,
+  ) {
+    // a task started without retries of its own: this worker's registration fills in the rest
+    this.taskDefaults = (name) => {
+      const reg = registry.get(name)?.options;
+      return { queue: reg?.queue, retries: retryPolicy(reg?.retries, `task "${name}"`) };
+    };
+  }
+
+  loaded(name: string, version: string): boolean {
+    return this.programs.loaded(name, version) !== undefined;
+  }
+
+  async run(input: ActivationInput, inTransaction: boolean): Promise<Activated> {
+    const cached = this.programs.loaded(input.name, input.version);
+    if (!inTransaction) await this.programs.refreshNames();
+    else if (!cached) throw new Error(`workflow "${input.name}" is not loaded in this worker`);
+    const program = cached ?? (await this.programs.program(input.name, input.version));
+    // Workflow time is the database's clock, read at claim and advanced by the local clock.
+    const localAtClaim = Date.now();
+    const host = {
+      now: () => input.dbNow + (Date.now() - localAtClaim),
+      random: Math.random,
+      hasWorkflow: (name: string) => this.programs.has(name),
+    };
+    const machine =
+      input.state === null
+        ? Machine.start(program, {
+            inputs: input.inputs,
+            context: {
+              executionId: input.id,
+              workflowName: input.name,
+              version: input.version,
+              attempt: input.attempt,
+              parentId: input.parentId,
+              startedAt: new Date(input.startedAt).toISOString(),
+            },
+            host,
+            limits: this.limits,
+          })
+        : Machine.restore(program, input.state as SavedState, { host, limits: this.limits });
+    // what the inbox held arrived first; then this step's own settlements, in delivery order
+    const settlements: Settlement[] = [];
+    for (const s of input.inbox) settlements.push(settlementOf(s.handle, s.ok, s.value));
+    for (const s of input.handed) settlements.push(settlementOf(s.handle, s.ok, s.value));
+    const result = machine.activate(settlements);
+    const plan = planEffects(result, input, this.taskDefaults);
+    return { write: writeOf(input, plan), toParent: plan.toParent, status: result.status };
+  }
+}
+
+function settlementOf(handle: number, ok: boolean, value: unknown): Settlement {
+  return ok ? { handle, ok: true, value } : { handle, ok: false, error: value };
+}
+
+/** The plan as the store writes it. */
+function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
+  const o = plan.outcome;
+  return {
+    id: input.id,
+    hold: input.hold,
+    wakeups: input.wakeups,
+    consumed: input.inbox.map((i) => i.seq),
+    outcome:
+      o.status === "suspended"
+        ? { status: "suspended", state: o.state, waits: o.waits }
+        : o.status === "completed"
+          ? { status: "completed", output: o.output }
+          : { status: "failed", error: o.error },
+    start: plan.start.map((s): EnqueueItem =>
+      s.kind === "task"
+        ? {
+            kind: "task",
+            name: s.name,
+            inputs: s.inputs,
+            queue: s.queue,
+            priority: s.priority,
+            runAt: s.runAt,
+            maxAttempts: s.maxAttempts,
+            backoff: s.backoff,
+            timeoutMs: s.timeoutMs,
+            idempotencyKey: s.idempotencyKey,
+            parentId: input.id,
+            parentHandle: s.handle,
+          }
+        : {
+            kind: "workflow",
+            name: s.name,
+            inputs: s.inputs,
+            queue: s.queue,
+            priority: s.priority,
+            runAt: s.runAt,
+            idempotencyKey: s.idempotencyKey,
+            parentId: input.id,
+            parentHandle: s.handle,
+          },
+    ),
+    timers: plan.timers,
+    signalWaits: plan.signalWaits,
+    dropped: plan.dropped,
+    ignored: plan.ignored,
+    logs: plan.logs.map((l) => ({ level: l.level, message: l.message, line: l.line })),
+  };
+}
+
+export class StaleClaimError extends Error {
+  constructor(id: string) {
+    super(`the claim on execution ${id} is no longer held (its lease expired or it was cancelled)`);
+  }
+}
+
+/**
+ * Runs the activation of a workflow claimed by Claim and commits it (`commit`: the worker's group
+ * commit, false when the claim is gone: StaleClaimError). A step the database refuses for its
+ * data (SQLSTATE 22, 54) would be refused again: the workflow fails with the reason instead,
+ * writing none of the refused effects.
+ */
 export async function runActivation(
-  store: Store,
-  programs: ProgramCache,
-  registry: TaskRegistry,
+  activator: Activate,
   claimed: Claimed,
-  inbox: InboxItem[],
-  limits: Partial<Limits> | undefined,
-  /** Writes the activation (a worker's group commit); answers false when the claim is gone. */
-  commit: (w: ActivationWrite) => Promise<boolean> = (w) =>
-    store.commitBatch([{ type: "activation", write: w }]).then(([r]) => r),
+  commit: (a: Activated) => Promise<boolean>,
 ): Promise<ActivationResult["status"]> {
-  const { write, status } = await computeActivation(programs, registry, claimed, inbox, limits);
+  const activated = await activator.run(claimedActivation(claimed), false);
   try {
-    if (!(await commit(write))) throw new StaleClaimError(claimed.id);
+    if (!(await commit(activated))) throw new StaleClaimError(claimed.id);
   } catch (e) {
     if (!isDataError(e)) throw e;
-    // The database refused what the activation produced (a value out of a column's range, say).
-    // Running it again would produce the same thing, and the workflow would be retried forever:
-    // it fails with the reason instead, writing none of the refused effects.
-    const error = {
-      name: "Error",
-      type: "Error",
-      message: `the workflow's progress could not be saved: ${(e as Error).message}`,
-    };
+    const error = unsavedProgressError((e as Error).message);
     const failed = await commit({
-      ...write,
-      enqueue: [],
-      timers: [],
-      signalWaits: [],
-      dropped: [],
-      ignored: [],
-      logs: [],
-      outcome: { status: "failed", error },
-      parentError: workflowErrorJson(claimed.name, claimed.id, error),
+      write: {
+        ...activated.write,
+        outcome: { status: "failed", error },
+        start: [],
+        timers: [],
+        signalWaits: [],
+        dropped: [],
+        ignored: [],
+        logs: [],
+      },
+      toParent: { ok: false, error: workflowErrorJson(claimed.name, claimed.id, error) },
+      status: "failed",
     });
     if (!failed) throw new StaleClaimError(claimed.id);
     return "failed";
   }
-  return status;
+  return activated.status;
 }
-
-/** Runs the machine for one claimed activation: what the store is to write, and the outcome. */
-export async function computeActivation(
-  programs: ProgramCache,
-  registry: TaskRegistry,
-  claimed: Claimed,
-  inbox: InboxItem[],
-  limits: Partial<Limits> | undefined,
-  /** Inside a transaction that holds the only session (PGlite): only what is cached is used. */
-  cachedOnly = false,
-): Promise<{ write: ActivationWrite; status: ActivationResult["status"] }> {
-  const cached = programs.loaded(claimed.name, claimed.version!);
-  if (!cachedOnly) await programs.refreshNames();
-  else if (!cached) throw new Error(`workflow "${claimed.name}" is not loaded in this worker`);
-  const program = cached ?? (await programs.program(claimed.name, claimed.version!));
-  // Workflow time is the database's clock, read at claim and advanced by the local clock.
-  const localAtClaim = Date.now();
-  const host = {
-    now: () => claimed.db_now! + (Date.now() - localAtClaim),
-    random: Math.random,
-    hasWorkflow: (name: string) => programs.has(name),
-  };
-  const machine =
-    claimed.state === null
-      ? Machine.start(program, {
-          inputs: claimed.inputs,
-          context: {
-            executionId: claimed.id,
-            workflowName: claimed.name,
-            version: claimed.version!,
-            attempt: claimed.attempt,
-            parentId: claimed.parent_id,
-            startedAt: new Date(claimed.started_at!).toISOString(),
-          },
-          host,
-          limits,
-        })
-      : Machine.restore(program, claimed.state as SavedState, { host, limits });
-  const settlements: Settlement[] = inbox.map((i) =>
-    i.ok ? { handle: i.handle, ok: true, value: i.value } : { handle: i.handle, ok: false, error: i.value },
-  );
-  const result = machine.activate(settlements);
-  return { write: toWrite(claimed, inbox, result, registry), status: result.status };
-}
-
-/** SQLSTATE class 22 (data exception) or 54 (program limit exceeded): the same write fails again. */
-function isDataError(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" && (code.startsWith("22") || code.startsWith("54"));
-}
-
-function toWrite(claimed: Claimed, inbox: InboxItem[], r: ActivationResult, registry: TaskRegistry): ActivationWrite {
-  const enqueue: EnqueueItem[] = [];
-  const timers: ActivationWrite["timers"] = [];
-  const signalWaits: ActivationWrite["signalWaits"] = [];
-  const logs: ActivationWrite["logs"] = [];
-  for (const e of r.effects) {
-    switch (e.type) {
-      case "task": {
-        const o = e.options as {
-          queue?: string;
-          priority?: number;
-          retries?: { limit?: number; initialMs?: number; maxMs?: number; factor?: number };
-          timeoutMs?: number;
-          runAt?: number;
-          idempotencyKey?: string;
-        };
-        const reg = registry.get(e.name)?.options;
-        // Retries given with the call are stored; otherwise the running worker's registration decides.
-        const fromRegistration = retryPolicy(reg?.retries, `task "${e.name}"`);
-        const maxAttempts =
-          o.retries === undefined ? null : o.retries.limit !== undefined ? o.retries.limit + 1 : fromRegistration.maxAttempts;
-        const backoff =
-          o.retries === undefined
-            ? null
-            : {
-                initialMs: o.retries.initialMs ?? fromRegistration.backoff.initialMs,
-                maxMs: o.retries.maxMs ?? fromRegistration.backoff.maxMs,
-                factor: o.retries.factor ?? fromRegistration.backoff.factor,
-              };
-        enqueue.push({
-          kind: "task",
-          name: e.name,
-          inputs: e.inputs,
-          queue: o.queue ?? reg?.queue ?? "default",
-          priority: o.priority,
-          runAt: o.runAt ?? null,
-          maxAttempts,
-          backoff,
-          timeoutMs: o.timeoutMs ?? null,
-          idempotencyKey: o.idempotencyKey ?? null,
-          parentId: claimed.id,
-          parentHandle: e.handle,
-        });
-        break;
-      }
-      case "workflow": {
-        const o = e.options as { queue?: string; priority?: number; runAt?: number; idempotencyKey?: string };
-        enqueue.push({
-          kind: "workflow",
-          name: e.name,
-          inputs: e.inputs,
-          queue: o.queue ?? claimed.queue,
-          priority: o.priority,
-          runAt: o.runAt ?? null,
-          idempotencyKey: o.idempotencyKey ?? null,
-          parentId: claimed.id,
-          parentHandle: e.handle,
-        });
-        break;
-      }
-      case "timer":
-        timers.push({ handle: e.handle, at: e.at, kind: "timer" });
-        break;
-      case "signal":
-        signalWaits.push({ handle: e.handle, name: e.name });
-        if (e.timeoutAt !== null) timers.push({ handle: e.handle, at: e.timeoutAt, kind: "signal-timeout" });
-        break;
-      case "log":
-        logs.push({ level: e.level, message: e.message, line: e.line });
-        break;
-    }
-  }
-  const consumed = inbox.map((i) => i.seq);
-  const base = {
-    id: claimed.id,
-    claimToken: claimed.claim_token,
-    wakeups: claimed.wakeups,
-    consumed,
-    enqueue,
-    timers,
-    signalWaits,
-    dropped: r.dropped,
-    ignored: r.ignored,
-    logs,
-  };
-  if (r.status === "suspended") return { ...base, outcome: { status: "suspended", state: r.state, waits: r.waits } };
-  if (r.status === "completed") return { ...base, outcome: { status: "completed", output: r.output } };
-  return {
-    ...base,
-    outcome: { status: "failed", error: r.error },
-    parentError: workflowErrorJson(claimed.name, claimed.id, r.error),
-  };
-}
-
-export { taskErrorJson };

@@ -1,6 +1,6 @@
 // Task handlers a process registers (`rhythm.task(name, handler, options)`), with their options.
 
-import type { RetriesOption } from "./retry-policy.js";
+import type { RetriesOption } from "../shared/retries.js";
 
 export interface TaskContext {
   executionId: string;

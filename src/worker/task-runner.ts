@@ -2,12 +2,14 @@
 // lease is kept alive while it runs (or bounded by the task's timeout); the outcome is recorded
 // with retries, backoff and jitter, or a NonRetryableError failing at once.
 
+import { durationArgument as duration } from "../shared/durations.js";
+import { attemptCancelledError, attemptTimeoutError } from "../shared/flow-errors.js";
+import { retryDelayMs, retryPolicy, type RetryPolicy } from "../shared/retries.js";
+import type { Store } from "../store/store.js";
+import type { Claimed } from "../store/types.js";
 import { errorData, taskErrorJson } from "../vm/errors.js";
-import type { Backoff, Claimed, Store } from "../store/store.js";
 import type { LeaseHolder, LeaseRenewal } from "./lease-renewal.js";
 import type { Registration, TaskContext } from "./registry.js";
-import { durationArgument as duration } from "../shared/durations.js";
-import { backoffMs, retryPolicy } from "./retry-policy.js";
 
 export const DEFAULT_LEASE_MS = 60_000;
 
@@ -38,9 +40,7 @@ export interface TaskHooks<S> {
 }
 
 /** What the registration decides when the call did not: read once per registration, not per attempt. */
-interface Defaults {
-  maxAttempts: number;
-  backoff: Backoff;
+interface Defaults extends RetryPolicy {
   timeoutMs: number | null;
 }
 
@@ -60,12 +60,10 @@ function defaultsOf(reg: Registration): Defaults {
 }
 
 /**
- * One attempt, made to leave little garbage and no per-attempt timer (S1, 20,000 no-op tasks, one
- * worker process, A/B medians of 4 interleaved runs on 2 cores: worker CPU 42 → 30 µs per task,
- * allocations 178 → 121 MB per drain, 12,000 → 14,900 tasks/s; with LeaseRenewal, the hooks of
- * Worker and the claim rows kept as they come). Its AbortController is made only when the handler reads `ctx.signal` (most never
- * do): making one per attempt cost ~2.5 µs, plus an event listener to race the handler against
- * it. An abort before that is kept as `reason` and given to the signal when it is made.
+ * One attempt, made to leave little garbage and no timer of its own (S1 worker CPU 42 → 30 µs per
+ * task: docs/benchmarks.md). Its AbortController is made only when the handler reads `ctx.signal`
+ * (most never do; one cost ~2.5 µs): an abort before that is kept as `reason` and given to the
+ * signal when it is made.
  */
 class Attempt<S> implements RunningTask, LeaseHolder {
   readonly id: string;
@@ -195,17 +193,13 @@ class Attempt<S> implements RunningTask, LeaseHolder {
       // cancelled: nothing to record
       if (this.reason instanceof TaskCancelledError) return Promise.resolve();
       if (ok) return this.hooks.complete(this.slot, this.claimed, value);
-      const claimed = this.claimed;
+      const c = this.claimed;
       const error = errorData(thrown);
       const retryable = !(thrown as { nonRetryable?: boolean })?.nonRetryable;
-      const retry = retryable && claimed.attempt < (claimed.max_attempts ?? registered.maxAttempts);
-      return this.store.failTask(
-        claimed.id,
-        claimed.claim_token,
-        { ...error, attempt: claimed.attempt },
-        retry ? backoffMs(claimed.backoff ?? registered.backoff, claimed.attempt) : null,
-        (attempts) => taskErrorJson(claimed.name, attempts, error),
-      );
+      const retry = retryDelayMs({ attempt: c.attempt, maxAttempts: c.max_attempts, backoff: c.backoff }, registered, retryable);
+      // a task that fails for good is a TaskError for the workflow awaiting it
+      const parentError = retry === null && c.parent_id !== null ? taskErrorJson(c.name, c.attempt, error) : null;
+      return this.store.failTask(c.id, c.claim_token, { ...error, attempt: c.attempt }, retry, parentError);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -261,16 +255,20 @@ function jsonSafe(v: unknown): unknown {
   return text === undefined ? null : JSON.parse(text);
 }
 
-export class TaskTimeoutError extends Error {
+/** The reason an attempt that ran past its timeout is aborted with, and fails with (`Timeout`). */
+class TaskTimeoutError extends Error {
   constructor(ms: number) {
-    super(`the attempt ran longer than its timeout of ${ms} ms`);
-    this.name = "Timeout";
+    const { message, ...fields } = attemptTimeoutError(ms);
+    super(message);
+    Object.assign(this, fields);
   }
 }
 
+/** The reason a cancelled attempt (or one whose claim was lost) is aborted with: nothing is recorded. */
 export class TaskCancelledError extends Error {
   constructor() {
-    super("the task was cancelled (or its claim was lost)");
-    this.name = "Cancelled";
+    const { message, ...fields } = attemptCancelledError();
+    super(message);
+    Object.assign(this, fields);
   }
 }

@@ -4,19 +4,20 @@
 
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Limits } from "../vm/machine.js";
-import { leaseExpiredError } from "../shared/flow-errors.js";
-import { taskErrorJson } from "../vm/errors.js";
-import type { ActivationWrite, BatchItem, Claimed, CompleteItem, Store } from "../store/store.js";
-import { DatabaseUnavailableError } from "../store/connection-errors.js";
 import { isTransientError } from "../shared/postgres-errors.js";
+import type { ExecutionKind } from "../shared/statuses.js";
+import { DatabaseUnavailableError } from "../store/connection-errors.js";
+import type { Store } from "../store/store.js";
+import type { Claimed, Completion } from "../store/types.js";
 import { WORKER_BEAT_MS } from "../store/workers.js";
-import { computeActivation, runActivation } from "./activation.js";
+import type { Limits } from "../vm/machine.js";
+import { Activator, runActivation } from "./activation.js";
 import { GroupCommit } from "./group-commit.js";
+import { expireLeases } from "./lease-expiry.js";
 import { LeaseRenewal } from "./lease-renewal.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
-import { backoffMs, retryPolicy } from "./retry-policy.js";
+import { StepCommit, type StepItem } from "./step-commit.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask, type TaskHooks } from "./task-runner.js";
 
 export interface WorkerOptions {
@@ -42,7 +43,7 @@ const ACTIVATION_LEASE_MS = 30_000;
 /** An execution this worker is running; `running` until its slot is given back. */
 interface InFlight {
   id: string;
-  kind: "task" | "workflow";
+  kind: ExecutionKind;
   name: string;
   task?: RunningTask;
   token: string;
@@ -80,8 +81,10 @@ export class Worker {
   private maybeMore = true;
   /** Tasks taken for this worker by a group commit whose COMMIT lost its connection (see runInDoubt). */
   private inDoubt: Claimed[] = [];
-  /** Task completions and activations of this worker, written in batches (one transaction each). */
-  private readonly commits: GroupCommit<BatchItem>;
+  /** Task completions and activations of this worker, written in batches (one step each). */
+  private readonly commits: GroupCommit<StepItem>;
+  private readonly activator: Activator;
+  private readonly steps: StepCommit;
   private readonly taskHooks: TaskHooks<InFlight>;
 
   constructor(
@@ -93,6 +96,14 @@ export class Worker {
     this.queues = options.queues ?? ["default"];
     this.concurrency = options.concurrency ?? 10;
     this.pollMs = options.pollIntervalMs ?? 1000;
+    this.activator = new Activator(programs, registry, options.limits);
+    this.steps = new StepCommit(store, this.activator, {
+      workerId: this.id,
+      queues: this.queues,
+      registry,
+      leaseMs: ACTIVATION_LEASE_MS,
+      onError: (e) => this.options.onError?.(e),
+    });
     this.commits = new GroupCommit(
       (items, alone) => this.writeBatch(items, alone),
       500,
@@ -125,7 +136,7 @@ export class Worker {
       });
       // stop() was called while the database was awaited
       if (!this.running) return;
-      this.unlisten = await this.store.driver.listen(this.store.channel, (payload) => this.onNotify(payload));
+      this.unlisten = await this.store.listen((payload) => this.onNotify(payload));
     } catch (e) {
       // a start that failed can be tried again
       this.running = false;
@@ -275,7 +286,7 @@ export class Worker {
     if (now - this.lastBeat >= WORKER_BEAT_MS) await this.beat();
     if (now - this.lastLeaseCheck > LEASE_CHECK_MS) {
       this.lastLeaseCheck = now;
-      await this.expireLeases();
+      await expireLeases(this.store, this.registry, 50);
     }
     const free = this.concurrency - this.occupied;
     let claimedAll = false;
@@ -308,15 +319,15 @@ export class Worker {
   }
 
   /**
-   * One group commit. It also takes this worker's next work in the same transaction: workflows
-   * the batch wakes are activated there, and the tasks they start come back claimed, to run here
-   * (the free slots are reserved meanwhile so the claim loop cannot give them away too). Written
-   * alone after a failed batch, an item takes nothing extra.
+   * One group commit, written as a step (step-commit.ts): it also takes this worker's next work in
+   * the same transaction — workflows the batch wakes are activated there, and the tasks they start
+   * come back claimed, to run here (the free slots are reserved meanwhile so the claim loop cannot
+   * give them away too). Written alone after a failed batch, an item takes nothing extra.
    */
-  private async writeBatch(items: BatchItem[], alone: boolean): Promise<boolean[]> {
+  private async writeBatch(items: StepItem[], alone: boolean): Promise<boolean[]> {
     // completions of tasks no workflow waits for wake nothing, so nothing is taken with them
-    if (items.every((i) => i.type === "complete" && i.standalone)) return this.store.completeStandalone(items as CompleteItem[]);
-    if (alone || !this.running) return this.store.commitBatch(items);
+    if (items.every((i) => i.type === "complete" && i.standalone)) return this.store.completeStandalone(items as Completion[]);
+    if (alone || !this.running) return (await this.steps.write(items, null)).written;
     // a batch written again after a lost connection first settles what the lost one took
     await this.runInDoubt();
     // a batch item leads to about one next task (a completion wakes a workflow that starts the
@@ -325,20 +336,7 @@ export class Worker {
     this.occupied += slots;
     let result: { written: boolean[]; tasks: Claimed[] };
     try {
-      result = await this.store.commitAndDispatch(items, {
-        workerId: this.id,
-        slots,
-        activationLeaseMs: ACTIVATION_LEASE_MS,
-        // a task with its own concurrency limit is claimed the usual way, which counts it
-        takesTask: (name, queue) => {
-          const reg = this.registry.get(name);
-          return reg !== undefined && reg.options.concurrency === undefined && this.queues.includes(queue);
-        },
-        takesWorkflow: (queue, name, version) =>
-          this.queues.includes(queue) && version !== null && this.programs.loaded(name, version) !== undefined,
-        activate: (claimed) => this.activateInline(claimed),
-        inDoubt: (tasks) => this.inDoubt.push(...tasks),
-      });
+      result = await this.steps.write(items, { slots, inDoubt: (tasks) => this.inDoubt.push(...tasks) });
     } finally {
       this.occupied -= slots;
     }
@@ -366,19 +364,6 @@ export class Worker {
       throw e;
     }
     for (const t of tasks) if (held.has(t.id)) this.begin(t);
-  }
-
-  /** Activations run inside a group commit; one that cannot run is left out (and released). */
-  private async activateInline(claimed: Claimed[]): Promise<ActivationWrite[]> {
-    const writes: ActivationWrite[] = [];
-    for (const c of claimed) {
-      try {
-        writes.push((await computeActivation(this.programs, this.registry, c, c.inbox, this.options.limits, true)).write);
-      } catch (e) {
-        this.options.onError?.(e);
-      }
-    }
-    return writes;
   }
 
   /** How many more attempts of a task this worker may start now (Infinity without a limit). */
@@ -410,9 +395,9 @@ export class Worker {
       entry.done = entry.task.done;
       return;
     }
-    entry.done = runActivation(this.store, this.programs, this.registry, c, c.inbox, this.options.limits, (write) => {
+    entry.done = runActivation(this.activator, c, (activated) => {
       this.vacate(entry);
-      return this.commits.submit({ type: "activation", write });
+      return this.commits.submit({ type: "activation", activated });
     }).then(
       () => this.finish(entry),
       (e: unknown) => {
@@ -448,10 +433,7 @@ export class Worker {
    */
   private taskHooksOf(): TaskHooks<InFlight> {
     return {
-      log: (_, c, message) =>
-        this.store.driver.query(this.store.sql.LogInsert, [
-          JSON.stringify([{ execution_id: c.id, level: "log", message, line: null }]),
-        ]),
+      log: (_, c, message) => this.store.appendTaskLog(c.id, message),
       complete: (_, c, output) =>
         this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output, standalone: c.parent_id === null }),
       handlerDone: (entry) => this.vacate(entry),
@@ -462,19 +444,4 @@ export class Worker {
       renewal: new LeaseRenewal(this.store, DEFAULT_LEASE_MS),
     };
   }
-
-  private async expireLeases(): Promise<void> {
-    await this.store.expireLeases(50, async (tx, row) => {
-      if (row.kind === "workflow") return this.store.requeueExpired(tx, row);
-      const error = leaseExpiredError(row.attempt);
-      // a task queued without retries follows the registration here (when this worker has it)
-      const reg = this.registry.get(row.name);
-      const registered = retryPolicy(reg?.options.retries, `task "${row.name}"`);
-      const maxAttempts = row.max_attempts ?? registered.maxAttempts;
-      const retry = row.attempt < maxAttempts ? backoffMs(row.backoff ?? registered.backoff, row.attempt) : null;
-      await this.store.failExpired(tx, row, error, retry, taskErrorJson(row.name, row.attempt, error));
-    });
-  }
 }
-
-export { DEFAULT_LEASE_MS };

@@ -6,12 +6,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Rhythm } from "../../src/index.js";
 import { PostgresDriver } from "../../src/store/pg-driver.js";
-import { StaleClaimError } from "../../src/store/store.js";
-import { runActivation } from "../../src/worker/activation.js";
-import { ProgramCache } from "../../src/worker/program-cache.js";
-import { TaskRegistry } from "../../src/worker/registry.js";
+import { StaleClaimError } from "../../src/worker/activation.js";
 import { backends, type TestDatabase } from "../support/database.js";
 import { engine, type EngineFixture } from "../support/engine.js";
+import { ByHand } from "./support/by-hand.js";
 import { CountingDriver } from "./support/counting-driver.js";
 import { until, untilStatus } from "./support/until.js";
 
@@ -31,6 +29,8 @@ for (const backend of await backends()) {
     let db: TestDatabase;
     let f: EngineFixture;
     let rhythm: Rhythm;
+    /** Claims and activations by hand, beside the workers. */
+    let hand: ByHand;
 
     const expireLease = (id: string) =>
       db.driver.query("update rhythm.executions set lease_expires_at = now() - interval '1 second' where id = $1", [id]);
@@ -46,6 +46,7 @@ for (const backend of await backends()) {
       rhythm = f.rhythm;
       rhythm.task("claims-task", async () => "done");
       await rhythm.deploy();
+      hand = new ByHand(db.driver);
     });
     after(async () => {
       await f.close();
@@ -53,37 +54,32 @@ for (const backend of await backends()) {
     });
 
     test("committing an activation twice with the same claim fails the second time and writes nothing", async () => {
-      const store = rhythm.store;
+      const { store } = hand;
       const id = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
       const [claim] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
       assert.equal(claim.id, id);
       const inbox = await store.inbox([id]);
-      const programs = new ProgramCache(store);
-      assert.equal(await runActivation(store, programs, new TaskRegistry(), claim, inbox, undefined), "suspended");
+      assert.equal(await hand.activate(claim, inbox), "suspended");
       const saved = await rhythm.get(id);
-      await assert.rejects(runActivation(store, programs, new TaskRegistry(), claim, inbox, undefined), StaleClaimError);
+      await assert.rejects(hand.activate(claim, inbox), StaleClaimError);
       assert.equal(await childTasks(id), 1);
       assert.deepEqual(await rhythm.get(id), saved);
     });
 
     test("after a lease expires and another worker claims, only the new claim can commit", async () => {
-      const store = rhythm.store;
+      const { store } = hand;
       const id = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
       const [slow] = await store.claim("slow-worker", ["manual"], [], 1, 30_000);
       assert.equal(slow.id, id);
       // the slow worker's lease runs out; the lease sweep gives the workflow back and a second
       // worker claims it while the first is still busy
       await expireLease(id);
-      await store.expireLeases(10, (tx, row) => store.requeueExpired(tx, row));
+      await hand.expireLeases(10);
       const [fast] = await store.claim("fast-worker", ["manual"], [], 1, 30_000);
       assert.equal(fast.id, id);
       assert.notEqual(fast.claim_token, slow.claim_token);
-      const programs = new ProgramCache(store);
       const inbox = await store.inbox([id]);
-      const results = await Promise.allSettled([
-        runActivation(store, programs, new TaskRegistry(), slow, inbox, undefined),
-        runActivation(store, programs, new TaskRegistry(), fast, inbox, undefined),
-      ]);
+      const results = await Promise.allSettled([hand.activate(slow, inbox), hand.activate(fast, inbox)]);
       assert.equal(results[0].status, "rejected");
       assert.ok((results[0] as PromiseRejectedResult).reason instanceof StaleClaimError);
       assert.deepEqual(results[1], { status: "fulfilled", value: "suspended" });
@@ -98,18 +94,18 @@ for (const backend of await backends()) {
     });
 
     test("a task attempt is recorded once: a second completion with the same claim changes nothing", async () => {
-      const store = rhythm.store;
+      const { store } = hand;
       const parent = await rhythm.startWorkflow("one_task", {}, { queue: "manual" });
       const [wf] = await store.claim("worker-1", ["manual"], [], 1, 30_000);
-      await runActivation(store, new ProgramCache(store), new TaskRegistry(), wf, [], undefined);
+      await hand.activate(wf, []);
       // (earlier tests left tasks of this name queued: claim them all, keep this workflow's)
       const task = (await store.claim("worker-1", ["default"], ["claims-task"], 100, 30_000)).find(
         (t) => t.parent_id === parent,
       )!;
       assert.ok(task);
-      assert.equal(await store.completeTask(task.id, task.claim_token, "first"), true);
-      assert.equal(await store.completeTask(task.id, task.claim_token, "second"), false);
-      assert.equal(await store.failTask(task.id, task.claim_token, { message: "late" }, null, () => null), false);
+      assert.equal(await hand.complete(task.id, task.claim_token, "first"), true);
+      assert.equal(await hand.complete(task.id, task.claim_token, "second"), false);
+      assert.equal(await store.failTask(task.id, task.claim_token, { message: "late" }, null, null), false);
       const done = await rhythm.get(task.id);
       assert.equal(done?.output, "first");
       assert.equal(done?.errors, undefined);
@@ -118,7 +114,7 @@ for (const backend of await backends()) {
     });
 
     test("a workflow that finishes, or is cancelled, leaves nothing in its inbox", async () => {
-      const store = rhythm.store;
+      const { store, sql } = hand;
       const inboxOf = async (id: string) =>
         Number(
           (await db.driver.query<{ n: string | number }>("select count(*) as n from rhythm.inbox where execution_id = $1", [id]))
@@ -127,34 +123,31 @@ for (const backend of await backends()) {
       // a settlement arrives while the activation that ends the workflow runs
       const id = await rhythm.startWorkflow("one_task", {}, { queue: "manual-inbox" });
       const [first] = await store.claim("worker-1", ["manual-inbox"], [], 1, 30_000);
-      await runActivation(store, new ProgramCache(store), new TaskRegistry(), first, [], undefined);
+      await hand.activate(first, []);
       const handle = Number(
         (await db.driver.query<{ h: number }>("select parent_handle as h from rhythm.executions where parent_id = $1", [id]))
           .rows[0].h,
       );
       await db.driver.transaction(async (tx) => {
-        await tx.query(store.sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: handle, ok: true, value: "done" }])]);
-        await tx.query(store.sql.Wake, [[id]]);
+        await tx.query(sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: handle, ok: true, value: "done" }])]);
+        await tx.query(sql.Wake, [[id]]);
       });
       const [second] = await store.claim("worker-1", ["manual-inbox"], [], 1, 30_000);
       const inbox = await store.inbox([id]);
       await db.driver.transaction(async (tx) => {
-        await tx.query(store.sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: 99, ok: true, value: 1 }])]);
-        await tx.query(store.sql.Wake, [[id]]);
+        await tx.query(sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: 99, ok: true, value: 1 }])]);
+        await tx.query(sql.Wake, [[id]]);
       });
-      assert.equal(
-        await runActivation(store, new ProgramCache(store), new TaskRegistry(), second, inbox, undefined),
-        "completed",
-      );
+      assert.equal(await hand.activate(second, inbox), "completed");
       assert.equal(await inboxOf(id), 0);
 
       // a suspended workflow with news queued is cancelled before it runs again
       const other = await rhythm.startWorkflow("one_task", {}, { queue: "manual-inbox" });
       const [claim] = await store.claim("worker-1", ["manual-inbox"], [], 1, 30_000);
-      await runActivation(store, new ProgramCache(store), new TaskRegistry(), claim, [], undefined);
+      await hand.activate(claim, []);
       await db.driver.transaction(async (tx) => {
-        await tx.query(store.sql.InboxInsert, [JSON.stringify([{ execution_id: other, handle: 1, ok: true, value: 1 }])]);
-        await tx.query(store.sql.Wake, [[other]]);
+        await tx.query(sql.InboxInsert, [JSON.stringify([{ execution_id: other, handle: 1, ok: true, value: 1 }])]);
+        await tx.query(sql.Wake, [[other]]);
       });
       await rhythm.cancel(other);
       assert.equal(await inboxOf(other), 0);
@@ -205,7 +198,7 @@ for (const backend of await backends()) {
     });
 
     test("work claimed by a worker that died is taken up again once its lease expires", async () => {
-      const store = rhythm.store;
+      const { store } = hand;
       rhythm.task("orphan", async (_i, ctx) => `attempt ${ctx.attempt}`);
       const task = await rhythm.queueTask("orphan", {}, { queue: "dead", retries: { limit: 2, initial: "10ms" } });
       const workflow = await rhythm.startWorkflow("one_task", {}, { queue: "dead" });

@@ -6,11 +6,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import type { Rhythm } from "../../src/index.js";
-import { ProgramCache } from "../../src/worker/program-cache.js";
-import { TaskRegistry } from "../../src/worker/registry.js";
-import { computeActivation, runActivation } from "../../src/worker/activation.js";
+import type { ActivationInput } from "../../src/worker/activation.js";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
 import { connectTo, engine, type EngineFixture } from "../support/engine.js";
+import { ByHand } from "./support/by-hand.js";
 import { until } from "./support/until.js";
 
 const CHAIN = `
@@ -36,11 +35,14 @@ if (await postgresAvailable()) {
     let db: TestDatabase;
     let f: EngineFixture;
     const clients: Rhythm[] = [];
+    /** Claims and activations by hand, beside the workers. */
+    let hand: ByHand;
 
     before(async () => {
       db = await postgresDatabase();
       f = await engine(db, { chain: CHAIN, trio: TRIO, holder: HOLDER });
       await f.rhythm.deploy();
+      hand = new ByHand(db.driver, "manual");
     });
     after(async () => {
       await Promise.all(clients.map((c) => c.close()));
@@ -51,14 +53,12 @@ if (await postgresAvailable()) {
     const scalar = async (sql: string, params: unknown[] = []) => (await db.driver.query<{ v: unknown }>(sql, params)).rows[0].v;
 
     test("a settlement that commits after a later one is not lost", async () => {
-      const store = f.rhythm.store;
+      const { store, sql } = hand;
       const id = await f.rhythm.startWorkflow("trio", {});
-      const programs = new ProgramCache(store);
-      const registry = new TaskRegistry();
       // first activation by hand: the workflow suspends on three tasks
       const [first] = await store.claim("manual", ["default"], [], 1, 30_000);
       assert.equal(first.id, id);
-      assert.equal(await runActivation(store, programs, registry, first, await store.inbox([id]), undefined), "suspended");
+      assert.equal(await hand.activate(first, await store.inbox([id])), "suspended");
       const handles = (
         await db.driver.query<{ name: string; parent_handle: number }>(
           "select name, parent_handle from rhythm.executions where parent_id = $1",
@@ -67,8 +67,8 @@ if (await postgresAvailable()) {
       ).rows;
       const handle = (name: string) => handles.find((h) => h.name === name)!.parent_handle;
       const settle = async (q: { query: (sql: string, params: unknown[]) => Promise<unknown> }, name: string, value: number) => {
-        await q.query(store.sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: handle(name), ok: true, value }])]);
-        await q.query(store.sql.Wake, [[id]]);
+        await q.query(sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: handle(name), ok: true, value }])]);
+        await q.query(sql.Wake, [[id]]);
       };
       // task C finishes: the workflow is queued and a worker claims it
       await db.driver.transaction((tx) => settle(tx, "trio-c", 4));
@@ -83,9 +83,7 @@ if (await postgresAvailable()) {
       await b.connect();
       try {
         await a.query("begin");
-        await a.query(store.sql.InboxInsert, [
-          JSON.stringify([{ execution_id: id, handle: handle("trio-a"), ok: true, value: 1 }]),
-        ]);
+        await a.query(sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: handle("trio-a"), ok: true, value: 1 }])]);
         await b.query("begin");
         await settle(b, "trio-b", 2);
         await b.query("commit");
@@ -94,9 +92,9 @@ if (await postgresAvailable()) {
           inbox.map((i) => i.value),
           [4, 2],
         );
-        await a.query(store.sql.Wake, [[id]]);
+        await a.query(sql.Wake, [[id]]);
         await a.query("commit");
-        assert.equal(await runActivation(store, programs, registry, second, inbox, undefined), "suspended");
+        assert.equal(await hand.activate(second, inbox), "suspended");
       } finally {
         await a.end();
         await b.end();
@@ -118,11 +116,10 @@ if (await postgresAvailable()) {
     });
 
     test("a cancellation racing a task's completion does not fail on a deadlock", async () => {
-      const store = f.rhythm.store;
+      const { store } = hand;
       const id = await f.rhythm.startWorkflow("holder", {}, { queue: "deadlock" });
-      const programs = new ProgramCache(store);
       const [claim] = await store.claim("manual", ["deadlock"], [], 1, 30_000);
-      assert.equal(await runActivation(store, programs, new TaskRegistry(), claim, [], undefined), "suspended");
+      assert.equal(await hand.activate(claim, []), "suspended");
       const [task] = await store.claim("manual", ["default"], ["held"], 1, 60_000);
       assert.equal(task.parent_id, id);
 
@@ -141,7 +138,7 @@ if (await postgresAvailable()) {
       try {
         await x.query("begin");
         await x.query("select id from rhythm.executions where id = $1 for update", [task.id]);
-        completing = store.completeTask(task.id, task.claim_token, 1);
+        completing = hand.complete(task.id, task.claim_token, 1);
         completing.catch(() => {});
         await until("the completion to wait", async () => (await lockWaiters()) >= 1);
         cancelling = f.rhythm.cancel(id);
@@ -159,12 +156,10 @@ if (await postgresAvailable()) {
     });
 
     test("a settlement that commits while a group commit waits for its workflow's row reaches the activation that commit runs", async () => {
-      const store = f.rhythm.store;
+      const { store, sql, programs } = hand;
       const id = await f.rhythm.startWorkflow("trio", {}, { queue: "inline" });
-      const programs = new ProgramCache(store);
-      const registry = new TaskRegistry();
       const [first] = await store.claim("manual", ["inline"], [], 1, 30_000);
-      assert.equal(await runActivation(store, programs, registry, first, [], undefined), "suspended");
+      assert.equal(await hand.activate(first, []), "suspended");
       const tasks = (
         await db.driver.query<{ id: string; name: string; parent_handle: number }>(
           "select id, name, parent_handle from rhythm.executions where parent_id = $1",
@@ -182,26 +177,22 @@ if (await postgresAvailable()) {
         // (Wake), then the inbox row; it commits only once the group commit waits for the row, so
         // the group commit's statement took its snapshot before that settlement existed
         await x.query("begin");
-        await x.query(store.sql.Wake, [[id]]);
+        await x.query(sql.Wake, [[id]]);
         const b = tasks.find((t) => t.name === "trio-b")!;
-        await x.query(store.sql.InboxInsert, [
-          JSON.stringify([{ execution_id: id, handle: b.parent_handle, ok: true, value: 2 }]),
-        ]);
+        await x.query(sql.InboxInsert, [JSON.stringify([{ execution_id: id, handle: b.parent_handle, ok: true, value: 2 }])]);
         await programs.program("trio", first.version!);
         let given: unknown[] = [];
-        const committing = store.commitAndDispatch([{ type: "complete", id: c.id, token: c.claim_token, output: 4 }], {
-          workerId: "manual",
+        // a worker serving "inline" writes the completion: the workflow it wakes is activated in that transaction
+        const steps = hand.steps(["inline"], {
+          loaded: (name, version) => hand.activator.loaded(name, version),
+          run: (input: ActivationInput, inTransaction) => {
+            given = [...input.inbox, ...input.handed].map((i) => i.value);
+            return hand.activator.run(input, inTransaction);
+          },
+        });
+        const committing = steps.write([{ type: "complete", id: c.id, token: c.claim_token, output: 4, standalone: false }], {
           slots: 0,
-          activationLeaseMs: 30_000,
-          takesTask: () => false,
-          takesWorkflow: () => true,
-          activate: (claimed) =>
-            Promise.all(
-              claimed.map(async (w) => {
-                given = w.inbox.map((i) => i.value);
-                return (await computeActivation(programs, registry, w, w.inbox, undefined, true)).write;
-              }),
-            ),
+          inDoubt: () => {},
         });
         await until(
           "the group commit to wait for the workflow's row",

@@ -31,9 +31,7 @@ for (const backend of await backends()) {
         const targets = [
           sql.TasksComplete,
           sql.ActivationsSettle,
-          sql.Enqueue,
           sql.WakeLock,
-          sql.ActivationsSettleInline,
           sql.Wake,
           sql.InboxInsert,
           sql.InboxConsume,
@@ -70,7 +68,7 @@ for (const backend of await backends()) {
         }
         const inCommits = rig.fault.injected.filter((f) => f.place === "transaction");
         assert.ok(inCommits.length >= 5, `faults injected in group commits: ${inCommits.length}`);
-        for (const s of [sql.TasksComplete, sql.ActivationsSettle, sql.Enqueue, sql.WakeLock, sql.ActivationsSettleInline])
+        for (const s of [sql.TasksComplete, sql.ActivationsSettle, sql.WakeLock])
           assert.ok(
             inCommits.some((f) => f.sql === s),
             `a fault hit ${s.trim().slice(0, 40)}…`,
@@ -202,12 +200,11 @@ for (const backend of await backends()) {
       try {
         let armed = 0;
         rig.fault.plan = (text, place, params) => {
-          // the tasks are inserted by Enqueue, or with an activation run inside the commit by
-          // ActivationsSettleInline (its third parameter)
-          const at = text === rig.sql.Enqueue ? 0 : text === rig.sql.ActivationsSettleInline ? 2 : -1;
-          if (armed === 0 || place !== "transaction" || at < 0) return null;
+          // the tasks are inserted with the settlement of the activation that starts them (the
+          // third parameter of ActivationsSettle)
+          if (armed === 0 || place !== "transaction" || text !== rig.sql.ActivationsSettle) return null;
           // only an insert of tasks claimed in the same transaction (dispatched to this worker)
-          const rows = JSON.parse(String(params?.[at])) as { claim_token: string | null }[];
+          const rows = JSON.parse(String(params?.[2])) as { claim_token: string | null }[];
           if (!rows.some((r) => r.claim_token !== null)) return null;
           armed--;
           return { how: "lose-ack" };

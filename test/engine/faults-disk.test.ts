@@ -10,11 +10,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { DatabaseUnavailableError } from "../../src/store/connection-errors.js";
 import { migrate } from "../../src/store/migrate.js";
-import type { ActivationWrite } from "../../src/store/store.js";
-import { ProgramCache } from "../../src/worker/program-cache.js";
-import { TaskRegistry } from "../../src/worker/registry.js";
-import { runActivation } from "../../src/worker/activation.js";
+import type { Activated } from "../../src/worker/activation.js";
 import { backends, type TestDatabase } from "../support/database.js";
+import { ByHand } from "./support/by-hand.js";
 import { pgError } from "./support/fault-driver.js";
 import { openRig } from "./support/fault-rig.js";
 import { deferred, until } from "./support/until.js";
@@ -78,9 +76,7 @@ for (const backend of await backends()) {
         await fill(null);
         await rig.workload.verify(db.driver, started);
         assert.ok(
-          rig.fault.raised.some(
-            (r) => r.code === "53100" && (r.sql === rig.sql.Enqueue || r.sql === rig.sql.ActivationsSettleInline),
-          ),
+          rig.fault.raised.some((r) => r.code === "53100" && r.sql === rig.sql.ActivationsSettle),
           "an activation's insert was refused",
         );
       } finally {
@@ -127,9 +123,8 @@ for (const backend of await backends()) {
       const rig = await openRig(db);
       try {
         await rig.worker.stop();
-        const { store } = rig.rhythm;
-        const programs = new ProgramCache(store);
-        const registry = new TaskRegistry();
+        const hand = new ByHand(db.driver);
+        const { store } = hand;
         // two workflows on a queue no worker serves, claimed here by hand
         const ids = await rig.client.startWorkflows("chain", [{ n: 1 }, { n: 2 }], { queue: "by-hand" });
         const claimed = await store.claim("by-hand-worker", ["by-hand"], [], 2, 30_000);
@@ -139,23 +134,19 @@ for (const backend of await backends()) {
         // each activation's first write is refused; a second one (the workflow failed) would go through
         const refusedOnce = (error: Error) => {
           let calls = 0;
-          const commit = (w: ActivationWrite) =>
-            ++calls === 1 ? Promise.reject(error) : store.commitBatch([{ type: "activation", write: w }]).then(([r]) => r);
+          const commit = (a: Activated) => (++calls === 1 ? Promise.reject(error) : hand.commit(a));
           return { commit, calls: () => calls };
         };
         const diskFull = pgError("53100", 'could not extend file "base/1/2": No space left on device');
         const first = refusedOnce(diskFull);
-        await assert.rejects(
-          runActivation(store, programs, registry, full, full.inbox, undefined, first.commit),
-          (e) => e === diskFull,
-        );
+        await assert.rejects(hand.activate(full, full.inbox, first.commit), (e) => e === diskFull);
         assert.equal(first.calls(), 1, "nothing else is written");
         const kept = await store.get(full.id);
         assert.equal(kept?.status, "running", "the claim is kept: the activation is tried again, the workflow does not fail");
 
         const outOfRange = pgError("22003", "value out of range");
         const second = refusedOnce(outOfRange);
-        const status = await runActivation(store, programs, registry, bad, bad.inbox, undefined, second.commit);
+        const status = await hand.activate(bad, bad.inbox, second.commit);
         assert.equal(status, "failed");
         const failed = await store.get(bad.id);
         assert.equal(failed?.status, "failed");

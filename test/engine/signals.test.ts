@@ -37,6 +37,13 @@ const payload = await Signal.when("soon", { timeout: "1h" });
 return payload;
 `,
   quick: `return 1;`,
+  race_loser: `
+const winner = await Promise.race([Signal.next("answer"), "default"]);
+const late = await Promise.race([Timer.delay("1h"), "now"]);
+const next = await Signal.next("answer");
+await Signal.next("end");
+return [winner, next, late];
+`,
 };
 
 async function count(db: TestDatabase, table: string, id: string): Promise<number> {
@@ -89,6 +96,30 @@ for (const backend of await backends()) {
       await rhythm.signal(id, "go");
       const done = await rhythm.wait(id, { timeout: "10s" });
       assert.deepEqual(done.output, ["x", "y", "z"]);
+    });
+
+    test("a wait or timer that loses a race, unstored, in the activation that made it is never written: the next wait takes the first signal", async () => {
+      // both signals are buffered before the first activation, which makes the losing wait and the next one
+      const id = await rhythm.startWorkflow("race_loser", {}, { queue: "race-later" });
+      await rhythm.signal(id, "answer", "first answer");
+      await rhythm.signal(id, "answer", "second answer");
+      const w = rhythm.worker({ queues: ["race-later"], pollIntervalMs: 50 });
+      await w.start();
+      try {
+        const waiting = await untilStatus(rhythm, id, "suspended");
+        assert.deepEqual(
+          waiting.waitingOn?.map((x) => x.description),
+          ['signal "end"'],
+        );
+        assert.equal(await count(db, "timers", id), 0, "the lost Timer.delay left no timer");
+        assert.equal(await count(db, "signal_waits", id), 1);
+        await rhythm.signal(id, "end", null);
+        const done = await rhythm.wait(id, { timeout: "10s" });
+        assert.equal(done.status, "completed", JSON.stringify(done.error));
+        assert.deepEqual(done.output, ["default", "first answer", "now"]);
+      } finally {
+        await w.stop();
+      }
     });
 
     test("concurrent waits take signals in the order the waits were created", async () => {

@@ -55,6 +55,16 @@ const t0 = Date.now();
 await Timer.delay("200ms");
 return Date.now() - t0;
 `,
+  clock: `
+const times = [Date.now()];
+for (let i = 0; i < 3; i++) {
+  await Task.run("add", { x: i, y: 0 });
+  times.push(Date.now());
+}
+await Timer.delay("10ms");
+times.push(Date.now());
+return times;
+`,
   fanout: `
 const handles = [];
 for (let i = 0; i < Inputs.n; i++) handles.push(Task.run("add", { x: i, y: i }));
@@ -189,6 +199,20 @@ for (const backend of await backends()) {
       assert.equal(done.status, "completed", JSON.stringify(done.error));
       assert.ok((done.output as number) >= 200, `Date.now() moved ${done.output} ms`);
       assert.ok(Date.parse(done.finishedAt!) - Date.parse(done.startedAt!) >= 200);
+    });
+
+    test("Date.now() is whole milliseconds in every activation, though the database clock has microseconds", async () => {
+      const id = await rhythm.startWorkflow("clock", {});
+      const done = await rhythm.wait(id, { timeout: "10s" });
+      assert.equal(done.status, "completed", JSON.stringify(done.error));
+      const times = done.output as number[];
+      assert.equal(times.length, 5);
+      for (const t of times) assert.ok(Number.isInteger(t), `Date.now() gave ${t}`);
+      assert.deepEqual(
+        [...times].sort((a, b) => a - b),
+        times,
+        "time does not go back",
+      );
     });
 
     test("Promise.all over many tasks", async () => {

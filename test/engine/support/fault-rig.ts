@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Rhythm } from "../../../src/index.js";
 import type { Driver } from "../../../src/store/driver.js";
 import { PostgresDriver } from "../../../src/store/pg-driver.js";
+import { statementsFor, type Statements } from "../../../src/store/queries/index.js";
 import type { Worker } from "../../../src/worker/worker.js";
 import type { TestDatabase } from "../../support/database.js";
 import { FaultDriver } from "./fault-driver.js";
@@ -24,7 +25,7 @@ export interface Rig {
   /** What the worker reported through onError. */
   errors: unknown[];
   /** The SQL of the worker's store, by statement name. */
-  sql: Rhythm["store"]["sql"];
+  sql: Statements;
   close(): Promise<void>;
 }
 
@@ -42,7 +43,7 @@ export async function openRig(
   const errors: unknown[] = [];
   const worker = rhythm.worker({ pollIntervalMs: 100, onError: (e) => errors.push(e) });
   const client = await Rhythm.connectWith(db.driver, { workflows: dir });
-  const rig = { rhythm, fault, worker, client, workload, errors, sql: rhythm.store.sql };
+  const rig = { rhythm, fault, worker, client, workload, errors, sql: statementsFor("rhythm") };
   options.beforeStart?.(rig);
   await worker.start();
   return {

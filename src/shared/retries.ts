@@ -1,9 +1,20 @@
 // Retries of SPEC §4: a number of retries after the first attempt (default 3), or
-// { limit, initial, max, factor } — exponential backoff with jitter (defaults 1 s, 5 min, 2).
+// { limit, initial, max, factor } — exponential backoff with equal jitter (defaults 1 s, 5 min, 2) —
+// and the one decision made after a failed attempt: retry after how long, or fail for good.
 
-import { durationArgument } from "../shared/durations.js";
-import { InvalidArgumentError } from "../shared/rhythm-error.js";
-import { DEFAULT_BACKOFF, type Backoff } from "../store/store.js";
+import { durationArgument } from "./durations.js";
+import { InvalidArgumentError } from "./rhythm-error.js";
+
+/** Exponential backoff, as stored with a task (`executions.backoff`). */
+export interface Backoff {
+  initialMs: number;
+  maxMs: number;
+  factor: number;
+}
+
+const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 300_000, factor: 2 };
+
+const DEFAULT_RETRIES = 3;
 
 export type RetriesOption = number | { limit?: number; initial?: number | string; max?: number | string; factor?: number };
 
@@ -12,11 +23,11 @@ export interface RetryPolicy {
   backoff: Backoff;
 }
 
-export const DEFAULT_RETRIES = 3;
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: DEFAULT_RETRIES + 1, backoff: DEFAULT_BACKOFF };
 
 /** Parses a `retries` option given from TypeScript (durations as seconds or "10s"). */
 export function retryPolicy(option: RetriesOption | undefined, what: string): RetryPolicy {
-  if (option === undefined) return { maxAttempts: DEFAULT_RETRIES + 1, backoff: DEFAULT_BACKOFF };
+  if (option === undefined) return DEFAULT_RETRY_POLICY;
   if (typeof option === "number") {
     if (!Number.isInteger(option) || option < 0)
       throw new InvalidArgumentError(`${what}: retries must be a non-negative integer`);
@@ -39,8 +50,23 @@ export function retryPolicy(option: RetriesOption | undefined, what: string): Re
 }
 
 /** Delay before attempt `attempt + 1`, after `attempt` failed: exponential, capped, with jitter. */
-export function backoffMs(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
+function backoffMs(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
   const base = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** Math.max(0, attempt - 1));
   // "Equal jitter": between half and all of the delay, so retries of many tasks spread out.
   return Math.round(base / 2 + random() * (base / 2));
+}
+
+/**
+ * After attempt `attempt` of a task failed: the delay before the next one, or null when it fails
+ * for good (attempts used up, or a NonRetryableError). What the task was queued with (`maxAttempts`,
+ * `backoff`, null when the call gave none) comes first; the registration of the worker that ran
+ * it decides the rest. The one rule for a handler's failure and for an expired lease.
+ */
+export function retryDelayMs(
+  task: { attempt: number; maxAttempts: number | null; backoff: Backoff | null },
+  registered: RetryPolicy,
+  retryable = true,
+): number | null {
+  if (!retryable || task.attempt >= (task.maxAttempts ?? registered.maxAttempts)) return null;
+  return backoffMs(task.backoff ?? registered.backoff, task.attempt);
 }

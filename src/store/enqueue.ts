@@ -1,0 +1,105 @@
+// Enqueueing executions: the rows of the insert (ids made here, child workflows given the newest
+// version of their name), and the ids answered (the first execution's for a repeated key).
+
+import { randomUUID } from "node:crypto";
+import type { Backoff } from "../shared/retries.js";
+import type { ExecutionKind } from "../shared/statuses.js";
+import type { Db } from "./db.js";
+import type { EnqueueItem } from "./types.js";
+import { newestVersion } from "./versions.js";
+
+/** Enqueues up to this size go out as one statement with their NOTIFY (see enqueue). */
+const SINGLE_STATEMENT_ENQUEUE = 100;
+
+/** One row of Enqueue's input (see queries/enqueue.ts). */
+export interface EnqueueRow {
+  id: string;
+  kind: ExecutionKind;
+  name: string;
+  version: string | null;
+  queue: string;
+  priority: number;
+  run_at: string | null;
+  delay_ms: number;
+  inputs: unknown;
+  max_attempts: number | null;
+  backoff: Backoff | null;
+  timeout_ms: number | null;
+  parent_id: string | null;
+  parent_handle: number | null;
+  idempotency_key: string | null;
+  claim_token: string | null;
+  worker_id: string | null;
+  lease_ms: number | null;
+}
+
+/**
+ * Inserts executions; returns their ids (the existing id for a repeated key). A few with known
+ * versions, outside a transaction of the caller's, are one statement with their NOTIFY (`pool`);
+ * otherwise a transaction (`inTransaction`) or the caller's `db`. Not one statement for big
+ * batches: there the CTE that carries the NOTIFY cost 40% more than a plain insert (20,000 tasks:
+ * 1.2 s against 0.86 s), while four round trips are nothing.
+ */
+export async function enqueue(
+  pool: Db,
+  items: EnqueueItem[],
+  inTransaction: <T>(fn: (db: Db) => Promise<T>) => Promise<T>,
+  callers?: Db,
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  if (!callers && items.length <= SINGLE_STATEMENT_ENQUEUE && items.every((i) => i.kind === "task" || i.version)) {
+    const rows = await enqueueRows(pool, items);
+    const r = await pool.run<{ id: string }>("EnqueueAndNotify", [JSON.stringify(rows), pool.channel]);
+    return insertedIds(pool, rows, new Set(r.rows.map((row) => row.id)));
+  }
+  const run = async (db: Db) => {
+    const rows = await enqueueRows(db, items);
+    const r = await db.run<{ id: string }>("Enqueue", [JSON.stringify(rows)]);
+    const ids = await insertedIds(db, rows, new Set(r.rows.map((row) => row.id)));
+    await db.notifyQueues(rows.map((row) => row.queue));
+    return ids;
+  };
+  return callers ? run(callers) : inTransaction(run);
+}
+
+/** Enqueue's rows for these items; child workflows run the newest stored version of their name. */
+export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<EnqueueRow[]> {
+  const versions = new Map<string, string | null>();
+  for (const i of items) {
+    if (i.kind === "workflow" && !i.version && !versions.has(i.name)) versions.set(i.name, await newestVersion(db, i.name));
+  }
+  return items.map((i) => ({
+    id: randomUUID(),
+    kind: i.kind,
+    name: i.name,
+    version: i.version ?? versions.get(i.name) ?? null,
+    queue: i.queue ?? "default",
+    priority: i.priority ?? 0,
+    run_at: i.runAt != null ? new Date(i.runAt).toISOString() : null,
+    delay_ms: i.delayMs ?? 0,
+    inputs: i.inputs ?? null,
+    // null: the worker that runs the task applies its registration's retries (default 3)
+    max_attempts: i.maxAttempts ?? null,
+    backoff: i.backoff ?? null,
+    timeout_ms: i.timeoutMs ?? null,
+    parent_id: i.parentId ?? null,
+    parent_handle: i.parentHandle ?? null,
+    idempotency_key: i.idempotencyKey ?? null,
+    claim_token: i.claim?.token ?? null,
+    worker_id: i.claim?.workerId ?? null,
+    lease_ms: i.claim?.leaseMs ?? null,
+  }));
+}
+
+/** The id of each row: its own when inserted, the first execution's when its idempotency key was taken. */
+export async function insertedIds(db: Db, rows: EnqueueRow[], inserted: Set<string>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const row of rows) {
+    if (inserted.has(row.id)) ids.push(row.id);
+    else {
+      const r = await db.run<{ id: string }>("ByIdempotencyKey", [row.kind, row.name, row.idempotency_key]);
+      ids.push(r.rows[0].id);
+    }
+  }
+  return ids;
+}

@@ -1,0 +1,12 @@
+// Cancellation of an execution and of everything it started that is still going.
+
+export const CANCEL_QUERIES = {
+  LockExecution: `select id, kind, status, queue from :SCHEMA.executions where id = $1 for no key update`,
+  Cancel: `
+    update :SCHEMA.executions
+    set status = 'cancelled', error = $2, finished_at = now(), cancel_requested = true, claim_token = null,
+        lease_expires_at = null, state = null
+    where id = $1 and status in ('queued', 'running', 'suspended')
+    returning kind, parent_id, parent_handle, name`,
+  Children: `select id from :SCHEMA.executions where parent_id = $1 and status in ('queued', 'running', 'suspended')`,
+} as const;

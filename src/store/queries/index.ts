@@ -1,0 +1,36 @@
+// Every SQL statement of the engine, static and named, one file per room of the store.
+// ":SCHEMA" becomes the quoted schema name once per store; every value is a parameter.
+
+import { withSchema } from "../schema-name.js";
+import { ACTIVATION_QUERIES } from "./activations.js";
+import { CANCEL_QUERIES } from "./cancel.js";
+import { CLAIM_QUERIES } from "./claims.js";
+import { DELIVERY_QUERIES } from "./deliveries.js";
+import { ENQUEUE_QUERIES } from "./enqueue.js";
+import { READ_QUERIES } from "./reads.js";
+import { SIGNAL_QUERIES } from "./signals.js";
+import { TASK_QUERIES } from "./tasks.js";
+import { TIMER_QUERIES } from "./timers.js";
+import { VERSION_QUERIES } from "./versions.js";
+
+const Q = {
+  ...VERSION_QUERIES,
+  ...ENQUEUE_QUERIES,
+  ...CLAIM_QUERIES,
+  ...TASK_QUERIES,
+  ...ACTIVATION_QUERIES,
+  ...DELIVERY_QUERIES,
+  ...SIGNAL_QUERIES,
+  ...TIMER_QUERIES,
+  ...CANCEL_QUERIES,
+  ...READ_QUERIES,
+} as const;
+
+export type QueryName = keyof typeof Q;
+
+/** The statements by name, for one schema. */
+export type Statements = Record<QueryName, string>;
+
+export function statementsFor(schema: string): Statements {
+  return Object.fromEntries(Object.entries(Q).map(([k, v]) => [k, withSchema(v, schema)])) as Statements;
+}

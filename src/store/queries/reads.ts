@@ -1,0 +1,35 @@
+// Reads of executions, their logs and the running workers, and the workers' own rows.
+
+export const READ_QUERIES = {
+  Get: `select * from :SCHEMA.executions where id = $1`,
+  List: `
+    select * from :SCHEMA.executions
+    where ($1::text is null or status = $1) and ($2::text is null or name = $2) and ($3::text is null or queue = $3)
+      and ($4::text is null or kind = $4)
+      and ($5::uuid is null or (created_at, id) < (select c.created_at, c.id from :SCHEMA.executions c where c.id = $5))
+    order by created_at desc, id desc
+    limit $6`,
+  // What suspended workflows wait on that has not started: their queued children.
+  QueuedChildren: `
+    select id, kind, name, queue, parent_id from :SCHEMA.executions
+    where parent_id = any($1::uuid[]) and status = 'queued' order by created_at, id`,
+  // Log lines of workflows (console.*) and of task handlers (ctx.log), in the order given.
+  LogInsert: `
+    insert into :SCHEMA.logs (execution_id, level, message, line)
+    select l.execution_id, l.level, l.message, l.line
+    from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, level text, message text, line integer))
+      with ordinality as l(execution_id, level, message, line, n)
+    order by l.n`,
+  Logs: `select level, message, line, created_at from :SCHEMA.logs where execution_id = $1 order by seq`,
+  // A worker's row (see 002_workers.sql), written at start and every WORKER_BEAT_MS; rows of
+  // workers gone for an hour go.
+  WorkerBeat: `
+    with gone as (delete from :SCHEMA.workers where seen_at < now() - interval '1 hour' and id <> $1)
+    insert into :SCHEMA.workers (id, queues, tasks) values ($1, $2, $3)
+    on conflict (id) do update set queues = excluded.queues, tasks = excluded.tasks, seen_at = now()`,
+  WorkerGone: `delete from :SCHEMA.workers where id = $1`,
+  // $1: how long ago a live worker last wrote its row, in ms
+  LiveWorkers: `
+    select id, queues, tasks, started_at, seen_at from :SCHEMA.workers
+    where seen_at > now() - $1 * interval '1 millisecond' order by started_at, id`,
+} as const;
