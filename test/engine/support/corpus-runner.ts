@@ -349,7 +349,9 @@ class Ledger {
       [taskId, name],
     );
     const index = r.rows.findIndex((row) => row.id === taskId);
-    return { root: r.rows[0]?.root ?? null, index: Math.max(0, index) };
+    // (fails the task, and so the program's comparison, rather than answer with a wrong mock)
+    if (index < 0) throw new Error(`task ${taskId} ("${name}") is not among the calls of a corpus run`);
+    return { root: r.rows[0].root, index };
   }
 
   /** The root's Task.run calls in call order, with the inputs stored for each. */
