@@ -105,12 +105,6 @@ const NO_ERROR_AT: Cause = {
   reason: "the engine does not record where a failed workflow threw (errorAt, file:line:col)",
   explains: (d) => d.field === "errorAt" && d.memory !== "null" && d.engine === "null",
 };
-const RACE_LOSER_TAKES_SIGNAL: Cause = {
-  reason:
-    "engine bug: the signal wait of a race loser that nothing stores still takes a signal (SPEC §2.3: it gives up its place), so the next wait gets the second one",
-  explains: (d) =>
-    d.field === "output" && d.memory === '["default","first answer"]' && d.engine === '["default","second answer"]',
-};
 
 /** Program → the causes of its differences today. Each must still occur, and explain them all. */
 const KNOWN_DIFFERENCES: Record<string, Cause[]> = {
@@ -166,7 +160,6 @@ const KNOWN_DIFFERENCES: Record<string, Cause[]> = {
   "scoping/tdz_uncaught_fails_execution.flow": [NO_ERROR_AT],
   "signals/signal_approval_workflow.flow": [KEY_ORDER],
   "signals/signal_next_no_argument_uncaught.flow": [NO_ERROR_AT],
-  "signals/signal_race_loser_gives_up_its_place.flow": [RACE_LOSER_TAKES_SIGNAL],
   "stdlib/array_filter_keeps_matches.flow": [KEY_ORDER],
   "stdlib/array_find_and_find_index.flow": [KEY_ORDER],
   "stdlib/array_flat_depths.flow": [KEY_ORDER],
