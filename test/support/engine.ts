@@ -35,8 +35,8 @@ export async function engine(db: TestDatabase, files: Record<string, string>): P
 }
 
 /** A client on the same database (another "process" for multi-worker tests on Postgres). */
-export async function connectTo(db: TestDatabase, workflows: string): Promise<Rhythm> {
-  if (db.kind === "postgres") return Rhythm.connect({ databaseUrl: db.url!, workflows });
+export async function connectTo(db: TestDatabase, workflows: string, options: { schema?: string } = {}): Promise<Rhythm> {
+  if (db.kind === "postgres") return Rhythm.connect({ databaseUrl: db.url!, workflows, ...options });
   // PGlite is one connection: clients share its driver.
-  return Rhythm.connectWith(db.driver as Driver, { workflows });
+  return Rhythm.connectWith(db.driver as Driver, { workflows, ...options });
 }
