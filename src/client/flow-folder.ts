@@ -16,7 +16,15 @@ export function workflowNames(dir: string): Set<string> {
   );
 }
 
-/** The checks for a file loaded from `dir` (its workflows are the folder's .flow files). */
-export function folderCheckOptions(dir: string, names: ReadonlySet<string> = workflowNames(dir)): CheckOptions {
-  return { surface: flowSurface, workflows: { folder: dir.endsWith("/") ? dir : `${dir}/`, names } };
+/**
+ * The checks for a file loaded from `dir`: its workflows are the folder's .flow files, and when
+ * deploying, the workflows already stored (a child may be deployed from another folder).
+ */
+export function folderCheckOptions(dir: string, stored?: readonly string[]): CheckOptions {
+  const names = workflowNames(dir);
+  for (const name of stored ?? []) names.add(name);
+  return {
+    surface: flowSurface,
+    workflows: { folder: dir.endsWith("/") ? dir : `${dir}/`, names, stored: stored !== undefined },
+  };
 }

@@ -156,7 +156,8 @@ export class Rhythm {
     const flows: (CompiledFlow & { name: string })[] = [];
     const errors: FlowLoadError[] = [];
     // what `rhythm check` checks: the standard library's use, and Workflow.run names in the folder
-    const checks = folderCheckOptions(dir);
+    // or already stored
+    const checks = folderCheckOptions(dir, await this.store.workflowNames());
     for (const file of readdirSync(dir)
       .filter((f) => f.endsWith(".flow"))
       .sort()) {

@@ -70,8 +70,10 @@ export const msg = {
     `unknown member \`${object}.${member}\`` + (hint === null ? "" : `; ${hint}`),
   assignBuiltinMember: (object: string, member: string) =>
     `cannot assign to \`${object}.${member}\` because built-ins are read-only; use a variable of your own`,
-  unknownWorkflow: (name: string, folder: string, close: string | null) =>
-    `unknown workflow "${name}": there is no ${name}.flow in ${folder}` + (close === null ? "" : `; did you mean "${close}"?`),
+  unknownWorkflow: (name: string, folder: string, stored: boolean, close: string | null) =>
+    `unknown workflow "${name}": there is no ${name}.flow in ${folder}` +
+    (stored ? " and no workflow of that name is stored" : "") +
+    (close === null ? "" : `; did you mean "${close}"?`),
 
   // await.
   awaitOutsideAsync: () => "`await` is only allowed in async functions; mark the enclosing function `async`",

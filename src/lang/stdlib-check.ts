@@ -31,8 +31,10 @@ export interface StdlibSurface {
 export interface WorkflowFolder {
   /** The folder as the user gave it, for messages. */
   folder: string;
-  /** Its workflow names (file names without `.flow`). */
+  /** Its workflow names (file names without `.flow`), and those already stored when deploying. */
   names: ReadonlySet<string>;
+  /** Deploying: names stored in the database count too (a child deployed from another folder). */
+  stored?: boolean;
 }
 
 /** The checks beyond the language itself, for `rhythm check` and deploy. */
@@ -98,7 +100,7 @@ export function checkStdlibUse(program: acorn.Program, input: string, bindings: 
     const folder = options.workflows;
     const name = args[0];
     if (fn === "Workflow.run" && folder && typeof name === "string" && !folder.names.has(name)) {
-      report(at(0), msg.unknownWorkflow(name, folder.folder, closestName(name, folder.names)));
+      report(at(0), msg.unknownWorkflow(name, folder.folder, folder.stored === true, closestName(name, folder.names)));
     }
   };
 
