@@ -11,6 +11,11 @@ export {
   WaitTimeoutError,
   DatabaseError,
   DatabaseInUseError,
+  DatabaseConnectError,
+  DatabaseNotFoundError,
+  DatabaseUnreachableError,
+  DatabaseAuthError,
+  type DatabaseTarget,
   NonRetryableError,
   InvalidTaskResultError,
 } from "./client/errors.js";

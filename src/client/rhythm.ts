@@ -21,7 +21,7 @@ import { isExecutionId } from "../shared/ids.js";
 import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
 import { retryPolicy, type RetriesOption } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
-import { openDriver } from "./connection.js";
+import { chooseDatabase, firstContact, openDriver } from "./connection.js";
 import { folderCheckOptions } from "./flow-folder.js";
 import { FinishWatcher } from "./finish-watcher.js";
 import {
@@ -36,7 +36,11 @@ import { DEFAULT_MAX_PAYLOAD_BYTES, jsonInput } from "./json-input.js";
 import { checkedResult } from "./task-output.js";
 
 export interface ConnectOptions {
-  /** Postgres URL. Default: RHYTHM_DATABASE_URL, else a running `rhythm dev` in this folder, else embedded PGlite in ./.rhythm/. */
+  /**
+   * Postgres URL. Default: RHYTHM_DATABASE_URL, else a running `rhythm dev` in this folder, else
+   * embedded PGlite in ./.rhythm/. An empty string counts as not given. DATABASE_URL is not read:
+   * to use your app's database, pass it here (Rhythm keeps to its own schema).
+   */
   databaseUrl?: string;
   /** Folder of .flow files deployed when a worker starts (default "./workflows"). */
   workflows?: string;
@@ -103,17 +107,22 @@ export class Rhythm {
   static async connectWith(driver: Driver, options: Omit<ConnectOptions, "databaseUrl"> = {}): Promise<Rhythm> {
     const schema = checkedSchema(options.schema);
     checkedPayloadLimit(options.maxPayloadBytes);
-    await migrate(driver, schema);
+    await firstContact(driver, "the driver's connection string", () => migrate(driver, schema));
     return new Rhythm(driver, schema, options, false);
   }
 
-  /** Connects (embedded PGlite when no URL is configured) and applies migrations. */
+  /**
+   * Connects (embedded PGlite when no URL is configured) and applies migrations. A server that
+   * cannot be used throws DatabaseNotFoundError (`DATABASE_NOT_FOUND`), DatabaseUnreachableError
+   * (`DATABASE_UNREACHABLE`) or DatabaseAuthError (`DATABASE_AUTH_FAILED`), each saying what to do.
+   */
   static async connect(options: ConnectOptions = {}): Promise<Rhythm> {
     const schema = checkedSchema(options.schema);
     checkedPayloadLimit(options.maxPayloadBytes);
-    const driver = await openDriver(options.databaseUrl, { preparedStatements: options.preparedStatements });
+    const choice = chooseDatabase(options.databaseUrl);
+    const driver = await openDriver(choice, { preparedStatements: options.preparedStatements });
     try {
-      await migrate(driver, schema);
+      await firstContact(driver, choice.from, () => migrate(driver, schema));
     } catch (e) {
       // the pool (or the embedded database and its lock file) is not left behind
       await driver.close().catch(() => {});

@@ -2,13 +2,12 @@
 // of ./.rhythm, serves it on 127.0.0.1 for the other `rhythm` commands of this folder, and runs
 // a worker with the tasks module and the workflows folder until SIGINT/SIGTERM.
 
-import { describeTarget, runningDevServer } from "../../client/connection.js";
-import { Rhythm } from "../../client/rhythm.js";
+import { environmentUrl, runningDevServer } from "../../client/connection.js";
 import { DatabaseInUseError } from "../../client/errors.js";
 import { InvalidInputError, UsageError, parseCommandArgs, parseCountOption, positionalArgs, type Command } from "../command.js";
 import { DEFAULT_DEV_PORT, DEV_HOST, PORT_TRIES } from "../dev/socket-server.js";
 import { startEmbeddedServer, type EmbeddedServer } from "../dev/embedded-server.js";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, databaseChoice, note } from "../engine-client.js";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, connectRhythm, databaseChoice, note, noteDatabase } from "../engine-client.js";
 import { planWorker, startWorker, untilStopSignal, WORKER_HELP, WORKER_OPTIONS } from "../worker-runtime.js";
 
 const help = `Usage: rhythm dev [--workflows DIR] [--tasks MODULE] [--port N] [options]
@@ -41,7 +40,7 @@ export const devCommand: Command = {
     const { url: given, schema } = databaseChoice(values);
     const port = values.port === undefined ? undefined : parseCountOption(values.port, "--port");
     if (port !== undefined && port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
-    const url = given ?? process.env.RHYTHM_DATABASE_URL;
+    const url = given ?? environmentUrl();
     if (url !== undefined && port !== undefined)
       throw new UsageError("--port serves the embedded database; it does not go with a database URL");
     const plan = await planWorker(values);
@@ -59,9 +58,10 @@ export const devCommand: Command = {
         throw new InvalidInputError(`${tried} in use on ${DEV_HOST}: choose another with --port`);
       }
       note("dev", `embedded PGlite (./.rhythm/data) served at ${embedded.url}; rhythm commands in this folder use it`);
-    } else note("dev", `database ${describeTarget(url)}`);
+    } else noteDatabase("dev", given);
     try {
-      const rhythm = await Rhythm.connect({ databaseUrl: embedded?.url ?? url, schema, workflows: plan.workflows.dir });
+      // (no URL given: RHYTHM_DATABASE_URL is read by connect, and its errors name it)
+      const rhythm = await connectRhythm(embedded?.url ?? given, { schema, workflows: plan.workflows.dir }, given);
       try {
         await startWorker("dev", rhythm, plan);
         await stop;
