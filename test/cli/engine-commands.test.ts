@@ -220,10 +220,14 @@ describe("engine commands", () => {
   test("task --wait prints the finished task; a failed one exits 1", () => {
     const done = json(ok(cli("task", "shout", "--inputs", '{"text":"hi"}', "--wait", "--timeout", "20s", "--json")));
     assert.deepEqual([done.kind, done.name, done.status, done.output], ["task", "shout", "completed", "HI"]);
-    const failed = ok(cli("task", "flaky", "--inputs", "{}", "--retries", "0", "--wait", "--timeout", "20"), 1);
+    // no --retries: the worker applies the options it registered "flaky" with (retries: 0)
+    const failed = ok(cli("task", "flaky", "--inputs", "{}", "--wait", "--timeout", "20"), 1);
     assert.match(failed.stdout, /^status +failed$/m);
     assert.match(failed.stdout, /^error +Error: always fails$/m);
     assert.match(failed.stdout, /^attempt 1 +Error: always fails$/m);
+    assert.doesNotMatch(failed.stdout, /^attempt 2/m);
+    const retried = json(ok(cli("task", "flaky", "--retries", "1", "--wait", "--timeout", "20", "--json"), 1));
+    assert.equal((retried.errors as unknown[]).length, 2, "--retries given here wins over the registration");
   });
 
   let waiting = "";
@@ -272,7 +276,7 @@ describe("engine commands", () => {
     const failed = json<Row[]>(ok(cli("list", "--status", "failed", "--json")));
     assert.deepEqual(
       failed.map((e) => e.name),
-      ["flaky"],
+      ["flaky", "flaky"],
     );
     assert.deepEqual(json<Row[]>(ok(cli("list", "--queue", "elsewhere", "--json"))), []);
     const all = json<Row[]>(ok(cli("list", "--json", "--limit", "100")));
@@ -304,7 +308,7 @@ describe("engine commands", () => {
     const before = json<unknown[]>(ok(cli("list", "--json", "--limit", "100"))).length;
     assert.match(ok(cli("start", "greet", "--inputs", "{nope"), 2).stderr, /--inputs is not valid JSON/);
     assert.match(ok(cli("start", "greet", "--inputs", "[1]"), 2).stderr, /--inputs must be a JSON object/);
-    assert.match(ok(cli("start", "greet", "--frobnicate"), 2).stderr, /Unknown option '--frobnicate'/);
+    assert.match(ok(cli("start", "greet", "--frobnicate"), 2).stderr, /^rhythm start: unknown option --frobnicate\n/);
     assert.match(ok(cli("signal", waiting, "approve", "--payload", "{"), 2).stderr, /--payload is not valid JSON/);
     assert.equal(json<unknown[]>(ok(cli("list", "--json", "--limit", "100"))).length, before);
   });

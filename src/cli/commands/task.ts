@@ -8,12 +8,14 @@ import { ENQUEUE_HELP, ENQUEUE_OPTIONS, enqueueChoice, reportEnqueued } from "..
 const help = `Usage: rhythm task <name> [--inputs JSON] [--wait [--timeout S]] [options]
 
 Queues one run of a task, outside any workflow. Prints its id; with --wait, waits for it to
-finish and prints it. A worker that registered the task runs it.
+finish and prints it. A worker that registered the task runs it, with the retries and timeout
+it registered the task with (unless --retries is given here). The queue is chosen here: for a
+task registered on a queue of its own, give --queue.
 
 Options:
   --inputs JSON        task inputs, any JSON value (default null)
-  --retries N          retries after the first attempt (default 3; the options a worker registered
-                       the task with do not reach tasks queued from here)
+  --retries N          retries after the first attempt (default: the options the worker registered
+                       the task with, else 3)
 ${ENQUEUE_HELP}
 ${DATABASE_HELP}
 
