@@ -21,7 +21,7 @@ import { isExecutionId } from "../shared/ids.js";
 import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
 import { retryPolicy, type RetriesOption } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
-import { chooseDatabase, firstContact, openDriver } from "./connection.js";
+import { chooseDatabase, describeTarget, firstContact, openDriver } from "./connection.js";
 import { folderCheckOptions } from "./flow-folder.js";
 import { FinishWatcher } from "./finish-watcher.js";
 import {
@@ -94,6 +94,7 @@ export class Rhythm {
     schema: string,
     private readonly options: ConnectOptions,
     private readonly ownsDriver = true,
+    private readonly where = "a database given by its driver",
   ) {
     this.store = new Store(driver, schema);
     this.programs = new ProgramCache(this.store);
@@ -128,7 +129,15 @@ export class Rhythm {
       await driver.close().catch(() => {});
       throw e;
     }
-    return new Rhythm(driver, schema, options);
+    return new Rhythm(driver, schema, options, true, describeTarget(options.databaseUrl));
+  }
+
+  /**
+   * Which database this client uses, for people: `embedded PGlite in ./.rhythm/data`, a
+   * Postgres URL with its password hidden, or a `rhythm dev` server.
+   */
+  describeDatabase(): string {
+    return this.where;
   }
 
   private get maxPayloadBytes(): number {
