@@ -42,8 +42,11 @@ export interface ConnectOptions {
    * to use your app's database, pass it here (Rhythm keeps to its own schema).
    */
   databaseUrl?: string;
-  /** Folder of .flow files deployed when a worker starts (default "./workflows"). */
-  workflows?: string;
+  /**
+   * Folder of .flow files deployed when a worker starts (default "./workflows"); `false`: workers
+   * deploy nothing (the workflows are deployed otherwise: `rhythm deploy`, `deploy(dir)`).
+   */
+  workflows?: string | false;
   /** Schema holding all of Rhythm's tables (default "rhythm"). */
   schema?: string;
   /**
@@ -169,7 +172,7 @@ export class Rhythm {
   }
 
   /** Stores every .flow of a folder by (name, sha256 of source); returns what was stored. */
-  async deploy(dir = this.options.workflows ?? "workflows"): Promise<{ name: string; version: string }[]> {
+  async deploy(dir = this.options.workflows || "workflows"): Promise<{ name: string; version: string }[]> {
     if (!existsSync(dir)) return [];
     const flows: (CompiledFlow & { name: string })[] = [];
     const errors: FlowLoadError[] = [];
@@ -211,7 +214,8 @@ export class Rhythm {
     const start = w.start.bind(w);
     // Workers deploy the workflow folder when they start (SPEC §3, versions), within the start's
     // wait for a database that cannot be reached yet.
-    w.start = () => start(() => (rhythm.deployedFrom === null ? rhythm.deploy() : Promise.resolve()));
+    const deploys = this.options.workflows !== false;
+    w.start = () => start(() => (deploys && rhythm.deployedFrom === null ? rhythm.deploy() : Promise.resolve()));
     this.localWorkers.add(w);
     return w;
   }

@@ -4,99 +4,14 @@
 // commands of its folder. On a Postgres server when one answers, else through a `rhythm dev`.
 
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
-import { CLI, jsonDocument, rhythm, tempFolder, type CliResult } from "./cli-process.js";
-
-// ── background processes ────────────────────────────────────────────────────────────────────
-
-interface Background {
-  child: ChildProcess;
-  stderr(): string;
-  /** Resolves with the first match of `pattern` in stderr; rejects after `ms` or when the process exits first. */
-  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  /** Sends `signal` and resolves with the exit code (rejects after `ms`). */
-  stop(signal?: NodeJS.Signals, ms?: number): Promise<number | null>;
-}
-
-const running = new Set<Background>();
-
-function background(args: string[], cwd: string): Background {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  child.stdout!.resume();
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
-  const bg: Background = {
-    child,
-    stderr: () => err,
-    waitFor: (pattern, ms = 20_000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const m = err.match(pattern);
-          if (!m) return false;
-          finish();
-          resolve(m);
-          return true;
-        };
-        const onExit = () => {
-          if (check()) return;
-          finish();
-          reject(new Error(`process exited before printing ${pattern}:\n${err}`));
-        };
-        const timer = setTimeout(() => {
-          finish();
-          reject(new Error(`no ${pattern} within ${ms} ms; stderr:\n${err}`));
-        }, ms);
-        const finish = () => {
-          clearTimeout(timer);
-          child.stderr!.off("data", check);
-          child.off("exit", onExit);
-        };
-        if (check()) return;
-        child.stderr!.on("data", check);
-        child.on("exit", onExit);
-      }),
-    stop: async (signal = "SIGTERM", ms = 15_000) => {
-      child.kill(signal);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new Error(`still running ${ms} ms after ${signal}:\n${err}`)), ms)),
-      );
-      try {
-        return await Promise.race([exited, timeout]);
-      } finally {
-        clearTimeout(timer);
-        running.delete(bg);
-      }
-    },
-  };
-  exited.then(() => running.delete(bg));
-  running.add(bg);
-  return bg;
-}
-
-after(() => {
-  // a test that failed half-way must not leave workers behind; one still running here is a leak
-  const leaked = [...running];
-  for (const bg of leaked) bg.child.kill("SIGKILL");
-  assert.equal(leaked.length, 0, `processes left running: ${leaked.map((b) => b.child.spawnargs.join(" ")).join("; ")}`);
-});
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, ms = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { background, until, type Background } from "./background.js";
+import { jsonDocument, rhythm, tempFolder, type CliResult } from "./cli-process.js";
 
 // ── the project a user would have ───────────────────────────────────────────────────────────
 
@@ -151,11 +66,11 @@ describe("engine commands", () => {
       db = await postgresDatabase();
       url = db.url!;
     } else {
-      // No server: the embedded PGlite served by `rhythm dev` (in its own folder, serving no queue
-      // the tests use, so the worker under test does all the work).
+      // No server: the embedded PGlite served by `rhythm dev` (in its own folder, running no
+      // worker, so the worker under test is the only one and does all the work).
       const home = tempFolder();
       devHome = home;
-      dev = background(["dev", "--queues", "dev-idle"], home.dir);
+      dev = background(["dev", "--no-worker"], home.dir);
       url = (await dev.waitFor(/served at (postgres:\/\/\S+);/, 40_000))[1];
     }
   });
@@ -336,6 +251,7 @@ describe("engine commands", () => {
     assert.equal(await worker.stop("SIGTERM"), 0);
     assert.match(worker.stderr(), /SIGTERM: stopping/);
     assert.match(worker.stderr(), /rhythm worker: stopped\n$/);
+    assert.doesNotMatch(worker.stderr(), /Warning/, "a worker prints no Node or driver warning");
     // its row went with it
     assert.match(ok(cli("workers")).stderr, /^rhythm workers: no worker is running$/m);
   });
