@@ -1,6 +1,6 @@
 // The package's public API (SPEC §4): `import { Rhythm } from "rhythm-flow"`.
 
-export { Rhythm, type ConnectOptions, type EnqueueOptions, type TaskEnqueueOptions } from "./client/rhythm.js";
+export { Rhythm, type ConnectOptions, type Enqueued, type EnqueueOptions, type TaskEnqueueOptions } from "./client/rhythm.js";
 export {
   RhythmError,
   InvalidArgumentError,

@@ -10,7 +10,9 @@ import type { Execution } from "../store/execution.js";
 import { stringProblem } from "../shared/json-check.js";
 import { migrate } from "../store/migrate.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
-import { Store } from "../store/store.js";
+import { Store, type Enqueued } from "../store/store.js";
+
+export type { Enqueued };
 import type { EnqueueItem, ListFilter } from "../store/types.js";
 import type { Refusal } from "../store/signals.js";
 import type { LiveWorker } from "../store/workers.js";
@@ -226,6 +228,19 @@ export class Rhythm {
 
   /** Starts several executions of one workflow in one round trip. */
   async startWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions = {}): Promise<string[]> {
+    return (await this.enqueueWorkflows(name, inputsList, options)).map((e) => e.id);
+  }
+
+  /**
+   * startWorkflow, saying whether it started one: `created` is false when `idempotencyKey` was
+   * taken, and `id` is then the execution that has the key (which may have finished). Known from
+   * the insert itself, with no read more.
+   */
+  async enqueueWorkflow(name: string, inputs: unknown = {}, options: EnqueueOptions = {}): Promise<Enqueued> {
+    return (await this.enqueueWorkflows(name, [inputs], options))[0];
+  }
+
+  private async enqueueWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions): Promise<Enqueued[]> {
     requireName(name, "workflow name");
     requireList(inputsList, "startWorkflows");
     const version = await this.store.newestVersion(name);
@@ -245,6 +260,15 @@ export class Rhythm {
 
   /** Queues several tasks of one name in one round trip. An unregistered name waits for a worker that has it. */
   async queueTasks(name: string, inputsList: unknown[], options: TaskEnqueueOptions = {}): Promise<string[]> {
+    return (await this.enqueueTasks(name, inputsList, options)).map((e) => e.id);
+  }
+
+  /** queueTask, saying whether it queued one (see enqueueWorkflow). */
+  async enqueueTask(name: string, inputs: unknown = null, options: TaskEnqueueOptions = {}): Promise<Enqueued> {
+    return (await this.enqueueTasks(name, [inputs], options))[0];
+  }
+
+  private async enqueueTasks(name: string, inputsList: unknown[], options: TaskEnqueueOptions): Promise<Enqueued[]> {
     requireName(name, "task name");
     requireList(inputsList, "queueTasks");
     const reg = this.registry.get(name)?.options;
@@ -267,7 +291,7 @@ export class Rhythm {
     return this.enqueue(items, options.tx);
   }
 
-  private enqueue(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<string[]> {
+  private enqueue(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<Enqueued[]> {
     if (!tx) return this.store.enqueue(items);
     const q: Queryable = {
       query: async <T>(sql: string, params?: unknown[]) => {

@@ -145,6 +145,25 @@ describe("engine commands", () => {
     assert.equal((retried.errors as unknown[]).length, 2, "--retries given here wins over the registration");
   });
 
+  test("start --idempotency-key: a second start queues nothing, and says which execution has the key", () => {
+    const first = ok(cli("start", "simple", "--inputs", '{"name":"ida"}', "--idempotency-key", "order-9"));
+    assert.match(first.stderr, /^rhythm start: queued workflow simple$/m);
+    const id = first.stdout.trim();
+    const again = ok(cli("start", "simple", "--inputs", '{"name":"ida"}', "--idempotency-key", "order-9"));
+    assert.equal(again.stdout, `${id}\n`);
+    assert.match(
+      again.stderr,
+      new RegExp(
+        `^rhythm start: nothing queued: the idempotency key "order-9" is taken by workflow simple ${id}, returned instead$`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(again.stderr, /queued workflow/);
+    assert.deepEqual(json(ok(cli("start", "simple", "--idempotency-key", "order-9", "--json"))), { id, created: false });
+    const task = json(ok(cli("task", "shout", "--inputs", '{"text":"k"}', "--idempotency-key", "order-9", "--json")));
+    assert.equal(task.created, true, "a task's keys are its own");
+  });
+
   let waiting = "";
 
   test("get shows what a suspended workflow waits on, the line and its log; signal resumes it", async () => {

@@ -19,7 +19,8 @@ Options:
 ${ENQUEUE_HELP}
 ${DATABASE_HELP}
 
---json prints { "id" }, or with --wait the execution.
+--json prints { "id", "created" } (created: false when the idempotency key was taken), or with
+--wait the execution.
 
 Exit codes: 0 queued (with --wait: completed); 1 the task failed or was cancelled, or --timeout
 passed; 2 usage error or invalid inputs.`;
@@ -37,8 +38,8 @@ export const taskCommand: Command = {
     const choice = enqueueChoice(values, null);
     const retries = parseIntegerOption(values.retries, "--retries", 0);
     return withRhythm("task", values, async (rhythm) => {
-      const id = await rhythm.queueTask(name, choice.inputs, { ...choice.options, retries });
-      return reportEnqueued("task", rhythm, id, `task ${name}`, choice, values.json);
+      const enqueued = await rhythm.enqueueTask(name, choice.inputs, { ...choice.options, retries });
+      return reportEnqueued("task", rhythm, enqueued, `task ${name}`, choice, values.json);
     });
   },
 };
