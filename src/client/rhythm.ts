@@ -338,6 +338,11 @@ export class Rhythm {
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * One execution, or null. For a workflow, also what it started (`children`, the first 100 of
+   * `childCount`), its timers and Signal.when timeouts not yet fired (`timers`), the signals no
+   * wait has taken (`bufferedSignals`), and when each await's deadline falls (`waitingOn[].until`).
+   */
   async get(id: string): Promise<Execution | null> {
     return this.store.get(id);
   }
@@ -364,6 +369,8 @@ export class Rhythm {
     // would loop forever.
     if (filter.after !== undefined && !isExecutionId(filter.after))
       throw new InvalidArgumentError("list: after must be the id of an execution (the last one of the previous page)");
+    if (filter.parentId !== undefined && !isExecutionId(filter.parentId))
+      throw new InvalidArgumentError("list: parentId must be the id of an execution");
     return this.store.list(filter);
   }
 

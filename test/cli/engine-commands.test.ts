@@ -183,6 +183,23 @@ describe("engine commands", () => {
     assert.match(human, /^waiting on +signal "approve" at line 3:\d+ \(in main\)$/m);
     assert.match(human, /^ +3 \| const answer = await Signal\.next\("approve"\);$/m);
     assert.match(human, /^ +\S+ \[line 2\] shouted CY$/m);
+    // what it started, with its status
+    assert.match(
+      human,
+      /^started \(1\):\n +ID +KIND +NAME +STATUS +DUE \/ FINISHED\n +[0-9a-f-]{36} +task +shout +completed +\S+Z$/m,
+    );
+    const started = json<{ children: { id: string; name: string; status: string }[]; childCount: number }>(
+      ok(cli("get", waiting, "--json")),
+    );
+    assert.deepEqual(
+      started.children.map((c) => [c.name, c.status]),
+      [["shout", "completed"]],
+    );
+    assert.deepEqual(
+      json<{ id: string }[]>(ok(cli("list", "--parent", waiting, "--json"))).map((c) => c.id),
+      [started.children[0].id],
+    );
+    assert.match(ok(cli("list", "--parent", "nope"), 2).stderr, /--parent must be an execution id, got "nope"/);
 
     const sent = json(ok(cli("signal", waiting, "approve", "--payload", '{"ok":true}', "--json")));
     assert.deepEqual(sent, { id: waiting, signal: "approve", payload: { ok: true } });
