@@ -8,6 +8,7 @@ export {
   ExecutionNotFoundError,
   ExecutionFinishedError,
   NotAWorkflowError,
+  UnknownSignalError,
   WaitTimeoutError,
   DatabaseError,
   DatabaseInUseError,
@@ -20,14 +21,7 @@ export {
   InvalidTaskResultError,
 } from "./client/errors.js";
 export { DatabaseUnavailableError } from "./store/connection-errors.js";
-export type {
-  BufferedSignal,
-  ChildExecution,
-  Execution,
-  ExecutionStatus,
-  PendingTimer,
-  WaitingOn,
-} from "./store/execution.js";
+export type { BufferedSignal, ChildExecution, Execution, ExecutionStatus, PendingTimer, WaitingOn } from "./store/execution.js";
 export type { ListFilter } from "./store/types.js";
 export type { LiveWorker } from "./store/workers.js";
 export type { TaskContext, TaskHandler, TaskOptions } from "./worker/registry.js";

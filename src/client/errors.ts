@@ -1,5 +1,6 @@
 // Every public error is a RhythmError with a stable `code`, so callers can branch on it.
 
+import { closestName } from "../lang/suggest.js";
 import { connectFailure } from "../shared/postgres-errors.js";
 import { InvalidArgumentError, RhythmError } from "../shared/rhythm-error.js";
 
@@ -32,6 +33,29 @@ export class ExecutionFinishedError extends RhythmError {
 export class NotAWorkflowError extends RhythmError {
   constructor(readonly executionId: string) {
     super("NOT_A_WORKFLOW", `execution ${executionId} is a task; only workflows take signals`);
+  }
+}
+
+/**
+ * A signal whose name the workflow's version never waits on (every wait names its signal
+ * literally, and none of them this one): refused, naming those it does wait on.
+ */
+export class UnknownSignalError extends RhythmError {
+  constructor(
+    readonly executionId: string,
+    readonly workflow: string,
+    readonly signal: string,
+    /** The names the workflow's version waits on. */
+    readonly names: string[],
+  ) {
+    const near = closestName(signal, names);
+    const waits = names.length === 0 ? "it waits on no signal" : `it waits on ${names.map((n) => `"${n}"`).join(", ")}`;
+    super(
+      "UNKNOWN_SIGNAL",
+      `workflow ${workflow} (${executionId}) never waits on a signal named "${signal}": ${waits}` +
+        (near ? ` — did you mean "${near}"?` : "") +
+        " (to send it anyway: force: true, rhythm signal --force)",
+    );
   }
 }
 

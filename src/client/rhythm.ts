@@ -31,6 +31,7 @@ import {
   ExecutionNotFoundError,
   InvalidArgumentError,
   NotAWorkflowError,
+  UnknownSignalError,
   WaitTimeoutError,
   WorkflowNotFoundError,
 } from "./errors.js";
@@ -304,18 +305,25 @@ export class Rhythm {
 
   // ── signals and control ───────────────────────────────────────────────────────────────────
 
-  async signal(id: string, name: string, payload: unknown = null): Promise<void> {
+  /**
+   * Sends a signal to a workflow. A name its version never waits on is refused with
+   * UnknownSignalError (`UNKNOWN_SIGNAL`, naming the signals it does wait on) — a typo would
+   * otherwise wait in its buffer for ever — unless a wait of that version computes its name
+   * (`Signal.next(kind + "-done")`), or `force: true` is given.
+   */
+  async signal(id: string, name: string, payload: unknown = null, options: { force?: boolean } = {}): Promise<void> {
     requireName(name, "signal name");
     const copy = jsonInput(payload, `payload of signal "${name}"`, this.maxPayloadBytes);
-    refuse(await this.store.signal([{ id, name, payload: copy }]));
+    refuse(await this.store.signal([{ id, name, payload: copy, force: options.force === true }]));
   }
 
   /**
    * Sends many signals in one transaction (one statement for a signal to each of thousands of
-   * workflows). All or nothing: when one target is unknown, not a workflow or finished, nothing
-   * is sent and that target's error is thrown. Signals to one workflow keep their order.
+   * workflows). All or nothing: when one target is unknown, not a workflow, finished, or never
+   * waits on that name (see signal; `force` per signal), nothing is sent and that target's error
+   * is thrown. Signals to one workflow keep their order.
    */
-  async signalMany(signals: { id: string; name: string; payload?: unknown }[]): Promise<void> {
+  async signalMany(signals: { id: string; name: string; payload?: unknown; force?: boolean }[]): Promise<void> {
     if (!Array.isArray(signals)) throw new InvalidArgumentError("signalMany takes an array of { id, name, payload }");
     const items = signals.map((s, n) => {
       if (s === null || typeof s !== "object") throw new InvalidArgumentError(`signal ${n}: expected { id, name, payload }`);
@@ -324,6 +332,7 @@ export class Rhythm {
         id: s.id,
         name: s.name,
         payload: jsonInput(s.payload ?? null, `payload of signal "${s.name}"`, this.maxPayloadBytes),
+        force: s.force === true,
       };
     });
     refuse(await this.store.signal(items));
@@ -424,6 +433,8 @@ function refuse(refused: Refusal | null): void {
   if (!refused) return;
   if (!refused.row) throw new ExecutionNotFoundError(refused.id);
   if (refused.row.kind !== "workflow") throw new NotAWorkflowError(refused.id);
+  const unknown = refused.unknownSignal;
+  if (unknown) throw new UnknownSignalError(refused.id, unknown.workflow, unknown.name, unknown.names);
   throw new ExecutionFinishedError(refused.id, refused.row.status);
 }
 

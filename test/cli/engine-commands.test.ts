@@ -201,6 +201,18 @@ describe("engine commands", () => {
     );
     assert.match(ok(cli("list", "--parent", "nope"), 2).stderr, /--parent must be an execution id, got "nope"/);
 
+    // a name greet never waits on: refused, with the one it does; --force sends it anyway
+    const typo = ok(cli("signal", waiting, "aprove"), 1);
+    assert.match(
+      typo.stderr,
+      /^rhythm signal: workflow greet \(\S+\) never waits on a signal named "aprove": it waits on "approve" — did you mean "approve"\? \(to send it anyway: force: true, rhythm signal --force\) \(UNKNOWN_SIGNAL\)$/m,
+    );
+    ok(cli("signal", waiting, "aprove", "--force"));
+    assert.deepEqual(
+      json<{ bufferedSignals: { name: string }[] }>(ok(cli("get", waiting, "--json"))).bufferedSignals.map((b) => b.name),
+      ["aprove"],
+    );
+    assert.match(ok(cli("get", waiting)).stdout, /^buffered +signal "aprove" null, sent \S+Z, not taken by any wait yet$/m);
     const sent = json(ok(cli("signal", waiting, "approve", "--payload", '{"ok":true}', "--json")));
     assert.deepEqual(sent, { id: waiting, signal: "approve", payload: { ok: true } });
     const done = await until("the signalled workflow to finish", () => {
