@@ -26,4 +26,5 @@ export type { ListFilter } from "./store/types.js";
 export type { LiveWorker } from "./store/workers.js";
 export type { TaskContext, TaskHandler, TaskOptions } from "./worker/registry.js";
 export type { Worker, WorkerOptions } from "./worker/worker.js";
+export type { WorkflowEvent } from "./worker/events.js";
 export { FlowLoadError, FlowSyntaxError } from "./lang/index.js";

@@ -72,11 +72,18 @@ export interface Deployed {
  * Registers the tasks, deploys the workflows (unless `deploy` is false: they are already) and
  * starts a worker on `rhythm`; returns what was deployed.
  */
-export async function startWorker(command: string, rhythm: Rhythm, plan: WorkerPlan, deploy = true): Promise<Deployed[]> {
+export async function startWorker(
+  command: string,
+  rhythm: Rhythm,
+  plan: WorkerPlan,
+  deploy = true,
+  onEvent?: WorkerOptions["onEvent"],
+): Promise<Deployed[]> {
   for (const t of plan.tasks) rhythm.task(t.name, logged(command, t.name, t.handler), t.options);
   const deployed = deploy ? await deployFolder(command, rhythm, plan) : [];
   const worker = rhythm.worker({
     ...plan.options,
+    onEvent,
     // a database that went away is waited for, not an error of the worker: said as the start says it
     onError: (e) =>
       note(command, e instanceof DatabaseUnavailableError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`),

@@ -1,8 +1,9 @@
 // `rhythm dev` watches what it runs, driven as a real process: a changed .flow is deployed as a
 // new version (new runs use it, a running one keeps its own), a .flow that stops loading prints
 // its errors and the previous version stays, a changed tasks module — or a file it imports — is
-// reloaded in place, and one that stops loading leaves the worker with the tasks it had. On the
-// embedded database, started with RHYTHM_DATABASE_URL set to nothing (which counts as unset).
+// reloaded in place, and one that stops loading leaves the worker with the tasks it had; and it
+// says what the workflows do (started, suspended where, completed, failed where, console lines).
+// On the embedded database, started with RHYTHM_DATABASE_URL set to nothing (which counts as unset).
 
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -19,6 +20,7 @@ return { version: ${version}, shouted, answer };
 const project = tempFolder({
   "package.json": '{ "type": "module" }\n',
   "workflows/greet.flow": flow(1),
+  "workflows/oops.flow": 'console.log("about to fail");\nconst x = null;\nreturn x.y;\n',
   "lib.ts": 'export const suffix: string = "!";\n',
   "tasks.ts": `import { suffix } from "./lib.js";
 export default { shout: async (inputs: { text: string }) => inputs.text.toUpperCase() + suffix };
@@ -37,7 +39,7 @@ function cli(...args: string[]): CliResult {
 const execution = (id: string) =>
   jsonDocument(cli("get", id, "--json").stdout) as { status: string; version: string; output: unknown };
 
-test("rhythm dev redeploys changed workflows and reloads a changed tasks module", async () => {
+test("rhythm dev redeploys changed workflows, reloads a changed tasks module, and says what workflows do", async () => {
   const dev = background(["dev", "--tasks", "tasks.ts"], project.dir, { RHYTHM_DATABASE_URL: "" });
   await dev.waitFor(/embedded PGlite \(\.\/\.rhythm\/data\) served at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres;/, 60_000);
   await dev.waitFor(/serving queue\(s\) default with tasks shout\n/, 30_000);
@@ -75,6 +77,30 @@ test("rhythm dev redeploys changed workflows and reloads a changed tasks module"
   await until("both runs to finish", () => execution(first).status === "completed" && execution(second).status === "completed");
   assert.deepEqual(execution(first).output, { version: 1, shouted: "ADA!", answer: null });
   assert.deepEqual(execution(second).output, { version: 2, shouted: "BO!", answer: null });
+
+  // what the workflows did, as they did it
+  const said = (id: string) =>
+    dev
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes(` ${id} `))
+      .filter((l) => !l.includes(" task shout "));
+  await dev.waitFor(new RegExp(`workflow greet ${first} completed`));
+  assert.deepEqual(said(first), [
+    `rhythm dev: workflow greet ${first} started (version ${v1.slice(0, 12)})`,
+    `rhythm dev: workflow greet ${first} suspended: waiting on signal "go" at workflows/greet.flow:1:16 (in main)`,
+    `rhythm dev: workflow greet ${first} suspended: waiting on task "shout" at workflows/greet.flow:2:17 (in main)`,
+    `rhythm dev: workflow greet ${first} completed: {"version":1,"shouted":"ADA!","answer":null}`,
+  ]);
+  const oops = cli("start", "oops").stdout.trim();
+  await dev.waitFor(new RegExp(`workflow oops ${oops} failed`));
+  const [started, log, failed] = said(oops);
+  assert.match(started, /started \(version [0-9a-f]{12}\)$/);
+  assert.equal(log, `rhythm dev: workflow oops ${oops} console.log at workflows/oops.flow:1: about to fail`);
+  assert.match(
+    failed,
+    new RegExp(`^rhythm dev: workflow oops ${oops} failed: TypeError: .* at workflows/oops\\.flow:3:\\d+ \\(main\\)$`),
+  );
 
   // a file the tasks module imports changes: the module is loaded afresh, the worker restarted
   mark = dev.stderr().length;

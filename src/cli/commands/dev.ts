@@ -21,6 +21,10 @@ Runs everything for development in one process until SIGINT or SIGTERM:
   - a worker for the tasks module and the workflows folder.
 With --database-url (or RHYTHM_DATABASE_URL) it runs only the worker, against that database.
 
+It says what the workflows do, one line each on stderr: started, their console lines
+(file:line), suspended on what and where (file:line:col), completed with the output, failed with
+the error and where it was thrown; and each task attempt.
+
 It watches the workflows folder and the tasks module (with the files it imports):
   - a changed .flow is deployed as a new version: new executions use it, running ones keep
     theirs; a .flow that does not load prints its file:line:col errors, and the previous

@@ -4,6 +4,7 @@
 // file it imports) is loaded afresh — ES modules cannot be unloaded, so tsx imports a new copy —
 // and the worker is restarted with it in this process, on a new client: running tasks finish
 // first; a module that no longer loads is reported, and the running worker keeps its tasks.
+// What the workflows do is said as they do it, from the worker's events (workflow-log.ts).
 
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
@@ -15,6 +16,7 @@ import { shortVersion } from "../format-execution.js";
 import { loadTasksModule } from "../tasks-module.js";
 import { deployFolder, startWorker, type WorkerPlan } from "../worker-runtime.js";
 import { foldersOf, watchFolders, type FolderWatch } from "./folder-watch.js";
+import { workflowLog } from "./workflow-log.js";
 
 export interface DevSessionOptions {
   /** The database URL the clients connect to (undefined: RHYTHM_DATABASE_URL). */
@@ -37,6 +39,8 @@ export class DevSession {
   private dirty = { flows: false, tasks: false };
   private busy: Promise<void> | null = null;
   private closed = false;
+  /** What the workflows do, said as they do it (one printer for every worker of the session). */
+  private readonly events = workflowLog("dev");
 
   private constructor(private readonly options: DevSessionOptions) {}
 
@@ -47,7 +51,7 @@ export class DevSession {
     session.rhythm = rhythm;
     try {
       for (const f of await deployFolder("dev", rhythm, options.plan)) session.versions.set(f.name, f.version);
-      if (options.worker) await startWorker("dev", rhythm, options.plan, false);
+      if (options.worker) await startWorker("dev", rhythm, options.plan, false, session.events);
     } catch (e) {
       await rhythm.close();
       throw e;
@@ -154,7 +158,7 @@ export class DevSession {
     this.rhythm = null;
     const rhythm = await this.connect();
     try {
-      await startWorker("dev", rhythm, { ...this.options.plan, tasks: entries }, false);
+      await startWorker("dev", rhythm, { ...this.options.plan, tasks: entries }, false, this.events);
     } catch (e) {
       await rhythm.close();
       throw e;
