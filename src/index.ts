@@ -1,6 +1,6 @@
 // The package's public API (SPEC §4): `import { Rhythm } from "rhythm-flow"`.
 
-export { Rhythm, type ConnectOptions, type EnqueueOptions, type TaskEnqueueOptions } from "./client/rhythm.js";
+export { Rhythm, type ConnectOptions, type Enqueued, type EnqueueOptions, type TaskEnqueueOptions } from "./client/rhythm.js";
 export {
   RhythmError,
   InvalidArgumentError,
@@ -8,16 +8,23 @@ export {
   ExecutionNotFoundError,
   ExecutionFinishedError,
   NotAWorkflowError,
+  UnknownSignalError,
   WaitTimeoutError,
   DatabaseError,
   DatabaseInUseError,
+  DatabaseConnectError,
+  DatabaseNotFoundError,
+  DatabaseUnreachableError,
+  DatabaseAuthError,
+  type DatabaseTarget,
   NonRetryableError,
   InvalidTaskResultError,
 } from "./client/errors.js";
 export { DatabaseUnavailableError } from "./store/connection-errors.js";
-export type { Execution, ExecutionStatus, WaitingOn } from "./store/execution.js";
+export type { BufferedSignal, ChildExecution, Execution, ExecutionStatus, PendingTimer, WaitingOn } from "./store/execution.js";
 export type { ListFilter } from "./store/types.js";
 export type { LiveWorker } from "./store/workers.js";
 export type { TaskContext, TaskHandler, TaskOptions } from "./worker/registry.js";
 export type { Worker, WorkerOptions } from "./worker/worker.js";
+export type { WorkflowEvent } from "./worker/events.js";
 export { FlowLoadError, FlowSyntaxError } from "./lang/index.js";

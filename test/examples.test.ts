@@ -8,6 +8,8 @@ import { test } from "node:test";
 import { folderCheckOptions } from "../src/client/flow-folder.js";
 import { checkFlow } from "../src/lang/index.js";
 import { runFlowFile, type TaskMock } from "../src/testing/index.js";
+// the onboarding example's own tests, which the README shows
+import "../examples/onboarding/onboard_user.test.js";
 
 const mocks = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Record<string, TaskMock>;
 const order = { orderId: "o-1", totalCents: 4200, items: ["book"], address: "Main St" };

@@ -2,6 +2,7 @@
 // and option helpers.
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { closestName } from "../lang/suggest.js";
 
 export interface Command {
   summary: string;
@@ -22,13 +23,33 @@ export type ParsedArgs<O extends Options> = ReturnType<
   typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
 >;
 
-/** `parseArgs` with positionals allowed and unknown options reported as usage errors. */
+/**
+ * `parseArgs` with positionals allowed; a bad option is a usage error in the command's own words
+ * (`unknown option --inptus; did you mean --inputs?`) rather than Node's.
+ */
 export function parseCommandArgs<const O extends Options>(args: string[], options: O): ParsedArgs<O> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(optionProblem(e as Error & { code?: string }, options));
   }
+}
+
+/** Node's parseArgs errors, said for people, with the nearest known option for a misspelt one. */
+function optionProblem(e: Error & { code?: string }, options: Options): string {
+  const quoted = /'([^' ]+)/.exec(e.message)?.[1] ?? "";
+  const name = quoted.replace(/^-+/, "");
+  const flag = quoted.startsWith("--") || name.length > 1 ? `--${name}` : `-${name}`;
+  if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const known = [...Object.keys(options), "help"];
+    const near = closestName(name, known);
+    return near ? `unknown option ${flag}; did you mean --${near}?` : `unknown option ${flag}`;
+  }
+  if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const option = Object.hasOwn(options, name) ? options[name] : undefined;
+    return option?.type === "boolean" ? `${flag} takes no value` : `${flag} needs a value`;
+  }
+  return e.message;
 }
 
 /** Exactly `names.length` positional arguments, named in the message when missing or extra. */

@@ -2,8 +2,9 @@
 // --json), one stderr line saying which database is used, and a client that is closed whatever
 // the command does.
 
-import { describeTarget } from "../client/connection.js";
-import { Rhythm } from "../client/rhythm.js";
+import { chooseDatabase, describeTarget } from "../client/connection.js";
+import { DatabaseConnectError } from "../client/errors.js";
+import { Rhythm, type ConnectOptions } from "../client/rhythm.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
 import { UsageError } from "./command.js";
 
@@ -53,13 +54,47 @@ export async function withRhythm<T>(
   options: { workflows?: string } = {},
 ): Promise<T> {
   const { url, schema } = databaseChoice(values);
-  note(command, `database ${describeTarget(url)}`);
-  const rhythm = await Rhythm.connect({ databaseUrl: url, schema, workflows: options.workflows });
+  noteDatabase(command, url);
+  const rhythm = await connectRhythm(url, { schema, workflows: options.workflows });
   try {
     return await fn(rhythm);
   } finally {
     await rhythm.close();
   }
+}
+
+/**
+ * Rhythm.connect, with a failure to connect naming --database-url when the URL came from it
+ * (`flagUrl`, by default `url`; `rhythm dev` connects to its own server's URL).
+ */
+export async function connectRhythm(
+  url: string | undefined,
+  options: Omit<ConnectOptions, "databaseUrl">,
+  flagUrl = url,
+): Promise<Rhythm> {
+  try {
+    return await Rhythm.connect({ ...options, databaseUrl: url });
+  } catch (e) {
+    throw fromFlag(e, flagUrl);
+  }
+}
+
+/** A connect error about the URL of --database-url says so (the API would say `databaseUrl`). */
+export function fromFlag(e: unknown, url: string | undefined): unknown {
+  return url !== undefined && e instanceof DatabaseConnectError ? e.withUrlFrom("--database-url") : e;
+}
+
+/**
+ * Says on stderr which database the command uses. DATABASE_URL is not read (see connection.ts);
+ * when it is set and the embedded database is used, the line says how to use it.
+ */
+export function noteDatabase(command: string, url: string | undefined): void {
+  const choice = chooseDatabase(url);
+  const unused =
+    choice.url === null && process.env.DATABASE_URL?.trim()
+      ? " (DATABASE_URL is set, but Rhythm reads RHYTHM_DATABASE_URL: export RHYTHM_DATABASE_URL=$DATABASE_URL to use that database)"
+      : "";
+  note(command, `database ${describeTarget(url)}${unused}`);
 }
 
 /** One line for people on stderr, prefixed with the command (stdout stays for results). */

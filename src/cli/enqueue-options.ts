@@ -2,7 +2,7 @@
 // --priority, --idempotency-key), and --wait [--timeout S], which prints the final execution
 // and turns its status into the exit code.
 
-import type { Rhythm } from "../client/rhythm.js";
+import type { Enqueued, Rhythm } from "../client/rhythm.js";
 import { InvalidArgumentError } from "../client/errors.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import { UsageError, parseIntegerOption, parseJsonOption } from "./command.js";
@@ -20,7 +20,8 @@ export const ENQUEUE_OPTIONS = {
 
 export const ENQUEUE_HELP = `  --queue Q            queue to run on (default: default)
   --priority N         higher runs first (default 0)
-  --idempotency-key K  a second enqueue with the same key returns the first execution
+  --idempotency-key K  a second enqueue with the same key queues nothing and prints the first
+                       execution's id (stderr says so)
   --wait               wait for the execution to finish and print it
   --timeout S          with --wait: give up after S seconds (or a duration like 30s, 5m)`;
 
@@ -61,23 +62,27 @@ export function enqueueChoice(values: EnqueueValues, defaultInputs: unknown) {
 
 /**
  * Prints what was enqueued: the id (stdout, alone, for scripts), or with --wait the final
- * execution; exit 0 unless the execution failed or was cancelled.
+ * execution; exit 0 unless the execution failed or was cancelled. When the idempotency key was
+ * taken nothing was queued: stderr says so, and the id is the execution that has the key.
  */
 export async function reportEnqueued(
   command: string,
   rhythm: Rhythm,
-  id: string,
+  { id, created }: Enqueued,
   what: string,
-  choice: { wait: boolean; timeout?: number | string },
+  choice: { wait: boolean; timeout?: number | string; options: { idempotencyKey?: string } },
   json: boolean | undefined,
 ): Promise<number> {
+  const said = created
+    ? `queued ${what}`
+    : `nothing queued: the idempotency key "${choice.options.idempotencyKey}" is taken by ${what} ${id}, returned instead`;
   if (!choice.wait) {
-    note(command, `queued ${what}`);
-    if (json) printJson({ id });
+    note(command, said);
+    if (json) printJson({ id, created });
     else process.stdout.write(id + "\n");
     return 0;
   }
-  note(command, `queued ${what} as ${id}; waiting for it to finish`);
+  note(command, created ? `${said} as ${id}; waiting for it to finish` : `${said}; waiting for it to finish`);
   const done = await rhythm.wait(id, { timeout: choice.timeout });
   if (json) printJson(done);
   else process.stdout.write(formatExecution(done, { logs: await rhythm.logs(id) }) + "\n");

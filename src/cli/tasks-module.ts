@@ -18,14 +18,28 @@ const TYPESCRIPT = new Set([".ts", ".mts", ".cts", ".tsx"]);
 
 const SHAPE = 'export default { "task-name": async (inputs, ctx) => output, "other": { handler, options } }';
 
-export async function loadTasksModule(path: string): Promise<TaskEntry[]> {
+export interface LoadOptions {
+  /**
+   * Load the module and everything it imports afresh, even when this process loaded them before
+   * (`rhythm dev` reloads a changed module this way: ES modules cannot be unloaded, so each load
+   * is a new copy, through tsx, which imports every call in a namespace of its own).
+   */
+  fresh?: boolean;
+  /** Called with the URL of every module the load imports (the module itself included). */
+  onImport?: (url: string) => void;
+}
+
+export async function loadTasksModule(path: string, options: LoadOptions = {}): Promise<TaskEntry[]> {
   const file = resolve(path);
   if (!existsSync(file)) throw new UsageError(`no such tasks module: ${path}`);
   let namespace: Record<string, unknown>;
   try {
-    if (TYPESCRIPT.has(extname(file))) {
+    if (TYPESCRIPT.has(extname(file)) || options.fresh || options.onImport) {
       const { tsImport } = await import("tsx/esm/api");
-      namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+      namespace = (await tsImport(pathToFileURL(file).href, {
+        parentURL: import.meta.url,
+        onImport: options.onImport,
+      })) as Record<string, unknown>;
     } else namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
     throw new InvalidInputError(`tasks module ${path} did not load: ${e instanceof Error ? e.message : String(e)}`);

@@ -9,7 +9,7 @@ import type { WorkerOptions } from "../worker/worker.js";
 import { UsageError, parseCountOption } from "./command.js";
 import { note } from "./engine-client.js";
 import { shortVersion } from "./format-execution.js";
-import { loadTasksModule, type TaskEntry } from "./tasks-module.js";
+import { loadTasksModule, type LoadOptions, type TaskEntry } from "./tasks-module.js";
 import { workflowsFolder } from "./workflows-folder.js";
 
 export const WORKER_OPTIONS = {
@@ -32,12 +32,15 @@ export interface WorkerPlan {
 }
 
 /** Checks the options and loads the tasks module, before anything connects. */
-export async function planWorker(values: {
-  tasks?: string;
-  workflows?: string;
-  queues?: string;
-  concurrency?: string;
-}): Promise<WorkerPlan> {
+export async function planWorker(
+  values: {
+    tasks?: string;
+    workflows?: string;
+    queues?: string;
+    concurrency?: string;
+  },
+  load: LoadOptions = {},
+): Promise<WorkerPlan> {
   let queues: string[] | undefined;
   if (values.queues !== undefined) {
     queues = values.queues.split(",").map((q) => q.trim());
@@ -45,19 +48,42 @@ export async function planWorker(values: {
   }
   const concurrency = parseCountOption(values.concurrency, "--concurrency");
   const workflows = workflowsFolder(values.workflows);
-  const tasks = values.tasks === undefined ? [] : await loadTasksModule(values.tasks);
+  const tasks = values.tasks === undefined ? [] : await loadTasksModule(values.tasks, load);
   return { tasks, workflows, options: { queues, concurrency } };
 }
 
-/** Registers the tasks, deploys the workflows and starts a worker on `rhythm`. */
-export async function startWorker(command: string, rhythm: Rhythm, plan: WorkerPlan): Promise<void> {
+/** Deploys the workflows folder, saying so; returns what was stored. */
+export async function deployFolder(command: string, rhythm: Rhythm, plan: WorkerPlan): Promise<Deployed[]> {
+  if (!plan.workflows.exists) {
+    note(command, `no ./${plan.workflows.dir} folder: no workflows deployed`);
+    return [];
+  }
+  const deployed = await rhythm.deploy(plan.workflows.dir);
+  for (const f of deployed) note(command, `workflow ${f.name} ${shortVersion(f.version)} deployed`);
+  return deployed;
+}
+
+export interface Deployed {
+  name: string;
+  version: string;
+}
+
+/**
+ * Registers the tasks, deploys the workflows (unless `deploy` is false: they are already) and
+ * starts a worker on `rhythm`; returns what was deployed.
+ */
+export async function startWorker(
+  command: string,
+  rhythm: Rhythm,
+  plan: WorkerPlan,
+  deploy = true,
+  onEvent?: WorkerOptions["onEvent"],
+): Promise<Deployed[]> {
   for (const t of plan.tasks) rhythm.task(t.name, logged(command, t.name, t.handler), t.options);
-  if (plan.workflows.exists) {
-    for (const f of await rhythm.deploy(plan.workflows.dir))
-      note(command, `workflow ${f.name} ${shortVersion(f.version)} deployed`);
-  } else note(command, `no ./${plan.workflows.dir} folder: no workflows deployed`);
+  const deployed = deploy ? await deployFolder(command, rhythm, plan) : [];
   const worker = rhythm.worker({
     ...plan.options,
+    onEvent,
     // a database that went away is waited for, not an error of the worker: said as the start says it
     onError: (e) =>
       note(command, e instanceof DatabaseUnavailableError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`),
@@ -65,6 +91,7 @@ export async function startWorker(command: string, rhythm: Rhythm, plan: WorkerP
   await worker.start();
   const tasks = plan.tasks.length === 0 ? "no tasks (workflows only)" : `tasks ${plan.tasks.map((t) => t.name).join(", ")}`;
   note(command, `worker ${worker.id} serving queue(s) ${(plan.options.queues ?? ["default"]).join(", ")} with ${tasks}`);
+  return deployed;
 }
 
 function logged(command: string, name: string, handler: TaskHandler): TaskHandler {

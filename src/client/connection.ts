@@ -1,12 +1,13 @@
 // Which database a client uses: an explicit URL, RHYTHM_DATABASE_URL, a `rhythm dev` server
 // running in this folder (it records its URL in ./.rhythm/dev.json), or embedded PGlite
-// persisted in ./.rhythm/data — one process only, which is why `rhythm dev` exists.
+// persisted in ./.rhythm/data — one process only, which is why `rhythm dev` exists. A failure to
+// reach the chosen server becomes a typed error that says what to do.
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Driver } from "../store/driver.js";
 import { PostgresDriver } from "../store/pg-driver.js";
-import { DatabaseInUseError } from "./errors.js";
+import { connectError, DatabaseInUseError } from "./errors.js";
 
 export const RHYTHM_DIR = ".rhythm";
 export const DEV_FILE = join(RHYTHM_DIR, "dev.json");
@@ -29,21 +30,66 @@ export function runningDevServer(cwd = process.cwd()): DevServerInfo | null {
   }
 }
 
-/** How a connection was chosen, for messages like "using embedded PGlite in ./.rhythm". */
-export function describeTarget(url?: string): string {
-  const chosen = url ?? process.env.RHYTHM_DATABASE_URL;
-  if (chosen) return chosen.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
-  const dev = runningDevServer();
-  if (dev) return `${dev.url} (rhythm dev, pid ${dev.pid})`;
-  return `embedded PGlite in ./${RHYTHM_DIR}/data`;
+/** The database a client uses, and where its URL came from (for messages and hints). */
+export type DatabaseChoice =
+  | { url: string; from: "the databaseUrl option" | "RHYTHM_DATABASE_URL" | "rhythm dev (./.rhythm/dev.json)" }
+  | { url: null; from: "embedded" };
+
+/** A variable set to nothing (`RHYTHM_DATABASE_URL=`) counts as unset, like an empty option. */
+function given(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
 }
 
-export async function openDriver(url?: string, options: { preparedStatements?: boolean } = {}): Promise<Driver> {
-  const chosen = url ?? process.env.RHYTHM_DATABASE_URL ?? runningDevServer()?.url;
+/** RHYTHM_DATABASE_URL, unless it is unset or empty. */
+export function environmentUrl(): string | undefined {
+  return given(process.env.RHYTHM_DATABASE_URL);
+}
+
+/**
+ * An explicit URL, else RHYTHM_DATABASE_URL, else the `rhythm dev` server of this folder, else
+ * the embedded PGlite. DATABASE_URL is not read: it often names an app's own database, and a
+ * variable meant for something else must not move `rhythm dev` and every command onto it.
+ */
+export function chooseDatabase(url?: string): DatabaseChoice {
+  const explicit = given(url);
+  if (explicit) return { url: explicit, from: "the databaseUrl option" };
+  const env = environmentUrl();
+  if (env) return { url: env, from: "RHYTHM_DATABASE_URL" };
+  const dev = runningDevServer();
+  if (dev) return { url: dev.url, from: "rhythm dev (./.rhythm/dev.json)" };
+  return { url: null, from: "embedded" };
+}
+
+/** How a connection was chosen, for messages like "embedded PGlite in ./.rhythm/data" (no password). */
+export function describeTarget(url?: string): string {
+  const choice = chooseDatabase(url);
+  if (choice.url === null) return `embedded PGlite in ./${RHYTHM_DIR}/data`;
+  if (choice.from.startsWith("rhythm dev")) return `${choice.url} (rhythm dev, pid ${runningDevServer()?.pid})`;
+  return hidePassword(choice.url);
+}
+
+export function hidePassword(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+export async function openDriver(choice: DatabaseChoice, options: { preparedStatements?: boolean } = {}): Promise<Driver> {
   // RHYTHM_PREPARED_STATEMENTS=off: for a pooler that does not keep them (PgBouncer in transaction mode)
   const preparedStatements = options.preparedStatements ?? process.env.RHYTHM_PREPARED_STATEMENTS !== "off";
-  if (chosen) return new PostgresDriver(chosen, { preparedStatements });
+  if (choice.url !== null) return new PostgresDriver(choice.url, { preparedStatements });
   return openEmbedded(RHYTHM_DIR);
+}
+
+/**
+ * Runs the first work of a new connection (migrations) and turns a failure to connect into a
+ * typed error that says what to do (DATABASE_NOT_FOUND, DATABASE_UNREACHABLE,
+ * DATABASE_AUTH_FAILED); other errors pass unchanged.
+ */
+export async function firstContact<T>(driver: Driver, urlFrom: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw (driver instanceof PostgresDriver ? connectError(e, driver.target(), urlFrom) : null) ?? e;
+  }
 }
 
 /**

@@ -10,7 +10,9 @@ import type { Execution } from "../store/execution.js";
 import { stringProblem } from "../shared/json-check.js";
 import { migrate } from "../store/migrate.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
-import { Store } from "../store/store.js";
+import { Store, type Enqueued } from "../store/store.js";
+
+export type { Enqueued };
 import type { EnqueueItem, ListFilter } from "../store/types.js";
 import type { Refusal } from "../store/signals.js";
 import type { LiveWorker } from "../store/workers.js";
@@ -21,7 +23,7 @@ import { isExecutionId } from "../shared/ids.js";
 import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
 import { retryPolicy, type RetriesOption } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
-import { openDriver } from "./connection.js";
+import { chooseDatabase, describeTarget, firstContact, openDriver } from "./connection.js";
 import { folderCheckOptions } from "./flow-folder.js";
 import { FinishWatcher } from "./finish-watcher.js";
 import {
@@ -29,6 +31,7 @@ import {
   ExecutionNotFoundError,
   InvalidArgumentError,
   NotAWorkflowError,
+  UnknownSignalError,
   WaitTimeoutError,
   WorkflowNotFoundError,
 } from "./errors.js";
@@ -36,10 +39,17 @@ import { DEFAULT_MAX_PAYLOAD_BYTES, jsonInput } from "./json-input.js";
 import { checkedResult } from "./task-output.js";
 
 export interface ConnectOptions {
-  /** Postgres URL. Default: RHYTHM_DATABASE_URL, else a running `rhythm dev` in this folder, else embedded PGlite in ./.rhythm/. */
+  /**
+   * Postgres URL. Default: RHYTHM_DATABASE_URL, else a running `rhythm dev` in this folder, else
+   * embedded PGlite in ./.rhythm/. An empty string counts as not given. DATABASE_URL is not read:
+   * to use your app's database, pass it here (Rhythm keeps to its own schema).
+   */
   databaseUrl?: string;
-  /** Folder of .flow files deployed when a worker starts (default "./workflows"). */
-  workflows?: string;
+  /**
+   * Folder of .flow files deployed when a worker starts (default "./workflows"); `false`: workers
+   * deploy nothing (the workflows are deployed otherwise: `rhythm deploy`, `deploy(dir)`).
+   */
+  workflows?: string | false;
   /** Schema holding all of Rhythm's tables (default "rhythm"). */
   schema?: string;
   /**
@@ -90,6 +100,7 @@ export class Rhythm {
     schema: string,
     private readonly options: ConnectOptions,
     private readonly ownsDriver = true,
+    private readonly where = "a database given by its driver",
   ) {
     this.store = new Store(driver, schema);
     this.programs = new ProgramCache(this.store);
@@ -103,23 +114,36 @@ export class Rhythm {
   static async connectWith(driver: Driver, options: Omit<ConnectOptions, "databaseUrl"> = {}): Promise<Rhythm> {
     const schema = checkedSchema(options.schema);
     checkedPayloadLimit(options.maxPayloadBytes);
-    await migrate(driver, schema);
+    await firstContact(driver, "the driver's connection string", () => migrate(driver, schema));
     return new Rhythm(driver, schema, options, false);
   }
 
-  /** Connects (embedded PGlite when no URL is configured) and applies migrations. */
+  /**
+   * Connects (embedded PGlite when no URL is configured) and applies migrations. A server that
+   * cannot be used throws DatabaseNotFoundError (`DATABASE_NOT_FOUND`), DatabaseUnreachableError
+   * (`DATABASE_UNREACHABLE`) or DatabaseAuthError (`DATABASE_AUTH_FAILED`), each saying what to do.
+   */
   static async connect(options: ConnectOptions = {}): Promise<Rhythm> {
     const schema = checkedSchema(options.schema);
     checkedPayloadLimit(options.maxPayloadBytes);
-    const driver = await openDriver(options.databaseUrl, { preparedStatements: options.preparedStatements });
+    const choice = chooseDatabase(options.databaseUrl);
+    const driver = await openDriver(choice, { preparedStatements: options.preparedStatements });
     try {
-      await migrate(driver, schema);
+      await firstContact(driver, choice.from, () => migrate(driver, schema));
     } catch (e) {
       // the pool (or the embedded database and its lock file) is not left behind
       await driver.close().catch(() => {});
       throw e;
     }
-    return new Rhythm(driver, schema, options);
+    return new Rhythm(driver, schema, options, true, describeTarget(options.databaseUrl));
+  }
+
+  /**
+   * Which database this client uses, for people: `embedded PGlite in ./.rhythm/data`, a
+   * Postgres URL with its password hidden, or a `rhythm dev` server.
+   */
+  describeDatabase(): string {
+    return this.where;
   }
 
   private get maxPayloadBytes(): number {
@@ -151,7 +175,7 @@ export class Rhythm {
   }
 
   /** Stores every .flow of a folder by (name, sha256 of source); returns what was stored. */
-  async deploy(dir = this.options.workflows ?? "workflows"): Promise<{ name: string; version: string }[]> {
+  async deploy(dir = this.options.workflows || "workflows"): Promise<{ name: string; version: string }[]> {
     if (!existsSync(dir)) return [];
     const flows: (CompiledFlow & { name: string })[] = [];
     const errors: FlowLoadError[] = [];
@@ -193,7 +217,8 @@ export class Rhythm {
     const start = w.start.bind(w);
     // Workers deploy the workflow folder when they start (SPEC §3, versions), within the start's
     // wait for a database that cannot be reached yet.
-    w.start = () => start(() => (rhythm.deployedFrom === null ? rhythm.deploy() : Promise.resolve()));
+    const deploys = this.options.workflows !== false;
+    w.start = () => start(() => (deploys && rhythm.deployedFrom === null ? rhythm.deploy() : Promise.resolve()));
     this.localWorkers.add(w);
     return w;
   }
@@ -204,6 +229,19 @@ export class Rhythm {
 
   /** Starts several executions of one workflow in one round trip. */
   async startWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions = {}): Promise<string[]> {
+    return (await this.enqueueWorkflows(name, inputsList, options)).map((e) => e.id);
+  }
+
+  /**
+   * startWorkflow, saying whether it started one: `created` is false when `idempotencyKey` was
+   * taken, and `id` is then the execution that has the key (which may have finished). Known from
+   * the insert itself, with no read more.
+   */
+  async enqueueWorkflow(name: string, inputs: unknown = {}, options: EnqueueOptions = {}): Promise<Enqueued> {
+    return (await this.enqueueWorkflows(name, [inputs], options))[0];
+  }
+
+  private async enqueueWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions): Promise<Enqueued[]> {
     requireName(name, "workflow name");
     requireList(inputsList, "startWorkflows");
     const version = await this.store.newestVersion(name);
@@ -223,6 +261,15 @@ export class Rhythm {
 
   /** Queues several tasks of one name in one round trip. An unregistered name waits for a worker that has it. */
   async queueTasks(name: string, inputsList: unknown[], options: TaskEnqueueOptions = {}): Promise<string[]> {
+    return (await this.enqueueTasks(name, inputsList, options)).map((e) => e.id);
+  }
+
+  /** queueTask, saying whether it queued one (see enqueueWorkflow). */
+  async enqueueTask(name: string, inputs: unknown = null, options: TaskEnqueueOptions = {}): Promise<Enqueued> {
+    return (await this.enqueueTasks(name, [inputs], options))[0];
+  }
+
+  private async enqueueTasks(name: string, inputsList: unknown[], options: TaskEnqueueOptions): Promise<Enqueued[]> {
     requireName(name, "task name");
     requireList(inputsList, "queueTasks");
     const reg = this.registry.get(name)?.options;
@@ -245,7 +292,7 @@ export class Rhythm {
     return this.enqueue(items, options.tx);
   }
 
-  private enqueue(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<string[]> {
+  private enqueue(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<Enqueued[]> {
     if (!tx) return this.store.enqueue(items);
     const q: Queryable = {
       query: async <T>(sql: string, params?: unknown[]) => {
@@ -258,18 +305,25 @@ export class Rhythm {
 
   // ── signals and control ───────────────────────────────────────────────────────────────────
 
-  async signal(id: string, name: string, payload: unknown = null): Promise<void> {
+  /**
+   * Sends a signal to a workflow. A name its version never waits on is refused with
+   * UnknownSignalError (`UNKNOWN_SIGNAL`, naming the signals it does wait on) — a typo would
+   * otherwise wait in its buffer for ever — unless a wait of that version computes its name
+   * (`Signal.next(kind + "-done")`), or `force: true` is given.
+   */
+  async signal(id: string, name: string, payload: unknown = null, options: { force?: boolean } = {}): Promise<void> {
     requireName(name, "signal name");
     const copy = jsonInput(payload, `payload of signal "${name}"`, this.maxPayloadBytes);
-    refuse(await this.store.signal([{ id, name, payload: copy }]));
+    refuse(await this.store.signal([{ id, name, payload: copy, force: options.force === true }]));
   }
 
   /**
    * Sends many signals in one transaction (one statement for a signal to each of thousands of
-   * workflows). All or nothing: when one target is unknown, not a workflow or finished, nothing
-   * is sent and that target's error is thrown. Signals to one workflow keep their order.
+   * workflows). All or nothing: when one target is unknown, not a workflow, finished, or never
+   * waits on that name (see signal; `force` per signal), nothing is sent and that target's error
+   * is thrown. Signals to one workflow keep their order.
    */
-  async signalMany(signals: { id: string; name: string; payload?: unknown }[]): Promise<void> {
+  async signalMany(signals: { id: string; name: string; payload?: unknown; force?: boolean }[]): Promise<void> {
     if (!Array.isArray(signals)) throw new InvalidArgumentError("signalMany takes an array of { id, name, payload }");
     const items = signals.map((s, n) => {
       if (s === null || typeof s !== "object") throw new InvalidArgumentError(`signal ${n}: expected { id, name, payload }`);
@@ -278,6 +332,7 @@ export class Rhythm {
         id: s.id,
         name: s.name,
         payload: jsonInput(s.payload ?? null, `payload of signal "${s.name}"`, this.maxPayloadBytes),
+        force: s.force === true,
       };
     });
     refuse(await this.store.signal(items));
@@ -292,6 +347,11 @@ export class Rhythm {
 
   // ── reading ───────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * One execution, or null. For a workflow, also what it started (`children`, the first 100 of
+   * `childCount`), its timers and Signal.when timeouts not yet fired (`timers`), the signals no
+   * wait has taken (`bufferedSignals`), and when each await's deadline falls (`waitingOn[].until`).
+   */
   async get(id: string): Promise<Execution | null> {
     return this.store.get(id);
   }
@@ -318,6 +378,8 @@ export class Rhythm {
     // would loop forever.
     if (filter.after !== undefined && !isExecutionId(filter.after))
       throw new InvalidArgumentError("list: after must be the id of an execution (the last one of the previous page)");
+    if (filter.parentId !== undefined && !isExecutionId(filter.parentId))
+      throw new InvalidArgumentError("list: parentId must be the id of an execution");
     return this.store.list(filter);
   }
 
@@ -371,6 +433,8 @@ function refuse(refused: Refusal | null): void {
   if (!refused) return;
   if (!refused.row) throw new ExecutionNotFoundError(refused.id);
   if (refused.row.kind !== "workflow") throw new NotAWorkflowError(refused.id);
+  const unknown = refused.unknownSignal;
+  if (unknown) throw new UnknownSignalError(refused.id, unknown.workflow, unknown.name, unknown.names);
   throw new ExecutionFinishedError(refused.id, refused.row.status);
 }
 

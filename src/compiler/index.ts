@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { FlowLoadError, FlowSyntaxError, loadFlow, type CheckOptions } from "../lang/index.js";
 import { msg } from "../lang/messages.js";
+import { signalNames } from "../lang/signal-names.js";
 import { compileProgram } from "./compile.js";
 import type { Program } from "./program.js";
 
@@ -37,6 +38,8 @@ export function compileFlow(source: string, file: string, options: CheckOptions 
     if (!(e instanceof RangeError)) throw e;
     throw new FlowLoadError([new FlowSyntaxError(file, 1, 1, msg.tooDeep())]);
   }
+  // read once here and stored with the version: `signal` refuses a name it never waits on
+  program.signals = signalNames(loaded.program);
   return {
     program,
     version: sourceVersion(source),

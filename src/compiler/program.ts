@@ -32,6 +32,11 @@ export interface Program {
   file: string;
   /** functions[0] is the workflow body. */
   functions: FunctionInfo[];
+  /**
+   * The signal names the workflow waits on with a literal name, and whether any wait's name is
+   * computed (then it may wait on any name). Absent in programs compiled before it existed.
+   */
+  signals?: { names: string[]; computed: boolean };
 }
 
 /** How stack traces and waits show a function: its name, or "<anonymous>". */

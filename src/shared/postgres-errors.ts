@@ -70,3 +70,29 @@ export function isTransientError(e: unknown): boolean {
   const code = codeOf(e);
   return code.startsWith("53") || TRANSIENT_CODES.has(code);
 }
+
+/**
+ * Why a connection could not be opened, when the server or the network said so: the database
+ * does not exist (3D000), the server refused the user (class 28), or nothing usable answered.
+ * Null for anything else (a statement's own failure, a bug).
+ */
+export type ConnectFailure =
+  | { kind: "database-not-found" }
+  | { kind: "auth"; reason: "password" | "refused" }
+  | { kind: "unreachable"; reason: "refused" | "dns" | "timeout" | "no-route" | "starting" | "closed" };
+
+export function connectFailure(e: unknown): ConnectFailure | null {
+  const code = codeOf(e);
+  if (code === "3D000") return { kind: "database-not-found" }; // invalid_catalog_name
+  if (code === "28P01") return { kind: "auth", reason: "password" }; // invalid_password
+  if (code.startsWith("28")) return { kind: "auth", reason: "refused" }; // no such role, no pg_hba.conf entry
+  if (code === "ECONNREFUSED") return { kind: "unreachable", reason: "refused" };
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "unreachable", reason: "dns" };
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return { kind: "unreachable", reason: "no-route" };
+  if (code === "57P03") return { kind: "unreachable", reason: "starting" }; // cannot_connect_now
+  const message = (e as { message?: unknown } | null)?.message;
+  if (code === "ETIMEDOUT" || (typeof message === "string" && /connection timeout|timeout expired/i.test(message)))
+    return { kind: "unreachable", reason: "timeout" };
+  if (isConnectionError(e)) return { kind: "unreachable", reason: "closed" };
+  return null;
+}

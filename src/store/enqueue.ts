@@ -33,8 +33,15 @@ export interface EnqueueRow {
   lease_ms: number | null;
 }
 
+/** An enqueued execution's id, and whether this enqueue inserted it (false: its idempotency key was taken). */
+export interface Enqueued {
+  id: string;
+  created: boolean;
+}
+
 /**
- * Inserts executions; returns their ids (the existing id for a repeated key). A few with known
+ * Inserts executions; returns their ids (the existing id for a repeated key) and whether each
+ * was inserted — the insert's own answer (`returning id`), no read more. A few with known
  * versions, outside a transaction of the caller's, are one statement with their NOTIFY (`pool`);
  * otherwise a transaction (`inTransaction`) or the caller's `db`. Not one statement for big
  * batches: there the CTE that carries the NOTIFY cost 40% more than a plain insert (20,000 tasks:
@@ -45,17 +52,17 @@ export async function enqueue(
   items: EnqueueItem[],
   inTransaction: <T>(fn: (db: Db) => Promise<T>) => Promise<T>,
   callers?: Db,
-): Promise<string[]> {
+): Promise<Enqueued[]> {
   if (items.length === 0) return [];
   if (!callers && items.length <= SINGLE_STATEMENT_ENQUEUE && items.every((i) => i.kind === "task" || i.version)) {
     const rows = await enqueueRows(pool, items);
     const r = await pool.run<{ id: string }>("EnqueueAndNotify", [JSON.stringify(rows), pool.channel]);
-    return insertedIds(pool, rows, new Set(r.rows.map((row) => row.id)));
+    return enqueued(pool, rows, new Set(r.rows.map((row) => row.id)));
   }
   const run = async (db: Db) => {
     const rows = await enqueueRows(db, items);
     const r = await db.run<{ id: string }>("Enqueue", [JSON.stringify(rows)]);
-    const ids = await insertedIds(db, rows, new Set(r.rows.map((row) => row.id)));
+    const ids = await enqueued(db, rows, new Set(r.rows.map((row) => row.id)));
     await db.notifyQueues(rows.map((row) => row.queue));
     return ids;
   };
@@ -93,13 +100,19 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
 
 /** The id of each row: its own when inserted, the first execution's when its idempotency key was taken. */
 export async function insertedIds(db: Db, rows: EnqueueRow[], inserted: Set<string>): Promise<string[]> {
-  const ids: string[] = [];
+  return (await enqueued(db, rows, inserted)).map((e) => e.id);
+}
+
+/** Each row's id and whether it was inserted (`inserted`: the ids the insert returned). */
+async function enqueued(db: Db, rows: EnqueueRow[], inserted: Set<string>): Promise<Enqueued[]> {
+  const out: Enqueued[] = [];
   for (const row of rows) {
-    if (inserted.has(row.id)) ids.push(row.id);
+    if (inserted.has(row.id)) out.push({ id: row.id, created: true });
     else {
+      // the idempotency key was taken: the first execution's id is the answer
       const r = await db.run<{ id: string }>("ByIdempotencyKey", [row.kind, row.name, row.idempotency_key]);
-      ids.push(r.rows[0].id);
+      out.push({ id: r.rows[0].id, created: false });
     }
   }
-  return ids;
+  return out;
 }

@@ -12,6 +12,36 @@ export interface WaitingOn {
   function: string;
   line: number;
   column: number;
+  /** get(): when the first timer or Signal.when timeout this await waits on fires, if any. */
+  until?: string;
+}
+
+/** A task or child workflow a workflow started (get()). */
+export interface ChildExecution {
+  id: string;
+  kind: ExecutionKind;
+  name: string;
+  status: ExecutionStatus;
+  createdAt: string;
+  finishedAt: string | null;
+  /** Queued: when it may start (a delay, a retry's backoff). */
+  runAt?: string;
+}
+
+/** A timer or Signal.when timeout of a workflow that has not fired yet (get()). */
+export interface PendingTimer {
+  kind: "timer" | "signal-timeout";
+  /** When it fires, on the database's clock. */
+  firesAt: string;
+  /** The signal a Signal.when waits for. */
+  signal?: string;
+}
+
+/** A signal sent to a workflow that no wait has taken yet (get()). */
+export interface BufferedSignal {
+  name: string;
+  payload: unknown;
+  sentAt: string;
 }
 
 export interface Execution {
@@ -42,6 +72,16 @@ export interface Execution {
    * (task or workflow) it waits on. Absent when a running worker will take it. Read at the call.
    */
   blocked?: string;
+  /**
+   * get() of a workflow: the tasks and child workflows it started, in the order it started them — the first 100
+   * (`childCount` says how many there are; `list({ parentId })` pages through them all).
+   */
+  children?: ChildExecution[];
+  childCount?: number;
+  /** get() of a workflow: its timers and Signal.when timeouts that have not fired, soonest first. */
+  timers?: PendingTimer[];
+  /** get() of a workflow: signals sent to it that no wait has taken yet, oldest first. */
+  bufferedSignals?: BufferedSignal[];
 }
 
 export interface ExecutionRow {
@@ -59,7 +99,7 @@ export interface ExecutionRow {
   errors: unknown[];
   attempt: number;
   parent_id: string | null;
-  waits: { description: string; function: string; line: number; column: number }[] | null;
+  waits: { description: string; function: string; line: number; column: number; handles?: number[] }[] | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -94,4 +134,51 @@ export function toExecution(r: ExecutionRow): Execution {
   if (r.kind === "task" && r.errors.length > 0) e.errors = r.errors;
   if (r.status === "queued") e.runAt = iso(r.run_at)!;
   return e;
+}
+
+/** The columns GetDetailed adds (timestamps arrive as JSON text). */
+export interface DetailsRow {
+  children: {
+    id: string;
+    kind: ExecutionKind;
+    name: string;
+    status: ExecutionStatus;
+    handle: number | null;
+    run_at: string;
+    created_at: string;
+    finished_at: string | null;
+  }[];
+  child_count: number;
+  timers: { handle: number; kind: "timer" | "signal-timeout"; fire_at: string; signal: string | null }[];
+  buffered: { name: string; payload: unknown; created_at: string }[];
+}
+
+/** Adds a workflow's children, timers and buffered signals, and each await's deadline. */
+export function withDetails(e: Execution, d: DetailsRow, waits: ExecutionRow["waits"]): void {
+  e.children = d.children.map((c) => {
+    const child: ChildExecution = {
+      id: c.id,
+      kind: c.kind,
+      name: c.name,
+      status: c.status,
+      createdAt: iso(c.created_at)!,
+      finishedAt: iso(c.finished_at),
+    };
+    if (c.status === "queued") child.runAt = iso(c.run_at)!;
+    return child;
+  });
+  e.childCount = d.child_count;
+  e.timers = d.timers.map((t) => ({
+    kind: t.kind,
+    firesAt: iso(t.fire_at)!,
+    ...(t.signal !== null ? { signal: t.signal } : {}),
+  }));
+  e.bufferedSignals = d.buffered.map((s) => ({ name: s.name, payload: s.payload ?? null, sentAt: iso(s.created_at)! }));
+  // the timers are soonest first: an await's deadline is the first of its handles'
+  if (e.waitingOn && waits)
+    e.waitingOn.forEach((w, n) => {
+      const handles = new Set(waits[n]?.handles ?? []);
+      const first = d.timers.find((t) => handles.has(t.handle));
+      if (first) w.until = iso(first.fire_at)!;
+    });
 }

@@ -48,6 +48,14 @@ function statement(sql: string, params: unknown[], prepare: boolean): pg.QueryCo
   return name === null ? { text: sql, values: params } : { name, text: sql, values: params };
 }
 
+/** Where a driver connects, as pg reads its URL (with the PG* environment and pg's defaults). */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string | null;
+}
+
 export class PostgresDriver implements Driver {
   readonly kind = "postgres";
   readonly pool: pg.Pool;
@@ -66,6 +74,13 @@ export class PostgresDriver implements Driver {
     this.pool.on("error", () => {});
   }
 
+  /** Host, port, database and user this driver connects to (for messages; no password). */
+  target(): ConnectionTarget {
+    // a Client that is never connected parses the URL exactly as the pool's clients do
+    const c = new pg.Client({ connectionString: this.connectionString });
+    return { host: c.host, port: c.port, database: c.database ?? "", user: c.user ?? null };
+  }
+
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
     const r = await this.pool.query(statement(sql, params, this.prepare));
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
@@ -79,12 +94,18 @@ export class PostgresDriver implements Driver {
   }
 
   private relaxedPool(): pg.Pool {
-    const pool = new pg.Pool({ connectionString: this.connectionString, max: 2, Client: this.Client });
     // Set on each new connection rather than as the `options` startup parameter, which an
-    // `options=` in the URL would replace. A client runs its queries in order, so this one comes
-    // before any claim; should it fail, claims commit durably: slower, never wrong.
-    pool.on("connect", (client) => {
-      client.query("set synchronous_commit = off").catch(() => {});
+    // `options=` in the URL would replace. pg-pool awaits onConnect before it hands the
+    // connection out (a 'connect' listener cannot be awaited: the claim then queued behind the
+    // `set`, which pg 8.x reports with a DeprecationWarning). Should it fail, claims commit
+    // durably: slower, never wrong.
+    const pool = new pg.Pool({
+      connectionString: this.connectionString,
+      max: 2,
+      Client: this.Client,
+      onConnect: async (client) => {
+        await client.query("set synchronous_commit = off").catch(() => {});
+      },
     });
     pool.on("error", () => {});
     return pool;

@@ -1,18 +1,30 @@
-// Reads: one execution, a page of them (with what blocks each), an execution's log, and log lines
-// written by task handlers.
+// Reads: one execution (for a person: with what it started, its timers and its buffered
+// signals), a page of them (with what blocks each), an execution's log, and log lines written by
+// task handlers.
 
 import type { Db } from "./db.js";
-import { toExecution, type Execution, type ExecutionRow } from "./execution.js";
+import { toExecution, withDetails, type DetailsRow, type Execution, type ExecutionRow } from "./execution.js";
 import type { ListFilter } from "./types.js";
 import { explainBlocked, liveWorkers } from "./workers.js";
 import type { ExecutionKind } from "../shared/statuses.js";
 
-/** One execution; `explain` also says what blocks it (Execution.blocked: two more reads). */
+/** Children a detailed get lists at most (a fan-out of thousands is for `list({ parentId })`). */
+export const DETAILED_CHILDREN = 100;
+
+/**
+ * One execution; `explain` also says what blocks it (Execution.blocked: two more reads) and, for
+ * a workflow, what it started, its pending timers and its buffered signals (in the same read).
+ */
 export async function get(db: Db, id: string, explain: boolean): Promise<Execution | null> {
-  const r = await db.run<ExecutionRow>("Get", [id]);
-  if (!r.rows[0]) return null;
-  const e = toExecution(r.rows[0]);
-  if (explain) await blocked(db, [e]);
+  if (!explain) {
+    const r = await db.run<ExecutionRow>("Get", [id]);
+    return r.rows[0] ? toExecution(r.rows[0]) : null;
+  }
+  const row = (await db.run<ExecutionRow & DetailsRow>("GetDetailed", [id, DETAILED_CHILDREN])).rows[0];
+  if (!row) return null;
+  const e = toExecution(row);
+  if (e.kind === "workflow") withDetails(e, row, row.waits);
+  await blocked(db, [e]);
   return e;
 }
 
@@ -24,6 +36,7 @@ export async function list(db: Db, filter: ListFilter, after: string | null): Pr
     filter.kind ?? null,
     after,
     filter.limit ?? 100,
+    filter.parentId ?? null,
   ]);
   const executions = r.rows.map(toExecution);
   await blocked(db, executions);

@@ -14,6 +14,8 @@ export interface SignalItem {
   id: string;
   name: string;
   payload: unknown;
+  /** Send even when the workflow's version never waits on a signal of this name. */
+  force?: boolean;
 }
 
 /** What a signal's target is, when it is not a workflow that can take signals. */
@@ -21,6 +23,17 @@ export interface Refusal {
   id: string;
   /** null: no such execution. */
   row: { kind: ExecutionKind; status: ExecutionStatus } | null;
+  /**
+   * A live workflow whose version never waits on a signal of this name (no wait names it
+   * literally, and none computes its name): the names it does wait on.
+   */
+  unknownSignal?: { workflow: string; name: string; names: string[] };
+}
+
+/** The signal names a version waits on, as its program stores them (absent before they were). */
+interface VersionSignals {
+  names: string[];
+  computed: boolean;
 }
 
 /** The ids of a send, checked before anything is read. */
@@ -31,21 +44,31 @@ export function refusedId(items: SignalItem[]): Refusal | null {
 
 /**
  * Sends signals in one transaction (`db`): every target is locked and checked first, and when one
- * is not a live workflow nothing is written and it is returned. Signals to one workflow keep
+ * is not a live workflow, or its version never waits on that name (unless the item is `force`d),
+ * nothing is written and it is returned. Signals to one workflow keep
  * their order; each round of SignalsSend names a workflow once.
  */
 export async function send(db: Db, items: SignalItem[]): Promise<Refusal | null> {
   const ids = [...new Set(items.map((i) => i.id))];
-  const rows = new Map(
-    (await db.run<{ id: string; kind: ExecutionKind; status: ExecutionStatus }>("LockExecutions", [ids])).rows.map((r) => [
-      r.id,
-      r,
-    ]),
-  );
+  const locked = await db.run<{
+    id: string;
+    kind: ExecutionKind;
+    status: ExecutionStatus;
+    name: string;
+    signals: VersionSignals | null;
+  }>("LockExecutions", [ids]);
+  const rows = new Map(locked.rows.map((r) => [r.id, r]));
   for (const i of items) {
     const row = rows.get(i.id);
     if (!row || row.kind !== "workflow" || isFinalStatus(row.status))
       return { id: i.id, row: row ? { kind: row.kind, status: row.status } : null };
+    const known = row.signals;
+    if (!i.force && known && !known.computed && !known.names.includes(i.name))
+      return {
+        id: i.id,
+        row: { kind: row.kind, status: row.status },
+        unknownSignal: { workflow: row.name, name: i.name, names: known.names },
+      };
   }
   let rest = items;
   while (rest.length > 0) {

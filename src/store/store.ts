@@ -9,7 +9,7 @@ import { cancel } from "./cancel.js";
 import { claim, heartbeat, heldClaims, inbox, release } from "./claims.js";
 import { Db } from "./db.js";
 import type { Driver, Queryable } from "./driver.js";
-import { enqueue } from "./enqueue.js";
+import { enqueue, type Enqueued } from "./enqueue.js";
 import type { Execution } from "./execution.js";
 import { statementsFor, type Statements } from "./queries/index.js";
 import { appendTaskLog, get, list, logs, type LogLine } from "./reads.js";
@@ -99,8 +99,11 @@ export class Store {
 
   // ── enqueue ───────────────────────────────────────────────────────────────────────────────
 
-  /** Inserts executions; returns their ids (the first execution's for a repeated idempotency key). */
-  enqueue(items: EnqueueItem[], callersTransaction?: Queryable): Promise<string[]> {
+  /**
+   * Inserts executions; returns their ids (the first execution's for a repeated idempotency key)
+   * and whether each was inserted.
+   */
+  enqueue(items: EnqueueItem[], callersTransaction?: Queryable): Promise<Enqueued[]> {
     const callers = callersTransaction && new Db(callersTransaction, this.sql, this.channel, null);
     return enqueue(this.pool, items, (fn) => this.inTransaction(fn), callers);
   }
@@ -205,4 +208,4 @@ export class Store {
   }
 }
 
-export type { StoreTx };
+export type { Enqueued, StoreTx };

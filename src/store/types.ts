@@ -171,4 +171,6 @@ export interface ListFilter {
   limit?: number;
   /** Cursor: the id of the last execution of the previous page. */
   after?: string;
+  /** Only the tasks and child workflows this workflow started. */
+  parentId?: string;
 }

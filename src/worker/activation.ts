@@ -10,6 +10,7 @@ import { planEffects, type EffectsPlan, type ParentSettlement, type TaskDefaults
 import { workflowErrorJson } from "../vm/errors.js";
 import { Machine, type ActivationResult, type Limits, type Settlement } from "../vm/machine.js";
 import type { SavedState } from "../vm/snapshot.js";
+import type { ActivationFacts } from "./events.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
 
@@ -82,6 +83,8 @@ export interface Activated {
   write: ActivationWrite;
   toParent: ParentSettlement | null;
   status: ActivationResult["status"];
+  /** What its events say besides the write (see events.ts). */
+  facts: ActivationFacts;
 }
 
 /** What a step needs to activate workflows (Activator; tests may wrap it). */
@@ -145,7 +148,14 @@ export class Activator implements Activate {
     for (const s of input.handed) settlements.push(settlementOf(s.handle, s.ok, s.value));
     const result = machine.activate(settlements);
     const plan = planEffects(result, input, this.taskDefaults);
-    return { write: writeOf(input, plan), toParent: plan.toParent, status: result.status };
+    const facts: ActivationFacts = {
+      workflow: input.name,
+      version: input.version,
+      file: program.file,
+      first: input.state === null,
+      errorAt: plan.outcome.status === "failed" ? plan.outcome.errorAt : null,
+    };
+    return { write: writeOf(input, plan), toParent: plan.toParent, status: result.status, facts };
   }
 }
 
@@ -238,6 +248,7 @@ export async function runActivation(
         logs: [],
       },
       toParent: { ok: false, error: workflowErrorJson(claimed.name, claimed.id, error) },
+      facts: { ...activated.facts, errorAt: null },
       status: "failed",
     });
     if (!failed) throw new StaleClaimError(claimed.id);

@@ -9,6 +9,7 @@ import { isConnectionError } from "../shared/postgres-errors.js";
 import type { Store, StoreTx } from "../store/store.js";
 import type { ActivationWrite, Claimed, Delivery, LockedRow } from "../store/types.js";
 import { lockedActivation, type Activate, type Activated } from "./activation.js";
+import { workflowEvents, type WorkflowEvent } from "./events.js";
 import type { TaskRegistry } from "./registry.js";
 
 /** What a group commit hands in: a task attempt that succeeded, or a claimed workflow's activation. */
@@ -42,6 +43,8 @@ export interface StepPolicy {
   /** The lease of tasks taken in a step (they renew theirs while they run). */
   leaseMs: number;
   onError(e: unknown): void;
+  /** Told what each activation of a committed step did (see events.ts). */
+  onEvent?(event: WorkflowEvent): void;
 }
 
 /** Workflows activated inside one step at most (the rest are delivered and claimed as usual). */
@@ -62,17 +65,35 @@ export class StepCommit {
   async write(items: StepItem[], take: Take | null): Promise<{ written: boolean[]; tasks: Claimed[] }> {
     if (items.length === 0) return { written: [], tasks: [] };
     let taken: Claimed[] = [];
+    let settled: Activated[] = [];
+    let result: { written: boolean[]; tasks: Claimed[] };
     try {
-      return await this.store.transaction(async (tx) => {
+      result = await this.store.transaction(async (tx) => {
         // (run again from the start when the transaction lost a deadlock)
-        const result = await new Step(tx, this.activator, this.policy, take?.slots ?? 0).run(items, take !== null);
-        taken = result.tasks;
-        return result;
+        const step = new Step(tx, this.activator, this.policy, take?.slots ?? 0);
+        const r = await step.run(items, take !== null);
+        taken = r.tasks;
+        settled = step.settled;
+        return r;
       });
     } catch (e) {
       if (taken.length > 0 && isConnectionError(e)) take?.inDoubt(taken);
       throw e;
     }
+    // committed: what the activations did is news now (once, whatever attempts the step took)
+    if (this.policy.onEvent) this.report(settled, this.policy.onEvent);
+    return result;
+  }
+
+  private report(settled: Activated[], onEvent: (event: WorkflowEvent) => void): void {
+    for (const a of settled)
+      for (const event of workflowEvents(a.write, a.facts)) {
+        try {
+          onEvent(event);
+        } catch (e) {
+          this.policy.onError(e);
+        }
+      }
   }
 }
 
@@ -80,6 +101,8 @@ export class StepCommit {
 class Step {
   private readonly written = new Set<string>();
   private readonly tasks: Claimed[] = [];
+  /** The activations this attempt wrote (a stale claim's are not). */
+  readonly settled: Activated[] = [];
 
   constructor(
     private readonly tx: StoreTx,
@@ -128,6 +151,7 @@ class Step {
         return;
       }
       this.written.add(writes[n].id);
+      this.settled.push(activated[n]);
       this.tasks.push(...s.dispatched);
       const toParent = activated[n].toParent;
       if (toParent && s.parent_id && s.parent_handle !== null)

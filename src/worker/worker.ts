@@ -12,6 +12,7 @@ import type { Claimed, Completion } from "../store/types.js";
 import { WORKER_BEAT_MS } from "../store/workers.js";
 import type { Limits } from "../vm/machine.js";
 import { Activator, runActivation } from "./activation.js";
+import type { WorkflowEvent } from "./events.js";
 import { GroupCommit } from "./group-commit.js";
 import { expireLeases } from "./lease-expiry.js";
 import { LeaseRenewal } from "./lease-renewal.js";
@@ -33,6 +34,13 @@ export interface WorkerOptions {
   limits?: Partial<Limits>;
   /** Called with errors the worker survived (database down, a failed activation…). */
   onError?: (error: unknown) => void;
+  /**
+   * Called with what the workflows this worker runs do, once each activation is committed:
+   * started, each console line, then suspended (on what, at which line), completed (the output)
+   * or failed (the error, and where it was thrown). `rhythm dev` prints them. An error thrown
+   * here goes to onError.
+   */
+  onEvent?: (event: WorkflowEvent) => void;
 }
 
 const LEASE_CHECK_MS = 5000;
@@ -103,6 +111,7 @@ export class Worker {
       registry,
       leaseMs: ACTIVATION_LEASE_MS,
       onError: (e) => this.options.onError?.(e),
+      onEvent: options.onEvent,
     });
     this.commits = new GroupCommit(
       (items, alone) => this.writeBatch(items, alone),

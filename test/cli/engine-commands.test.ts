@@ -4,99 +4,14 @@
 // commands of its folder. On a Postgres server when one answers, else through a `rhythm dev`.
 
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
-import { CLI, jsonDocument, rhythm, tempFolder, type CliResult } from "./cli-process.js";
-
-// ── background processes ────────────────────────────────────────────────────────────────────
-
-interface Background {
-  child: ChildProcess;
-  stderr(): string;
-  /** Resolves with the first match of `pattern` in stderr; rejects after `ms` or when the process exits first. */
-  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  /** Sends `signal` and resolves with the exit code (rejects after `ms`). */
-  stop(signal?: NodeJS.Signals, ms?: number): Promise<number | null>;
-}
-
-const running = new Set<Background>();
-
-function background(args: string[], cwd: string): Background {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  child.stdout!.resume();
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
-  const bg: Background = {
-    child,
-    stderr: () => err,
-    waitFor: (pattern, ms = 20_000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const m = err.match(pattern);
-          if (!m) return false;
-          finish();
-          resolve(m);
-          return true;
-        };
-        const onExit = () => {
-          if (check()) return;
-          finish();
-          reject(new Error(`process exited before printing ${pattern}:\n${err}`));
-        };
-        const timer = setTimeout(() => {
-          finish();
-          reject(new Error(`no ${pattern} within ${ms} ms; stderr:\n${err}`));
-        }, ms);
-        const finish = () => {
-          clearTimeout(timer);
-          child.stderr!.off("data", check);
-          child.off("exit", onExit);
-        };
-        if (check()) return;
-        child.stderr!.on("data", check);
-        child.on("exit", onExit);
-      }),
-    stop: async (signal = "SIGTERM", ms = 15_000) => {
-      child.kill(signal);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new Error(`still running ${ms} ms after ${signal}:\n${err}`)), ms)),
-      );
-      try {
-        return await Promise.race([exited, timeout]);
-      } finally {
-        clearTimeout(timer);
-        running.delete(bg);
-      }
-    },
-  };
-  exited.then(() => running.delete(bg));
-  running.add(bg);
-  return bg;
-}
-
-after(() => {
-  // a test that failed half-way must not leave workers behind; one still running here is a leak
-  const leaked = [...running];
-  for (const bg of leaked) bg.child.kill("SIGKILL");
-  assert.equal(leaked.length, 0, `processes left running: ${leaked.map((b) => b.child.spawnargs.join(" ")).join("; ")}`);
-});
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, ms = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { background, until, type Background } from "./background.js";
+import { jsonDocument, rhythm, tempFolder, type CliResult } from "./cli-process.js";
 
 // ── the project a user would have ───────────────────────────────────────────────────────────
 
@@ -151,11 +66,11 @@ describe("engine commands", () => {
       db = await postgresDatabase();
       url = db.url!;
     } else {
-      // No server: the embedded PGlite served by `rhythm dev` (in its own folder, serving no queue
-      // the tests use, so the worker under test does all the work).
+      // No server: the embedded PGlite served by `rhythm dev` (in its own folder, running no
+      // worker, so the worker under test is the only one and does all the work).
       const home = tempFolder();
       devHome = home;
-      dev = background(["dev", "--queues", "dev-idle"], home.dir);
+      dev = background(["dev", "--no-worker"], home.dir);
       url = (await dev.waitFor(/served at (postgres:\/\/\S+);/, 40_000))[1];
     }
   });
@@ -220,10 +135,33 @@ describe("engine commands", () => {
   test("task --wait prints the finished task; a failed one exits 1", () => {
     const done = json(ok(cli("task", "shout", "--inputs", '{"text":"hi"}', "--wait", "--timeout", "20s", "--json")));
     assert.deepEqual([done.kind, done.name, done.status, done.output], ["task", "shout", "completed", "HI"]);
-    const failed = ok(cli("task", "flaky", "--inputs", "{}", "--retries", "0", "--wait", "--timeout", "20"), 1);
+    // no --retries: the worker applies the options it registered "flaky" with (retries: 0)
+    const failed = ok(cli("task", "flaky", "--inputs", "{}", "--wait", "--timeout", "20"), 1);
     assert.match(failed.stdout, /^status +failed$/m);
     assert.match(failed.stdout, /^error +Error: always fails$/m);
     assert.match(failed.stdout, /^attempt 1 +Error: always fails$/m);
+    assert.doesNotMatch(failed.stdout, /^attempt 2/m);
+    const retried = json(ok(cli("task", "flaky", "--retries", "1", "--wait", "--timeout", "20", "--json"), 1));
+    assert.equal((retried.errors as unknown[]).length, 2, "--retries given here wins over the registration");
+  });
+
+  test("start --idempotency-key: a second start queues nothing, and says which execution has the key", () => {
+    const first = ok(cli("start", "simple", "--inputs", '{"name":"ida"}', "--idempotency-key", "order-9"));
+    assert.match(first.stderr, /^rhythm start: queued workflow simple$/m);
+    const id = first.stdout.trim();
+    const again = ok(cli("start", "simple", "--inputs", '{"name":"ida"}', "--idempotency-key", "order-9"));
+    assert.equal(again.stdout, `${id}\n`);
+    assert.match(
+      again.stderr,
+      new RegExp(
+        `^rhythm start: nothing queued: the idempotency key "order-9" is taken by workflow simple ${id}, returned instead$`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(again.stderr, /queued workflow/);
+    assert.deepEqual(json(ok(cli("start", "simple", "--idempotency-key", "order-9", "--json"))), { id, created: false });
+    const task = json(ok(cli("task", "shout", "--inputs", '{"text":"k"}', "--idempotency-key", "order-9", "--json")));
+    assert.equal(task.created, true, "a task's keys are its own");
   });
 
   let waiting = "";
@@ -245,7 +183,36 @@ describe("engine commands", () => {
     assert.match(human, /^waiting on +signal "approve" at line 3:\d+ \(in main\)$/m);
     assert.match(human, /^ +3 \| const answer = await Signal\.next\("approve"\);$/m);
     assert.match(human, /^ +\S+ \[line 2\] shouted CY$/m);
+    // what it started, with its status
+    assert.match(
+      human,
+      /^started \(1\):\n +ID +KIND +NAME +STATUS +DUE \/ FINISHED\n +[0-9a-f-]{36} +task +shout +completed +\S+Z$/m,
+    );
+    const started = json<{ children: { id: string; name: string; status: string }[]; childCount: number }>(
+      ok(cli("get", waiting, "--json")),
+    );
+    assert.deepEqual(
+      started.children.map((c) => [c.name, c.status]),
+      [["shout", "completed"]],
+    );
+    assert.deepEqual(
+      json<{ id: string }[]>(ok(cli("list", "--parent", waiting, "--json"))).map((c) => c.id),
+      [started.children[0].id],
+    );
+    assert.match(ok(cli("list", "--parent", "nope"), 2).stderr, /--parent must be an execution id, got "nope"/);
 
+    // a name greet never waits on: refused, with the one it does; --force sends it anyway
+    const typo = ok(cli("signal", waiting, "aprove"), 1);
+    assert.match(
+      typo.stderr,
+      /^rhythm signal: workflow greet \(\S+\) never waits on a signal named "aprove": it waits on "approve" — did you mean "approve"\? \(to send it anyway: force: true, rhythm signal --force\) \(UNKNOWN_SIGNAL\)$/m,
+    );
+    ok(cli("signal", waiting, "aprove", "--force"));
+    assert.deepEqual(
+      json<{ bufferedSignals: { name: string }[] }>(ok(cli("get", waiting, "--json"))).bufferedSignals.map((b) => b.name),
+      ["aprove"],
+    );
+    assert.match(ok(cli("get", waiting)).stdout, /^buffered +signal "aprove" null, sent \S+Z, not taken by any wait yet$/m);
     const sent = json(ok(cli("signal", waiting, "approve", "--payload", '{"ok":true}', "--json")));
     assert.deepEqual(sent, { id: waiting, signal: "approve", payload: { ok: true } });
     const done = await until("the signalled workflow to finish", () => {
@@ -272,7 +239,7 @@ describe("engine commands", () => {
     const failed = json<Row[]>(ok(cli("list", "--status", "failed", "--json")));
     assert.deepEqual(
       failed.map((e) => e.name),
-      ["flaky"],
+      ["flaky", "flaky"],
     );
     assert.deepEqual(json<Row[]>(ok(cli("list", "--queue", "elsewhere", "--json"))), []);
     const all = json<Row[]>(ok(cli("list", "--json", "--limit", "100")));
@@ -304,7 +271,7 @@ describe("engine commands", () => {
     const before = json<unknown[]>(ok(cli("list", "--json", "--limit", "100"))).length;
     assert.match(ok(cli("start", "greet", "--inputs", "{nope"), 2).stderr, /--inputs is not valid JSON/);
     assert.match(ok(cli("start", "greet", "--inputs", "[1]"), 2).stderr, /--inputs must be a JSON object/);
-    assert.match(ok(cli("start", "greet", "--frobnicate"), 2).stderr, /Unknown option '--frobnicate'/);
+    assert.match(ok(cli("start", "greet", "--frobnicate"), 2).stderr, /^rhythm start: unknown option --frobnicate\n/);
     assert.match(ok(cli("signal", waiting, "approve", "--payload", "{"), 2).stderr, /--payload is not valid JSON/);
     assert.equal(json<unknown[]>(ok(cli("list", "--json", "--limit", "100"))).length, before);
   });
@@ -332,6 +299,7 @@ describe("engine commands", () => {
     assert.equal(await worker.stop("SIGTERM"), 0);
     assert.match(worker.stderr(), /SIGTERM: stopping/);
     assert.match(worker.stderr(), /rhythm worker: stopped\n$/);
+    assert.doesNotMatch(worker.stderr(), /Warning/, "a worker prints no Node or driver warning");
     // its row went with it
     assert.match(ok(cli("workers")).stderr, /^rhythm workers: no worker is running$/m);
   });

@@ -133,7 +133,9 @@ test("other usage errors exit 2: no file, two files, missing file, unknown optio
   }
   const unknown = run(files, ["main.flow", "--bogus"]);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /^rhythm run: Unknown option '--bogus'/);
+  assert.equal(unknown.stderr, "rhythm run: unknown option --bogus\n(see rhythm run --help)\n");
+  const misspelt = run(files, ["main.flow", "--sginal", "go=1"]);
+  assert.equal(misspelt.stderr, "rhythm run: unknown option --sginal; did you mean --signal?\n(see rhythm run --help)\n");
   const badSignal = run(files, ["main.flow", "--signal", "go={x"]);
   assert.equal(badSignal.code, 2);
   assert.match(badSignal.stderr, /^rhythm run: --signal go is not valid JSON: /);

@@ -6,6 +6,10 @@ import { after, before, describe, test } from "node:test";
 import { PostgresDriver } from "../../src/store/pg-driver.js";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
 
+// Node prints a warning once per process: every one this file's connections cause is kept.
+const warnings: Error[] = [];
+process.on("warning", (w) => warnings.push(w));
+
 if (await postgresAvailable())
   describe("the Postgres driver", () => {
     let db: TestDatabase;
@@ -27,6 +31,14 @@ if (await postgresAvailable())
           }
           const plain = await driver.query<{ synchronous_commit: string }>("show synchronous_commit");
           assert.equal(plain.rows[0].synchronous_commit, "on");
+          // the `set` is awaited before the pool hands the connection out: pg 8.x warns about a
+          // query queued behind another ("Calling client.query() when the client is already
+          // executing a query is deprecated"), and every process using Postgres printed it
+          await new Promise((r) => setImmediate(r));
+          assert.deepEqual(
+            warnings.map((w) => `${w.name}: ${w.message}`),
+            [],
+          );
           if (suffix) {
             const path = await driver.relaxedQuery<{ search_path: string }>("show search_path");
             assert.equal(path.rows[0].search_path, "public", "the URL's own options still apply");

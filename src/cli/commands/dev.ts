@@ -1,15 +1,16 @@
 // `rhythm dev`: a development setup in one process. Without a URL it opens the embedded PGlite
 // of ./.rhythm, serves it on 127.0.0.1 for the other `rhythm` commands of this folder, and runs
-// a worker with the tasks module and the workflows folder until SIGINT/SIGTERM.
+// a worker with the tasks module and the workflows folder until SIGINT/SIGTERM, redeploying and
+// reloading them when they change (dev/dev-session.ts).
 
-import { describeTarget, runningDevServer } from "../../client/connection.js";
-import { Rhythm } from "../../client/rhythm.js";
+import { environmentUrl, runningDevServer } from "../../client/connection.js";
 import { DatabaseInUseError } from "../../client/errors.js";
 import { InvalidInputError, UsageError, parseCommandArgs, parseCountOption, positionalArgs, type Command } from "../command.js";
 import { DEFAULT_DEV_PORT, DEV_HOST, PORT_TRIES } from "../dev/socket-server.js";
 import { startEmbeddedServer, type EmbeddedServer } from "../dev/embedded-server.js";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, databaseChoice, note } from "../engine-client.js";
-import { planWorker, startWorker, untilStopSignal, WORKER_HELP, WORKER_OPTIONS } from "../worker-runtime.js";
+import { DevSession, sourceFiles } from "../dev/dev-session.js";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, databaseChoice, note, noteDatabase } from "../engine-client.js";
+import { planWorker, untilStopSignal, WORKER_HELP, WORKER_OPTIONS } from "../worker-runtime.js";
 
 const help = `Usage: rhythm dev [--workflows DIR] [--tasks MODULE] [--port N] [options]
 
@@ -20,31 +21,52 @@ Runs everything for development in one process until SIGINT or SIGTERM:
   - a worker for the tasks module and the workflows folder.
 With --database-url (or RHYTHM_DATABASE_URL) it runs only the worker, against that database.
 
+It says what the workflows do, one line each on stderr: started, their console lines
+(file:line), suspended on what and where (file:line:col), completed with the output, failed with
+the error and where it was thrown; and each task attempt.
+
+It watches the workflows folder and the tasks module (with the files it imports):
+  - a changed .flow is deployed as a new version: new executions use it, running ones keep
+    theirs; a .flow that does not load prints its file:line:col errors, and the previous
+    versions stay in use;
+  - a changed tasks module is loaded afresh and the worker restarted with it, in this process
+    (running tasks finish first); a module that does not load is reported, and the worker keeps
+    the tasks it has.
+
 Options:
 ${WORKER_HELP}
+  --no-worker          serve the database and deploy (and watch) the workflows, but run no worker
+                       here: for an app that runs its own (Rhythm.connect() in this folder)
   --port N             port to serve the embedded database on (default ${DEFAULT_DEV_PORT}, else the next free one)
 ${CONNECTION_HELP}
 
 Exit codes: 0 stopped by a signal; 1 the database failed or is in use; 2 usage error, a tasks
-module or a .flow file that does not load.`;
+module or a .flow file that does not load (at start).`;
 
 export const devCommand: Command = {
-  summary: "embedded database served on localhost + a worker, for development",
+  summary: "embedded database served on localhost + a worker, for development; redeploys and reloads on change",
   help,
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, {
       ...CONNECTION_OPTIONS,
       ...WORKER_OPTIONS,
       port: { type: "string" },
+      "no-worker": { type: "boolean" },
     });
     positionalArgs(positionals, []);
     const { url: given, schema } = databaseChoice(values);
     const port = values.port === undefined ? undefined : parseCountOption(values.port, "--port");
     if (port !== undefined && port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
-    const url = given ?? process.env.RHYTHM_DATABASE_URL;
+    const url = given ?? environmentUrl();
     if (url !== undefined && port !== undefined)
       throw new UsageError("--port serves the embedded database; it does not go with a database URL");
-    const plan = await planWorker(values);
+    const worker = !values["no-worker"];
+    if (!worker) {
+      for (const option of ["tasks", "queues", "concurrency"] as const)
+        if (values[option] !== undefined) throw new UsageError(`--${option} runs a worker: it does not go with --no-worker`);
+    }
+    const imported = new Set<string>();
+    const plan = await planWorker(values, { fresh: true, onImport: (u) => imported.add(u) });
     const stop = untilStopSignal("dev");
     let embedded: EmbeddedServer | null = null;
     if (url === undefined) {
@@ -59,14 +81,21 @@ export const devCommand: Command = {
         throw new InvalidInputError(`${tried} in use on ${DEV_HOST}: choose another with --port`);
       }
       note("dev", `embedded PGlite (./.rhythm/data) served at ${embedded.url}; rhythm commands in this folder use it`);
-    } else note("dev", `database ${describeTarget(url)}`);
+    } else noteDatabase("dev", given);
     try {
-      const rhythm = await Rhythm.connect({ databaseUrl: embedded?.url ?? url, schema, workflows: plan.workflows.dir });
+      // (no URL given: RHYTHM_DATABASE_URL is read by connect, and its errors name it)
+      const session = await DevSession.start({
+        url: embedded?.url ?? given,
+        flagUrl: given,
+        schema,
+        plan,
+        tasks: values.tasks === undefined ? null : { path: values.tasks, files: sourceFiles(imported) },
+        worker,
+      });
       try {
-        await startWorker("dev", rhythm, plan);
         await stop;
       } finally {
-        await rhythm.close();
+        await session.close();
       }
     } finally {
       await embedded?.close();

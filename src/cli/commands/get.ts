@@ -15,8 +15,11 @@ import { DEFAULT_WORKFLOWS } from "../workflows-folder.js";
 const help = `Usage: rhythm get <id> [options]
 
 Shows one execution: status, inputs, output or error, for a suspended workflow what it waits on
-and where, why it is blocked when no running worker will take it (or the child it waits on), and
-its log lines.
+and where (and until when: a timer, a Signal.when timeout), why it is blocked when no running
+worker will take it (or the child it waits on), and its log lines. For a workflow also its
+pending timers, the signals sent to it that no wait has taken yet, and the tasks and child
+workflows it started with their status and when a queued one runs (the first 100; \`rhythm list
+--parent ID\` lists them all).
 
 Options:
   --workflows DIR      where to find the .flow file to quote the awaited line (default ./workflows;
@@ -24,7 +27,8 @@ Options:
 ${DATABASE_HELP}
 
 --json prints the execution: { id, kind, name, status, inputs, output, error, queue, priority,
-attempt, parentId, version, createdAt, startedAt, finishedAt, waitingOn?, errors?, runAt?, blocked? }.
+attempt, parentId, version, createdAt, startedAt, finishedAt, waitingOn?, errors?, runAt?, blocked?,
+and for a workflow children, childCount, timers, bufferedSignals }.
 
 Exit codes: 0 found; 1 no such execution; 2 usage error.`;
 

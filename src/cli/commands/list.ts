@@ -9,7 +9,7 @@ import { formatTable } from "../format-execution.js";
 
 const DEFAULT_LIMIT = 20;
 
-const help = `Usage: rhythm list [--status S] [--name N] [--queue Q] [--kind K] [--limit K] [--after ID] [options]
+const help = `Usage: rhythm list [--status S] [--name N] [--queue Q] [--kind K] [--parent ID] [--limit K] [--after ID] [options]
 
 Lists executions, newest first.
 
@@ -18,6 +18,7 @@ Options:
   --name N             workflow or task name
   --queue Q            queue name
   --kind K             workflow or task
+  --parent ID          the tasks and child workflows the workflow ID started
   --limit K            at most K executions (default ${DEFAULT_LIMIT})
   --after ID           the page after the execution ID (the last one of the previous page)
 ${DATABASE_HELP}
@@ -38,6 +39,7 @@ export const listCommand: Command = {
       kind: { type: "string" },
       limit: { type: "string" },
       after: { type: "string" },
+      parent: { type: "string" },
     });
     positionalArgs(positionals, []);
     const status = values.status;
@@ -47,9 +49,19 @@ export const listCommand: Command = {
     if (kind !== undefined && !isExecutionKind(kind)) throw new UsageError(`--kind must be workflow or task, got "${kind}"`);
     if (values.after !== undefined && !isExecutionId(values.after))
       throw new UsageError(`--after must be an execution id, got "${values.after}"`);
+    if (values.parent !== undefined && !isExecutionId(values.parent))
+      throw new UsageError(`--parent must be an execution id, got "${values.parent}"`);
     const limit = parseCountOption(values.limit, "--limit") ?? DEFAULT_LIMIT;
     return withRhythm("list", values, async (rhythm) => {
-      const list = await rhythm.list({ status, name: values.name, queue: values.queue, kind, limit, after: values.after });
+      const list = await rhythm.list({
+        status,
+        name: values.name,
+        queue: values.queue,
+        kind,
+        parentId: values.parent,
+        limit,
+        after: values.after,
+      });
       if (values.json) printJson(list);
       else if (list.length === 0) note("list", "no executions match");
       else {

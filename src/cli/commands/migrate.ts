@@ -1,10 +1,10 @@
 // `rhythm migrate`: applies the schema's migrations and exits, saying which ones it applied.
 // Safe to run from many processes at once (migrations take an advisory lock).
 
-import { describeTarget, openDriver } from "../../client/connection.js";
+import { chooseDatabase, firstContact, openDriver } from "../../client/connection.js";
 import { migrate, migrations } from "../../store/migrate.js";
 import { parseCommandArgs, positionalArgs, type Command } from "../command.js";
-import { DATABASE_HELP, DATABASE_OPTIONS, databaseChoice, note, printJson } from "../engine-client.js";
+import { DATABASE_HELP, DATABASE_OPTIONS, databaseChoice, fromFlag, noteDatabase, printJson } from "../engine-client.js";
 
 const help = `Usage: rhythm migrate [options]
 
@@ -25,11 +25,14 @@ export const migrateCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, DATABASE_OPTIONS);
     positionalArgs(positionals, []);
     const { url, schema } = databaseChoice(values);
-    note("migrate", `database ${describeTarget(url)}`);
-    const driver = await openDriver(url);
+    noteDatabase("migrate", url);
+    const choice = chooseDatabase(url);
+    const driver = await openDriver(choice);
     let applied: number[];
     try {
-      applied = await migrate(driver, schema);
+      applied = await firstContact(driver, choice.from, () => migrate(driver, schema));
+    } catch (e) {
+      throw fromFlag(e, url);
     } finally {
       await driver.close();
     }

@@ -3,10 +3,9 @@
 // suspended, 2 usage or load error.
 
 import { existsSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { FlowLoadError } from "../../lang/index.js";
 import { runFlowFile, mocksProblem, type TaskMock } from "../../testing/index.js";
-import { UsageError, parseCountOption, parseJsonOption, type Command } from "../command.js";
+import { UsageError, parseCommandArgs, parseCountOption, parseJsonOption, type Command } from "../command.js";
 import { formatResult } from "../format-run.js";
 
 const help = `Usage: rhythm run <file.flow> [options]
@@ -33,25 +32,16 @@ export const runCommand: Command = {
   summary: "run a workflow in memory with mocked tasks and virtual time",
   help,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          inputs: { type: "string" },
-          tasks: { type: "string" },
-          signal: { type: "string", multiple: true },
-          "max-instructions": { type: "string" },
-          "max-state-bytes": { type: "string" },
-          "max-call-depth": { type: "string" },
-          "max-payload-bytes": { type: "string" },
-          json: { type: "boolean" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseCommandArgs(args, {
+      inputs: { type: "string" },
+      tasks: { type: "string" },
+      signal: { type: "string", multiple: true },
+      "max-instructions": { type: "string" },
+      "max-state-bytes": { type: "string" },
+      "max-call-depth": { type: "string" },
+      "max-payload-bytes": { type: "string" },
+      json: { type: "boolean" },
+    });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError("expected exactly one .flow file");
     const file = positionals[0];

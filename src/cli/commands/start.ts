@@ -15,7 +15,8 @@ Options:
 ${ENQUEUE_HELP}
 ${DATABASE_HELP}
 
---json prints { "id" }, or with --wait the execution.
+--json prints { "id", "created" } (created: false when the idempotency key was taken), or with
+--wait the execution.
 
 Exit codes: 0 started (with --wait: completed); 1 no such workflow, the execution failed or was
 cancelled, or --timeout passed; 2 usage error or invalid inputs.`;
@@ -31,8 +32,8 @@ export const startCommand: Command = {
     if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs))
       throw new UsageError("--inputs must be a JSON object");
     return withRhythm("start", values, async (rhythm) => {
-      const id = await rhythm.startWorkflow(name, inputs, choice.options);
-      return reportEnqueued("start", rhythm, id, `workflow ${name}`, choice, values.json);
+      const enqueued = await rhythm.enqueueWorkflow(name, inputs, choice.options);
+      return reportEnqueued("start", rhythm, enqueued, `workflow ${name}`, choice, values.json);
     });
   },
 };

@@ -8,16 +8,19 @@ import { ENQUEUE_HELP, ENQUEUE_OPTIONS, enqueueChoice, reportEnqueued } from "..
 const help = `Usage: rhythm task <name> [--inputs JSON] [--wait [--timeout S]] [options]
 
 Queues one run of a task, outside any workflow. Prints its id; with --wait, waits for it to
-finish and prints it. A worker that registered the task runs it.
+finish and prints it. A worker that registered the task runs it, with the retries and timeout
+it registered the task with (unless --retries is given here). The queue is chosen here: for a
+task registered on a queue of its own, give --queue.
 
 Options:
   --inputs JSON        task inputs, any JSON value (default null)
-  --retries N          retries after the first attempt (default 3; the options a worker registered
-                       the task with do not reach tasks queued from here)
+  --retries N          retries after the first attempt (default: the options the worker registered
+                       the task with, else 3)
 ${ENQUEUE_HELP}
 ${DATABASE_HELP}
 
---json prints { "id" }, or with --wait the execution.
+--json prints { "id", "created" } (created: false when the idempotency key was taken), or with
+--wait the execution.
 
 Exit codes: 0 queued (with --wait: completed); 1 the task failed or was cancelled, or --timeout
 passed; 2 usage error or invalid inputs.`;
@@ -35,8 +38,8 @@ export const taskCommand: Command = {
     const choice = enqueueChoice(values, null);
     const retries = parseIntegerOption(values.retries, "--retries", 0);
     return withRhythm("task", values, async (rhythm) => {
-      const id = await rhythm.queueTask(name, choice.inputs, { ...choice.options, retries });
-      return reportEnqueued("task", rhythm, id, `task ${name}`, choice, values.json);
+      const enqueued = await rhythm.enqueueTask(name, choice.inputs, { ...choice.options, retries });
+      return reportEnqueued("task", rhythm, enqueued, `task ${name}`, choice, values.json);
     });
   },
 };

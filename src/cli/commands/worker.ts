@@ -1,11 +1,11 @@
 // `rhythm worker`: registers the tasks of a module, deploys the workflows folder and runs a
 // worker until SIGINT/SIGTERM, then stops gracefully (exit 0). What it does goes to stderr.
 
-import { describeTarget } from "../../client/connection.js";
-import { Rhythm } from "../../client/rhythm.js";
+import { DatabaseUnreachableError } from "../../client/errors.js";
+import type { Rhythm } from "../../client/rhythm.js";
 import { DatabaseUnavailableError, isTransientError } from "../../store/connection-errors.js";
 import { parseCommandArgs, positionalArgs, type Command } from "../command.js";
-import { CONNECTION_HELP, CONNECTION_OPTIONS, databaseChoice, note } from "../engine-client.js";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, connectRhythm, databaseChoice, note, noteDatabase } from "../engine-client.js";
 import { planWorker, startWorker, untilStopSignal, WORKER_HELP, WORKER_OPTIONS, type WorkerPlan } from "../worker-runtime.js";
 
 const help = `Usage: rhythm worker --tasks MODULE [--workflows DIR] [--queues A,B] [--concurrency N] [options]
@@ -33,12 +33,8 @@ export const workerCommand: Command = {
     const { url, schema } = databaseChoice(values);
     const plan = await planWorker(values);
     const stop = untilStopSignal("worker");
-    note("worker", `database ${describeTarget(url)}`);
-    const rhythm = await untilStarted(
-      () => Rhythm.connect({ databaseUrl: url, schema, workflows: plan.workflows.dir }),
-      plan,
-      stop,
-    );
+    noteDatabase("worker", url);
+    const rhythm = await untilStarted(() => connectRhythm(url, { schema, workflows: plan.workflows.dir }), plan, stop);
     if (rhythm) {
       try {
         await stop;
@@ -67,9 +63,11 @@ async function untilStarted(connect: () => Promise<Rhythm>, plan: WorkerPlan, st
       return rhythm;
     } catch (e) {
       await rhythm?.close().catch(() => {});
-      if (!isTransientError(e)) throw e;
+      // a server that does not answer yet is waited for; one that refuses us is not
+      const raw = e instanceof DatabaseUnreachableError ? e.cause : e;
+      if (!isTransientError(raw)) throw e;
       const wait = Math.min(30_000, 1000 * 2 ** failures);
-      note("worker", new DatabaseUnavailableError(e, wait).message);
+      note("worker", new DatabaseUnavailableError(raw, wait).message);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([stop, new Promise((r) => (timer = setTimeout(r, wait)))]);
       clearTimeout(timer);

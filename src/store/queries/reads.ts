@@ -2,11 +2,33 @@
 
 export const READ_QUERIES = {
   Get: `select * from :SCHEMA.executions where id = $1`,
+  // One execution with what a person asks of a workflow, in the same statement: the tasks and
+  // children it started (the first $2 in the order it started them — its handles count up —, and
+  // how many there are), its timers and Signal.when
+  // timeouts not yet fired (with the signal's name), and the signals nothing has taken yet.
+  GetDetailed: `
+    select e.*,
+      (select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'kind', c.kind, 'name', c.name, 'status', c.status,
+              'handle', c.parent_handle, 'run_at', c.run_at, 'created_at', c.created_at, 'finished_at', c.finished_at)
+              order by c.parent_handle, c.id), '[]'::jsonb)
+         from (select c.id, c.kind, c.name, c.status, c.parent_handle, c.run_at, c.created_at, c.finished_at
+               from :SCHEMA.executions c where c.parent_id = e.id order by c.parent_handle, c.id limit $2) c) as children,
+      (select count(*) from :SCHEMA.executions c where c.parent_id = e.id)::integer as child_count,
+      (select coalesce(jsonb_agg(jsonb_build_object('handle', t.handle, 'kind', t.kind, 'fire_at', t.fire_at, 'signal', w.name)
+              order by t.fire_at, t.handle), '[]'::jsonb)
+         from :SCHEMA.timers t
+         left join :SCHEMA.signal_waits w on w.execution_id = t.execution_id and w.handle = t.handle
+         where t.execution_id = e.id) as timers,
+      (select coalesce(jsonb_agg(jsonb_build_object('name', s.name, 'payload', s.payload, 'created_at', s.created_at)
+              order by s.seq), '[]'::jsonb)
+         from :SCHEMA.signals s where s.execution_id = e.id) as buffered
+    from :SCHEMA.executions e where e.id = $1`,
   List: `
     select * from :SCHEMA.executions
     where ($1::text is null or status = $1) and ($2::text is null or name = $2) and ($3::text is null or queue = $3)
       and ($4::text is null or kind = $4)
       and ($5::uuid is null or (created_at, id) < (select c.created_at, c.id from :SCHEMA.executions c where c.id = $5))
+      and ($7::uuid is null or parent_id = $7)
     order by created_at desc, id desc
     limit $6`,
   // What suspended workflows wait on that has not started: their queued children.

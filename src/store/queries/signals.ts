@@ -7,8 +7,21 @@
 
 export const SIGNAL_QUERIES = {
   // The targets of a send, locked and checked first ("no key update", like every other writer of
-  // the row: FOR UPDATE would also wait for each transaction that merely inserted an inbox row).
-  LockExecutions: `select id, kind, status, queue from :SCHEMA.executions where id = any($1::uuid[]) order by id for no key update`,
+  // the row: FOR UPDATE would also wait for each transaction that merely inserted an inbox row),
+  // with the signal names each one's version waits on (its program's `signals`, read once per
+  // version: a program is a large value, and signalMany may target thousands of one version; not
+  // materialized, the planner read it once per target — probe, 2,000 targets of a 20 KB program:
+  // 186 ms against 16 ms before the names; materialized, 22 ms).
+  LockExecutions: `
+    with e as (
+      select id, kind, status, queue, name, version from :SCHEMA.executions
+      where id = any($1::uuid[]) order by id for no key update
+    ),
+    v as materialized (
+      select v.name, v.version, v.program->'signals' as signals from :SCHEMA.workflow_versions v
+      where (v.name, v.version) in (select distinct name, version from e where version is not null)
+    )
+    select e.id, e.kind, e.status, e.queue, e.name, v.signals from e left join v on v.name = e.name and v.version = e.version`,
   // Signals to any number of workflows (the rows $1 name each workflow at most once: the caller
   // splits rounds), each given straight to the oldest wait for its name, or buffered. A delivered
   // signal keeps a buffer position of its own ($1's order), to go back there if its wait had

@@ -188,7 +188,14 @@ export async function runOnEngine(
       const signals = runs
         .filter((r) => r.ns === ns && r.id !== null)
         .flatMap((r) =>
-          ((r.c.header.signals ?? []) as [string, unknown][]).map(([name, payload]) => ({ id: r.id!, name, payload })),
+          // forced: like rhythm run's --signal, a name the program never waits on is buffered
+          // (some programs test just that), where signal() would refuse it (UNKNOWN_SIGNAL)
+          ((r.c.header.signals ?? []) as [string, unknown][]).map(([name, payload]) => ({
+            id: r.id!,
+            name,
+            payload,
+            force: true,
+          })),
         );
       if (signals.length > 0) await ns.rhythm.signalMany(signals);
     }
