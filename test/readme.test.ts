@@ -137,15 +137,17 @@ describe("the README", () => {
     }
   });
 
-  test("on a Postgres server, the example says so", { skip: !hasServer && "no Postgres server" }, async () => {
-    const db = await postgresDatabase();
-    try {
-      const r = await runExample({ RHYTHM_DATABASE_URL: db.url! });
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout.split("\n")[0], `worker started (${db.url})`);
-      assert.equal(r.stderr, "", "no warning on Postgres either");
-    } finally {
-      await db.drop();
-    }
-  });
+  // (only where a server answers: without one there is nothing to connect the example to)
+  if (hasServer)
+    test("on a Postgres server, the example says so", async () => {
+      const db = await postgresDatabase();
+      try {
+        const r = await runExample({ RHYTHM_DATABASE_URL: db.url! });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout.split("\n")[0], `worker started (${db.url})`);
+        assert.equal(r.stderr, "", "no warning on Postgres either");
+      } finally {
+        await db.drop();
+      }
+    });
 });
