@@ -38,14 +38,16 @@ function scopesAt(source: string, needle: string, nth = 1): string[] {
 function chain(program: Program, fnIndex: number, scope: number): string[] {
   const out: string[] = [];
   let prefix = "";
-  for (let fn = fnIndex; fn >= 0; ) {
+  for (let fn = fnIndex; fn >= 0;) {
     const table = program.functions[fn].debug!;
-    for (let s = scope; s !== -1; ) {
+    for (let s = scope; s !== -1;) {
       const d = debugScope(table, s);
       const kinds = { let: "l", const: "c", function: "f", param: "p", catch: "k", self: "s", other: "o" };
       out.push(
         prefix +
-          d.bindings.map((b) => `${b.name}:${kinds[b.kind]}@${b.register !== undefined ? `r${b.register}` : `s${b.slot}`}`).join(" "),
+          d.bindings
+            .map((b) => `${b.name}:${kinds[b.kind]}@${b.register !== undefined ? `r${b.register}` : `s${b.slot}`}`)
+            .join(" "),
       );
       s = d.parent;
     }
@@ -75,7 +77,7 @@ describe("debug table: names per scope", () => {
   });
 
   it("keeps the source lines each scope spans", () => {
-    const { program } = compileFlow('let a = 1;\nif (a) {\n  let b = 2;\n  b++;\n}\n', "t.flow");
+    const { program } = compileFlow("let a = 1;\nif (a) {\n  let b = 2;\n  b++;\n}\n", "t.flow");
     const table = program.functions[0].debug!;
     assert.equal(scopeCount(table), 2);
     assert.deepEqual(
@@ -118,7 +120,8 @@ describe("debug table: where bindings live", () => {
   });
 
   it("names the loop variable of for-of and for-in per iteration, and the head's dead zone", () => {
-    const src = 'for (const [k, v] of await Task.run("x")) {\n  await Task.run("y");\n}\nfor (const key in {}) { await Task.run("z"); }';
+    const src =
+      'for (const [k, v] of await Task.run("x")) {\n  await Task.run("y");\n}\nfor (const key in {}) { await Task.run("z"); }';
     assert.deepEqual(scopesAt(src, "await"), ["k:c@r0 v:c@r1"], "the head: the loop's names, uninitialized");
     assert.deepEqual(scopesAt(src, "await", 2), ["k:c@r2 v:c@r3"]);
     assert.deepEqual(scopesAt(src, "await", 3), ["key:c@r6"]);
@@ -140,7 +143,8 @@ describe("debug table: where bindings live", () => {
   });
 
   it("names catch bindings, destructured too", () => {
-    const src = 'try { throw 1; } catch (e) {\n  await Task.run("x");\n}\ntry { throw {}; } catch ({ message, code = 0 }) { await Task.run("y"); }';
+    const src =
+      'try { throw 1; } catch (e) {\n  await Task.run("x");\n}\ntry { throw {}; } catch ({ message, code = 0 }) { await Task.run("y"); }';
     assert.deepEqual(scopesAt(src, "await"), ["e:k@r0"]);
     assert.deepEqual(scopesAt(src, "await", 2), ["message:k@r1 code:k@r2"]);
   });
