@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compileFlow, type FunctionInfo, type Program } from "../../src/compiler/index.js";
+import { compileFlow, withDebugTables, type FunctionInfo, type Program } from "../../src/compiler/index.js";
 import { debugScope, outerOf, scopeAtPc, scopeCount } from "../../src/compiler/debug-table.js";
 
 /** The first pc of `fn` whose recorded position is line:column. */
@@ -176,5 +176,31 @@ describe("debug table: where bindings live", () => {
     assert.equal(zs.length, 3);
     for (const z of zs) assert.deepEqual(chain(program, 0, z).slice(1), ["f:c@r1", "i:l@s0", "a:l@r0"]);
     assert.equal(new Set(zs.map((z) => debugScope(table, z).bindings[0].register)).size, 3, "each copy has its own register");
+  });
+});
+
+describe("debug table: programs stored before it existed", () => {
+  const source = 'let a = 1;\nconst f = () => a;\nawait Task.run("x");';
+  const stored = (): Program => {
+    const { program } = compileFlow(source, "old.flow");
+    return { ...program, functions: program.functions.map(({ debug: _debug, ...f }) => f) };
+  };
+
+  it("takes the tables of the source compiled again when the code is the same", () => {
+    const named = withDebugTables(stored(), source);
+    assert.deepEqual(named, compileFlow(source, "old.flow").program);
+  });
+
+  it("leaves the program without names when this compiler makes other code", () => {
+    const old = stored();
+    old.functions[0].code = [...old.functions[0].code, 0];
+    assert.equal(withDebugTables(old, source), old);
+    assert.equal(withDebugTables(stored(), "return 1;").functions[0].debug, undefined);
+    assert.equal(withDebugTables(stored(), "this is not a flow").functions[0].debug, undefined);
+  });
+
+  it("keeps the tables a program has", () => {
+    const { program } = compileFlow(source, "new.flow");
+    assert.equal(withDebugTables(program, "return 1;"), program);
   });
 });
