@@ -40,7 +40,8 @@ function pause(source: string, results: Record<string, unknown[]> = {}, inputs: 
   let settlements: Settlement[] = [];
   for (;;) {
     const r = machine.activate(settlements);
-    assert.equal(r.status, "suspended", `the run ended ${r.status}: ${JSON.stringify(r.error ?? r.output)}`);
+    if (r.status !== "suspended")
+      assert.fail(`the run ended ${r.status}: ${JSON.stringify(r.status === "failed" ? r.error : r.output)}`);
     settlements = [];
     for (const e of r.effects) {
       if (e.type === "task") {
@@ -49,7 +50,7 @@ function pause(source: string, results: Record<string, unknown[]> = {}, inputs: 
       }
       if (e.type === "workflow") handles.set(e.handle, { id: `child-${e.handle}` });
     }
-    if (settlements.length === 0) return { flow, state: r.state!, handles };
+    if (settlements.length === 0) return { flow, state: r.state, handles };
   }
 }
 
