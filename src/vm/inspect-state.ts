@@ -19,7 +19,7 @@ import {
   type Shown,
   type ShowLimits,
 } from "./show-value.js";
-import { Handle, isFlowObject, type Env, type Value } from "./values.js";
+import { Handle, isFlowObject, type Env, type HandleKind, type Value } from "./values.js";
 
 export interface InspectInput {
   program: Program;
@@ -68,6 +68,17 @@ export interface Inspection {
   /** Every live stack's frames, innermost first; the main body's stack comes first. */
   stack: InspectedFrame[];
   awaiting: AwaitedHandle[];
+}
+
+/**
+ * The numbers of the host handles (tasks, children, timers, signal waits) a saved state holds,
+ * settled or not: what a host looks up to give {@link InspectInput.handles}. Heap entries of
+ * handles are `["h", id, kind, …]` (snapshot.ts).
+ */
+export function hostHandlesOf(state: SavedState): number[] {
+  const out: number[] = [];
+  for (const e of state.heap) if (e[0] === "h" && HOST_KINDS.has(e[2] as HandleKind)) out.push(e[1] as number);
+  return out;
 }
 
 /** Reads a saved state (see the file's opening comment). Throws when the state is not one. */
