@@ -30,9 +30,11 @@ export function formatInspection(inspection: Pick<Inspection, "named" | "stack" 
   if (inspection.stack.length === 0) out.push("(no live stack)");
   if (inspection.awaiting.length > 0) {
     out.push("", "awaiting");
-    const rows = inspection.awaiting.map((a) => [awaitedText(a), a.id ? `id ${a.id}` : "", `handle ${a.handle}`]);
-    const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) out.push(`  ${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`.trimEnd());
+    const texts = inspection.awaiting.map(awaitedText);
+    const width = Math.max(...texts.map((t) => t.length));
+    inspection.awaiting.forEach((a, i) => {
+      out.push(`  ${texts[i].padEnd(width)}  ${a.id ? `id ${a.id}  ` : ""}handle ${a.handle}`);
+    });
   }
   return out.join("\n");
 }
