@@ -226,7 +226,7 @@ export function showText(v: Shown): string {
       return `${JSON.stringify(v.text)}… (${more} more characters)`;
     }
     case "function":
-      return v.name === "" ? "[function]" : `[function ${String(v.name)}]`;
+      return v.name === "" ? "[function (anonymous)]" : `[function ${String(v.name)}]`;
     case "namespace":
       return `[${String(v.name)}]`;
     case "handle":
