@@ -13,6 +13,7 @@ import { restoreState, type SavedState } from "./snapshot.js";
 import {
   ValueShower,
   handleView,
+  setKey,
   simplify,
   type HandleView,
   type HostHandleInfo,
@@ -113,7 +114,7 @@ export function inspectState(input: InspectInput): Inspection {
       if (text !== undefined) shown.source = text;
       shown.variables = {};
       for (const [name, value] of named ? namedVariables(program, frame) : slotVariables(frame))
-        shown.variables[name] = shower.show(value);
+        setKey(shown.variables, name, shower.show(value));
       if (i === fiber.frames.length - 1 && fiber.awaiting) shown.awaits = awaitText(fiber.awaiting);
       stack.push(shown);
     }
@@ -121,7 +122,8 @@ export function inspectState(input: InspectInput): Inspection {
       for (const h of hostHandlesBehind(fiber.awaiting)) awaiting.set(h.id, awaitedHandle(handleView(h, hostInfo)));
   });
   shower.finish();
-  for (const frame of stack) for (const k of Object.keys(frame.variables)) frame.variables[k] = simplify(frame.variables[k]);
+  for (const frame of stack)
+    for (const k of Object.keys(frame.variables)) setKey(frame.variables, k, simplify(frame.variables[k]));
   return { named, stack, awaiting: [...awaiting.values()] };
 }
 

@@ -147,7 +147,7 @@ export class ValueShower {
       const props: { [key: string]: Shown } = {};
       for (const k of named.slice(0, this.limits.maxItems)) {
         if (this.nodes >= this.limits.maxNodes) break;
-        props[k] = this.value((a as unknown as Record<string, Value>)[k], depth + 1, path);
+        setKey(props, k, this.value((a as unknown as Record<string, Value>)[k], depth + 1, path));
       }
       node.props = props;
     }
@@ -163,11 +163,20 @@ export class ValueShower {
     path.add(o);
     const entries: { [key: string]: Shown } = {};
     const n = Math.min(keys.length, this.limits.maxItems);
-    for (let i = 0; i < n && this.nodes < this.limits.maxNodes; i++) entries[keys[i]] = this.value(o[keys[i]], depth + 1, path);
+    for (let i = 0; i < n && this.nodes < this.limits.maxNodes; i++)
+      setKey(entries, keys[i], this.value(o[keys[i]], depth + 1, path));
     node.entries = entries;
     path.delete(o);
     return node;
   }
+}
+
+/**
+ * Gives `o` an own property `k`, whatever `k` is: a .flow object may have a key "__proto__"
+ * (from JSON inputs), which plain assignment would take as the prototype.
+ */
+export function setKey(o: { [key: string]: Shown }, k: string, v: Shown): void {
+  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
 }
 
 /** The first `max` characters, not splitting a surrogate pair. */
@@ -197,7 +206,7 @@ export function simplify(v: Shown): Shown {
     const entries = v.entries as { [key: string]: Shown };
     const keys = Object.keys(entries);
     const simple: { [key: string]: Shown } = {};
-    for (const k of keys) simple[k] = simplify(entries[k]);
+    for (const k of keys) setKey(simple, k, simplify(entries[k]));
     if (v.ref !== undefined || keys.length < (v.keys as number) || "$type" in entries) return { ...v, entries: simple };
     return simple;
   }

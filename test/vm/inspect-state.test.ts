@@ -263,6 +263,18 @@ describe("inspect: values", () => {
     });
   });
 
+  it("keeps a variable or key named __proto__ as an own entry", () => {
+    const r = inspect(
+      "let __proto__ = { a: 1 };\nconst o = Inputs.o;\nawait Task.run('x');",
+      {},
+      JSON.parse('{"o": {"__proto__": {"x": 1}}}'),
+    );
+    const v = r.stack[0].variables;
+    assert.deepEqual(Object.keys(v), ["__proto__", "o"]);
+    assert.equal(JSON.stringify(v), '{"__proto__":{"a":1},"o":{"__proto__":{"x":1}}}');
+    assert.equal(showText(v.o), "{ __proto__: { x: 1 } }");
+  });
+
   it("keeps a user's own $type key from passing for a tag", () => {
     const r = inspect("const o = { $type: 'undefined' };\nawait Task.run('x');");
     assert.deepEqual(r.stack[0].variables.o, { $type: "object", entries: { $type: "undefined" }, keys: 1 });
