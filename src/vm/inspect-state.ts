@@ -21,6 +21,7 @@ import {
   type ShowLimits,
 } from "./show-value.js";
 import { Handle, isFlowObject, type Env, type HandleKind, type Value } from "./values.js";
+import type { BindingKind } from "../lang/index.js";
 
 export interface InspectInput {
   program: Program;
@@ -113,8 +114,10 @@ export function inspectState(input: InspectInput): Inspection {
       const text = lines?.[pos.line - 1];
       if (text !== undefined) shown.source = text;
       shown.variables = {};
-      for (const [name, value] of named ? namedVariables(program, frame) : slotVariables(frame))
-        setKey(shown.variables, name, shower.show(value));
+      const variables = named
+        ? frameVariables(program, frame).map((v): [string, Value] => [v.name, v.value])
+        : slotVariables(frame);
+      for (const [name, value] of variables) setKey(shown.variables, name, shower.show(value));
       if (i === fiber.frames.length - 1 && fiber.awaiting) shown.awaits = awaitText(fiber.awaiting);
       stack.push(shown);
     }
@@ -127,14 +130,23 @@ export function inspectState(input: InspectInput): Inspection {
   return { named, stack, awaiting: [...awaiting.values()] };
 }
 
+/** A variable of a frame, where it lives (what changing it would write), and its value. */
+export interface FrameVariable {
+  name: string;
+  kind: BindingKind;
+  value: Value;
+  /** A register of the frame (`frame.locals`), or a slot of an environment of its chain. */
+  place: { register: number } | { env: Env; slot: number };
+}
+
 /**
  * The bindings in scope at a frame's pc, innermost first, each with its value: the function's
  * own scopes (registers and environment slots), then those of the functions it was made in
  * (only what they keep in environments: their registers belong to their own frames). A name
- * shadowed by an inner scope is left out.
+ * shadowed by an inner scope is left out. Empty for a program without debug tables.
  */
-export function namedVariables(program: Program, frame: Frame): [string, Value][] {
-  const out: [string, Value][] = [];
+export function frameVariables(program: Program, frame: Frame): FrameVariable[] {
+  const out: FrameVariable[] = [];
   const names = new Set<string>();
   let fn = frame.fn;
   let table = program.functions[fn].debug;
@@ -150,8 +162,8 @@ export function namedVariables(program: Program, frame: Frame): [string, Value][
         // outer ones of the same name: it is what the name means here, it is just not shown.
         names.add(b.name);
         if (b.register !== undefined) {
-          if (own) out.push([b.name, frame.locals[b.register]]);
-        } else if (env) out.push([b.name, env.slots[b.slot!]]);
+          if (own) out.push({ name: b.name, kind: b.kind, value: frame.locals[b.register], place: { register: b.register } });
+        } else if (env) out.push({ name: b.name, kind: b.kind, value: env.slots[b.slot!], place: { env, slot: b.slot! } });
       }
       if (s.hasEnv) env = env?.parent ?? null;
       scope = s.parent;
