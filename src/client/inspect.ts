@@ -47,6 +47,12 @@ export async function inspectExecution(store: Store, id: string, limits?: Partia
   const state = row.state as SavedState;
   const program = withDebugTables(row.program as Program, row.source);
   const handles = await store.handleInfo(id, hostHandlesOf(state));
-  const inspection = inspectState({ program, state, source: row.source, handles, limits });
+  let inspection;
+  try {
+    inspection = inspectState({ program, state, source: row.source, handles, limits });
+  } catch (e) {
+    // a state of another format (written by a newer Rhythm), or not a state at all
+    throw new NothingToInspectError(id, `its saved state cannot be read: ${(e as Error).message}`);
+  }
   return { id: row.id, name: row.name, status: row.status, version: row.version, ...inspection };
 }

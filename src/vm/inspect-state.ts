@@ -79,7 +79,9 @@ export interface Inspection {
  */
 export function hostHandlesOf(state: SavedState): number[] {
   const out: number[] = [];
-  for (const e of state.heap) if (e[0] === "h" && HOST_KINDS.has(e[2] as HandleKind)) out.push(e[1] as number);
+  const heap: unknown = state?.heap;
+  if (!Array.isArray(heap)) return out; // not a state: inspectState says so
+  for (const e of heap) if (Array.isArray(e) && e[0] === "h" && HOST_KINDS.has(e[2] as HandleKind)) out.push(e[1] as number);
   return out;
 }
 

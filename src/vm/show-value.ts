@@ -54,21 +54,14 @@ export function handleView(h: Handle, host?: (handle: number) => HostHandleInfo 
   return view;
 }
 
-/** An intermediate node: what a value showed as, before references get their numbers. */
-interface Node {
-  shown: Shown;
-  /** The container it shows, when it can be referenced again. */
-  target?: object;
-}
-
 /**
  * Shows values one variable at a time; a value met again (in the same or a later variable) is
  * shown as a reference to where it was first shown, numbered once everything is shown.
  */
 export class ValueShower {
   private readonly limits: ShowLimits;
-  /** Containers already shown → the node that shows them. */
-  private readonly seen = new Map<object, Node & { shown: { [key: string]: Shown } }>();
+  /** Containers already shown → the node that shows them (before `simplify`, always tagged). */
+  private readonly seen = new Map<object, { [key: string]: Shown }>();
   /** Reference nodes waiting for the number of their target. */
   private readonly refs: { node: { [key: string]: Shown }; target: object }[] = [];
   private nodes = 0;
@@ -96,7 +89,7 @@ export class ValueShower {
       if (n === undefined) {
         n = numbers.size + 1;
         numbers.set(r.target, n);
-        this.seen.get(r.target)!.shown.ref = n;
+        this.seen.get(r.target)!.ref = n;
       }
       r.node.ref = n;
     }
@@ -137,7 +130,7 @@ export class ValueShower {
     const named = Object.keys(a).filter((k) => !/^(0|[1-9]\d*)$/.test(k));
     const node: { [key: string]: Shown } = { $type: "array", items: [], length: a.length };
     if (depth >= this.limits.maxDepth) return node;
-    this.seen.set(a, { shown: node, target: a });
+    this.seen.set(a, node);
     path.add(a);
     const items: Shown[] = [];
     const n = Math.min(a.length, this.limits.maxItems);
@@ -159,7 +152,7 @@ export class ValueShower {
     const keys = Object.keys(o);
     const node: { [key: string]: Shown } = { $type: "object", entries: {}, keys: keys.length };
     if (depth >= this.limits.maxDepth) return node;
-    this.seen.set(o, { shown: node, target: o });
+    this.seen.set(o, node);
     path.add(o);
     const entries: { [key: string]: Shown } = {};
     const n = Math.min(keys.length, this.limits.maxItems);
