@@ -8,6 +8,7 @@ export {
   ExecutionNotFoundError,
   ExecutionFinishedError,
   NotAWorkflowError,
+  NothingToInspectError,
   UnknownSignalError,
   WaitTimeoutError,
   DatabaseError,
@@ -23,6 +24,8 @@ export {
 export { DatabaseUnavailableError } from "./store/connection-errors.js";
 export type { BufferedSignal, ChildExecution, Execution, ExecutionStatus, PendingTimer, WaitingOn } from "./store/execution.js";
 export type { ListFilter } from "./store/types.js";
+export type { ExecutionInspection, InspectedFrame, AwaitedHandle } from "./client/inspect.js";
+export { showText, type Shown, type ShowLimits } from "./vm/show-value.js";
 export type { LiveWorker } from "./store/workers.js";
 export type { TaskContext, TaskHandler, TaskOptions } from "./worker/registry.js";
 export type { Worker, WorkerOptions } from "./worker/worker.js";

@@ -1,6 +1,7 @@
 // How `rhythm run` shows a result to a person.
 
 import type { RunFileResult } from "../testing/index.js";
+import { formatInspection } from "./format-inspection.js";
 
 export function formatResult(file: string, r: RunFileResult): string {
   const lines: string[] = [];
@@ -18,6 +19,16 @@ export function formatResult(file: string, r: RunFileResult): string {
   } else {
     lines.push("suspended: the workflow waits for something that never happens in this run:");
     for (const w of r.waits) lines.push(`  ${w.description} at ${file}:${w.line}:${w.column} (in ${w.function})`);
+  }
+  if (r.inspection) {
+    const when = r.status === "failed" ? "at its last pause, before it failed" : "where it is paused";
+    lines.push(
+      "",
+      `${when}:`,
+      ...formatInspection(r.inspection)
+        .split("\n")
+        .map((l) => (l ? `  ${l}` : l)),
+    );
   }
   return lines.join("\n");
 }

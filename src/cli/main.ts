@@ -7,6 +7,7 @@ import { checkCommand } from "./commands/check.js";
 import { deployCommand } from "./commands/deploy.js";
 import { devCommand } from "./commands/dev.js";
 import { getCommand } from "./commands/get.js";
+import { inspectCommand } from "./commands/inspect.js";
 import { listCommand } from "./commands/list.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { runCommand } from "./commands/run.js";
@@ -32,6 +33,7 @@ const groups: [string, Record<string, Command>][] = [
       task: taskCommand,
       signal: signalCommand,
       get: getCommand,
+      inspect: inspectCommand,
       list: listCommand,
       cancel: cancelCommand,
     },

@@ -31,8 +31,21 @@ export class ExecutionFinishedError extends RhythmError {
 }
 
 export class NotAWorkflowError extends RhythmError {
-  constructor(readonly executionId: string) {
-    super("NOT_A_WORKFLOW", `execution ${executionId} is a task; only workflows take signals`);
+  constructor(
+    readonly executionId: string,
+    why = "only workflows take signals",
+  ) {
+    super("NOT_A_WORKFLOW", `execution ${executionId} is a task; ${why}`);
+  }
+}
+
+/** A workflow with no saved state to read: not run yet, or finished (its state is kept while it is paused). */
+export class NothingToInspectError extends RhythmError {
+  constructor(
+    readonly executionId: string,
+    reason: string,
+  ) {
+    super("NOTHING_TO_INSPECT", `execution ${executionId} cannot be inspected: ${reason}`);
   }
 }
 

@@ -37,6 +37,8 @@ import {
 } from "./errors.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES, jsonInput } from "./json-input.js";
 import { checkedResult } from "./task-output.js";
+import { inspectExecution, type ExecutionInspection } from "./inspect.js";
+import type { ShowLimits } from "../vm/show-value.js";
 
 export interface ConnectOptions {
   /**
@@ -358,6 +360,16 @@ export class Rhythm {
 
   async logs(id: string) {
     return this.store.logs(id);
+  }
+
+  /**
+   * A paused workflow's stacks (function, line, column, source line, the variables in scope by
+   * name with their values) and what it awaits (tasks, children, timers, signals, with their
+   * ids), read from its saved state. Throws ExecutionNotFoundError, NotAWorkflowError, or
+   * NothingToInspectError when it has no saved state (not started, or finished).
+   */
+  async inspect(id: string, limits?: Partial<ShowLimits>): Promise<ExecutionInspection> {
+    return inspectExecution(this.store, id, limits);
   }
 
   /** The workers running now (each writes its row every 10 s), oldest first. */

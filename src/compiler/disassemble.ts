@@ -1,5 +1,6 @@
 // A readable listing of compiled code, for debugging the compiler and for `docs/architecture.md`.
 
+import { debugScope, outerOf, scopeAtPc, scopeCount } from "./debug-table.js";
 import { operandCount, opNames } from "./opcodes.js";
 import { displayName, positionAt, runnableProgram, type Program } from "./program.js";
 
@@ -8,8 +9,21 @@ export function disassemble(stored: Program): string {
   const out: string[] = [];
   program.functions.forEach((fn, index) => {
     out.push(`fn ${index} ${displayName(fn)}${fn.isAsync ? " (async)" : ""} locals=${fn.locals}`);
+    const table = fn.debug;
+    if (table) {
+      const outer = outerOf(table);
+      if (outer.fn >= 0) out.push(`  made in fn ${outer.fn} scope ${outer.scope}`);
+      for (let i = 0; i < scopeCount(table); i++) {
+        const s = debugScope(table, i);
+        const names = s.bindings.map(
+          (b) => `${b.name}:${b.kind}@${b.register !== undefined ? `r${b.register}` : `env[${b.slot}]`}`,
+        );
+        out.push(`  scope ${i} (lines ${s.firstLine}-${s.lastLine}, in ${s.parent}): ${names.join(" ")}`);
+      }
+    }
     let pc = 0;
     let lastLine = -1;
+    let lastScope = -1;
     while (pc < fn.code.length) {
       const op = fn.code[pc];
       const n = operandCount[op] ?? 0;
@@ -22,7 +36,10 @@ export function disassemble(stored: Program): string {
         name === "Const" || name === "LoadGlobal" || name === "GetProp" || name === "SetProp" || name === "GetMethod"
           ? `  ; ${JSON.stringify(fn.constants[operands[0]])}`
           : "";
-      out.push(`${lineText} ${String(pc).padStart(5)}  ${name.padEnd(20)} ${operands.join(" ")}${note}`);
+      const scope = table ? scopeAtPc(table, pc) : -1;
+      const scopeNote = scope !== lastScope ? `  ; scope ${scope}` : "";
+      lastScope = scope;
+      out.push(`${lineText} ${String(pc).padStart(5)}  ${name.padEnd(20)} ${operands.join(" ")}${note}${scopeNote}`);
       pc += 1 + n;
     }
   });

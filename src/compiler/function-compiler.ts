@@ -5,6 +5,7 @@
 import type * as es from "acorn";
 import type { Binding, Bindings, Scope } from "../lang/index.js";
 import { stringProblem } from "../shared/json-check.js";
+import { DebugRecorder } from "./debug-table.js";
 import { Op } from "./opcodes.js";
 import type { FunctionInfo } from "./program.js";
 
@@ -60,6 +61,12 @@ export class FunctionCompiler {
   control: Control[] = [];
   /** Label the innermost optional chain short-circuits to. */
   chainEnd: Label | null = null;
+  /** This function's index in the program. */
+  index = 0;
+  /** Where it was created: the enclosing function and its innermost named scope there. */
+  outer: [number, number] | null = null;
+  /** Which named bindings the code sees where (the debug table). */
+  readonly debug = new DebugRecorder();
 
   constructor(
     readonly builder: ProgramBuilder,
@@ -148,6 +155,7 @@ export class FunctionCompiler {
       this.envChain.push(scope);
       this.control.push({ kind: "env" });
     }
+    this.debug.enter(scope, slots, this.code.length);
     for (const b of scope.bindings.values()) {
       if (!b.captured && b.tdz) this.emit(Op.ClearLocal, slots.get(b)!);
     }
@@ -155,7 +163,9 @@ export class FunctionCompiler {
     return hasEnv;
   }
 
-  exitScope(hasEnv: boolean): void {
+  /** Leaves a scope `enterScope` entered (nothing when `scope` is undefined: none was). */
+  exitScope(scope: Scope | undefined, hasEnv: boolean): void {
+    if (scope) this.debug.exit(this.code.length);
     if (!hasEnv) return;
     this.emit(Op.PopEnv);
     this.envChain.pop();
@@ -233,6 +243,7 @@ export class FunctionCompiler {
       constants,
       ...(special.length > 0 ? { special } : {}),
       positions: this.positions,
+      debug: this.debug.table(this.outer),
     };
   }
 }

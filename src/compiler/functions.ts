@@ -18,6 +18,8 @@ export function compileFunction(outer: FunctionCompiler, f: AnyFunction, inferre
   const index = builder.functions.length;
   builder.functions.push(null as unknown as FunctionInfo);
   const c = new FunctionCompiler(builder, f, outer.envChain);
+  c.index = index;
+  c.outer = [outer.index, outer.debug.current];
   c.at(f);
   // A function expression's own name lives in a scope around its parameters.
   const selfScope = f.type === "FunctionExpression" ? builder.bindings.selfScopes.get(f) : undefined;

@@ -10,6 +10,7 @@ import type { Program } from "./program.js";
 
 export { PROGRAM_FORMAT, displayName, positionAt, runnableProgram, type FunctionInfo, type Program } from "./program.js";
 export { disassemble } from "./disassemble.js";
+export { withDebugTables } from "./debug-names.js";
 
 export interface CompiledFlow {
   program: Program;

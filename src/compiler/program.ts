@@ -1,6 +1,8 @@
 // The compiled form of a .flow file: plain JSON data, deterministic for a given source, so it can
 // be stored next to the version it belongs to and checked against the saved states that use it.
 
+import type { DebugTable } from "./debug-table.js";
+
 export const PROGRAM_FORMAT = 1;
 
 export interface FunctionInfo {
@@ -24,6 +26,8 @@ export interface FunctionInfo {
   special?: [number, "n" | "s", string][];
   /** Source positions as flat triples: [pc, line, column, pc, line, column, …], pc ascending. */
   positions: number[];
+  /** Named bindings by pc and where they live (see debug-table.ts); absent in programs compiled before debug tables. */
+  debug?: DebugTable;
 }
 
 export interface Program {

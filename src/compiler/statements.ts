@@ -91,7 +91,7 @@ function compileBlock(c: FunctionCompiler, s: es.BlockStatement): void {
   const scope = c.scopeOf(s);
   const hasEnv = scope ? c.enterScope(scope) : false;
   for (const x of s.body) compileStatement(c, x);
-  c.exitScope(hasEnv);
+  c.exitScope(scope, hasEnv);
 }
 
 function loopControl(c: FunctionCompiler): Control & { kind: "loop" } {
@@ -124,7 +124,7 @@ function compileFor(c: FunctionCompiler, s: es.ForStatement): void {
   if (s.update) compileExpressionEffect(c, s.update);
   c.jump(Op.Jump, test);
   c.place(loop.breakLabel);
-  c.exitScope(hasEnv);
+  c.exitScope(scope, hasEnv);
 }
 
 function compileForEach(c: FunctionCompiler, s: es.ForOfStatement | es.ForInStatement): void {
@@ -132,7 +132,7 @@ function compileForEach(c: FunctionCompiler, s: es.ForOfStatement | es.ForInStat
   const head = c.builder.bindings.headScopes.get(s);
   const headEnv = head ? c.enterScope(head) : false;
   compileExpression(c, s.right);
-  c.exitScope(headEnv);
+  c.exitScope(head, headEnv);
   c.at(s.right);
   if (s.type === "ForOfStatement") c.emit(Op.IterInit, c.constant(c.sourceText(s.right)));
   else c.emit(Op.ForInKeys);
@@ -149,7 +149,7 @@ function compileForEach(c: FunctionCompiler, s: es.ForOfStatement | es.ForInStat
   if (s.left.type === "VariableDeclaration") bindPattern(c, s.left.declarations[0].id, "init");
   else bindPattern(c, s.left, "assign");
   compileStatement(c, s.body);
-  c.exitScope(hasEnv);
+  c.exitScope(scope, hasEnv);
   c.control.pop();
   c.place(loop.continueLabel);
   c.jump(Op.Jump, next);
@@ -187,7 +187,7 @@ function compileSwitch(c: FunctionCompiler, s: es.SwitchStatement): void {
   });
   c.control.pop();
   c.place(control.breakLabel);
-  c.exitScope(hasEnv);
+  c.exitScope(scope, hasEnv);
   c.release(disc);
 }
 
@@ -234,7 +234,7 @@ function compileCatch(c: FunctionCompiler, h: es.CatchClause): void {
   if (h.param) bindPattern(c, h.param, "init");
   else c.emit(Op.Pop);
   compileBlock(c, h.body);
-  c.exitScope(hasEnv);
+  c.exitScope(scope, hasEnv);
 }
 
 function compileReturn(c: FunctionCompiler, s: es.ReturnStatement): void {

@@ -1,12 +1,12 @@
 // Reads: one execution (for a person: with what it started, its timers and its buffered
-// signals), a page of them (with what blocks each), an execution's log, and log lines written by
-// task handlers.
+// signals), a page of them (with what blocks each), an execution's log, log lines written by
+// task handlers, and what `rhythm inspect` needs (a saved state, its program, its handles).
 
 import type { Db } from "./db.js";
 import { toExecution, withDetails, type DetailsRow, type Execution, type ExecutionRow } from "./execution.js";
 import type { ListFilter } from "./types.js";
 import { explainBlocked, liveWorkers } from "./workers.js";
-import type { ExecutionKind } from "../shared/statuses.js";
+import type { ExecutionKind, ExecutionStatus } from "../shared/statuses.js";
 
 /** Children a detailed get lists at most (a fan-out of thousands is for `list({ parentId })`). */
 export const DETAILED_CHILDREN = 100;
@@ -73,6 +73,38 @@ export async function logs(db: Db, id: string): Promise<LogLine[]> {
     line: l.line,
     createdAt: new Date(l.created_at).toISOString(),
   }));
+}
+
+/** A workflow's saved state with the source and program of its version (all null when absent). */
+export interface SavedStateRead {
+  id: string;
+  kind: ExecutionKind;
+  name: string;
+  status: ExecutionStatus;
+  version: string | null;
+  /** Opaque here: the interpreter's saved state (null when there is none). */
+  state: unknown;
+  source: string | null;
+  program: unknown;
+}
+
+export async function savedState(db: Db, id: string): Promise<SavedStateRead | null> {
+  const r = await db.run<SavedStateRead>("InspectState", [id]);
+  return r.rows[0] ?? null;
+}
+
+/** What the store knows of an execution's handles: the execution each started, when each timer fires. */
+export async function handleInfo(db: Db, id: string, handles: number[]): Promise<Map<number, { id?: string; until?: string }>> {
+  const out = new Map<number, { id?: string; until?: string }>();
+  if (handles.length === 0) return out;
+  const r = await db.run<{ handle: number; id: string | null; fire_at: Date | string | null }>("InspectHandles", [id, handles]);
+  for (const row of r.rows) {
+    const info = out.get(row.handle) ?? {};
+    if (row.id !== null) info.id = row.id;
+    if (row.fire_at !== null) info.until = new Date(row.fire_at).toISOString();
+    out.set(row.handle, info);
+  }
+  return out;
 }
 
 /** A line a task handler wrote (ctx.log). */

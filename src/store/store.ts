@@ -12,7 +12,7 @@ import type { Driver, Queryable } from "./driver.js";
 import { enqueue, type Enqueued } from "./enqueue.js";
 import type { Execution } from "./execution.js";
 import { statementsFor, type Statements } from "./queries/index.js";
-import { appendTaskLog, get, list, logs, type LogLine } from "./reads.js";
+import { appendTaskLog, get, handleInfo, list, logs, savedState, type LogLine, type SavedStateRead } from "./reads.js";
 import { refusedId, send, type Refusal, type SignalItem } from "./signals.js";
 import { StoreTx } from "./store-tx.js";
 import { completeStandalone, failAttempt } from "./tasks.js";
@@ -193,6 +193,16 @@ export class Store {
 
   logs(id: string): Promise<LogLine[]> {
     return logs(this.pool, id);
+  }
+
+  /** A workflow's saved state with its version's source and program (rhythm inspect); null: no such execution. */
+  async savedState(id: string): Promise<SavedStateRead | null> {
+    return isExecutionId(id) ? savedState(this.pool, id) : null;
+  }
+
+  /** The execution each of these handles of `id` started, and when each of its timers fires. */
+  handleInfo(id: string, handles: number[]): Promise<Map<number, { id?: string; until?: string }>> {
+    return handleInfo(this.pool, id, handles);
   }
 
   workerBeat(id: string, queues: string[], tasks: string[]): Promise<void> {

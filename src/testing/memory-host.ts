@@ -10,6 +10,9 @@ import type { ExecutionStatus } from "../shared/statuses.js";
 import { pairSignals, planEffects, type EffectsPlan } from "../vm/effects-plan.js";
 import { taskErrorJson } from "../vm/errors.js";
 import { Machine, type Limits, type Settlement, type WaitInfo } from "../vm/machine.js";
+import { inspectState, type Inspection } from "../vm/inspect-state.js";
+import type { HostHandleInfo, ShowLimits } from "../vm/show-value.js";
+import type { SavedState } from "../vm/snapshot.js";
 import { seededRandom } from "./random.js";
 import { mockOutcome, type TaskMock, type TaskOutcome } from "./mocks.js";
 
@@ -30,6 +33,8 @@ export interface MemoryHostOptions {
   /** Activations one `run()` may perform before it gives up (default 100,000): a guard against
    *  workflows that loop on timers forever under virtual time. */
   maxActivations?: number;
+  /** Called with every state an execution saves, as it suspends (to look inside runs in tests). */
+  onSuspend?: (executionId: string, state: SavedState) => void;
 }
 
 /** `run()` performed more activations than `maxActivations` allows. */
@@ -72,6 +77,10 @@ interface Execution extends ExecutionView {
   started: boolean;
   /** Parent's handle to settle when this child ends. */
   parentHandle: number | null;
+  /** The state saved at the last suspension (kept when the run then fails), for `inspect`. */
+  state: SavedState | null;
+  /** What the host knows of the execution's handles: ids of its tasks and children. */
+  handles: Map<number, HostHandleInfo>;
 }
 
 interface Timer {
@@ -158,7 +167,10 @@ export class MemoryHost {
       inbox: [],
       started: false,
       parentHandle: parent?.handle ?? null,
+      state: null,
+      handles: new Map(),
     });
+    if (parent) this.executions.get(parent.id)?.handles.set(parent.handle, { id });
     return id;
   }
 
@@ -186,6 +198,18 @@ export class MemoryHost {
     if (!ex) throw new Error(`unknown execution "${executionId}"`);
     const { id, name, status, output, error, parentId, taskCalls, waits, errorAt } = ex;
     return { id, name, status, output, error, parentId, taskCalls, waits, errorAt };
+  }
+
+  /**
+   * The execution's last saved state read as call stacks with named variables and what it
+   * awaits (as `rhythm inspect` shows it); for a failed run, its last saved state. Null when it
+   * completed or never suspended.
+   */
+  inspect(executionId: string, limits?: Partial<ShowLimits>): Inspection | null {
+    const ex = this.executions.get(executionId);
+    if (!ex) throw new Error(`unknown execution "${executionId}"`);
+    if (!ex.state || ex.status === "completed") return null;
+    return inspectState({ program: ex.flow.program, state: ex.state, source: ex.flow.source, handles: ex.handles, limits });
   }
 
   /**
@@ -261,6 +285,7 @@ export class MemoryHost {
       this.taskCounts.set(start.name, count + 1);
       const mock = this.options.tasks?.[start.name];
       const taskId = `${ex.id}-task-${ex.taskCalls.length}`;
+      ex.handles.set(start.handle, { id: taskId });
       const outcome = mockOutcome(mock, start.name, start.inputs, count, { executionId: taskId, attempt: 1, parentId: ex.id });
       this.completions.push({
         executionId: ex.id,
@@ -294,6 +319,8 @@ export class MemoryHost {
     if (outcome.status === "suspended") {
       ex.status = "suspended";
       ex.waits = outcome.waits;
+      ex.state = outcome.state;
+      this.options.onSuspend?.(ex.id, outcome.state);
       if (this.options.resumeMode) {
         const saved = JSON.parse(JSON.stringify(outcome.state));
         ex.machine = Machine.restore(ex.flow.program, saved, { host: this.machineHost(), limits: this.options.limits });

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { compileFlow, type CompiledFlow } from "../compiler/index.js";
 import type { Limits } from "../vm/machine.js";
+import type { Inspection } from "../vm/inspect-state.js";
 import { MemoryHost, RunawayError, type LogLine, type TaskCall } from "./memory-host.js";
 import type { TaskMock } from "./mocks.js";
 
@@ -18,6 +19,8 @@ export interface RunFileOptions {
   startTime?: number;
   seed?: number;
   maxActivations?: number;
+  /** Also read the root's last saved state as stacks with named variables (`inspection`). */
+  inspect?: boolean;
 }
 
 export interface RunFileResult {
@@ -30,6 +33,11 @@ export interface RunFileResult {
   errorAt?: string;
   /** When suspended: what the root waits on, with source lines. */
   waits: { description: string; line: number; column: number; function: string }[];
+  /**
+   * With `inspect`, when the root ended suspended (or failed after a pause): its last saved
+   * state as stacks with the variables in scope by name, and what it awaits.
+   */
+  inspection?: Inspection;
 }
 
 /** Loads `<dir>/<name>.flow` files on demand; compile errors surface as FlowLoadError. */
@@ -79,6 +87,7 @@ export async function runFlowFile(file: string, options: RunFileOptions = {}): P
     return { status: "failed", output: null, error, taskCalls: root.taskCalls, logs: host.logs, waits: [] };
   }
   const status = root.status === "completed" || root.status === "failed" ? root.status : "suspended";
+  const inspection = options.inspect ? host.inspect(id) : null;
   return {
     status,
     output: root.output,
@@ -90,5 +99,6 @@ export async function runFlowFile(file: string, options: RunFileOptions = {}): P
       status === "suspended"
         ? root.waits.map(({ description, line, column, function: fn }) => ({ description, line, column, function: fn }))
         : [],
+    ...(inspection ? { inspection } : {}),
   };
 }

@@ -22,6 +22,9 @@ Options:
   --max-state-bytes N      saved state size limit in bytes (default 2097152)
   --max-call-depth N       nested calls (default 1000)
   --max-payload-bytes N    largest task input, child input or output, in bytes of JSON (default 1048576)
+  --inspect                when the workflow ends suspended (or fails after a pause), show where it
+                           stopped: each stack's line and the variables in scope with their values
+                           (as rhythm inspect shows a stored run); with --json, as "inspection"
   --json                   print { "status", "output", "error", "taskCalls" } as one JSON document
   -h, --help               show this help
 
@@ -41,6 +44,7 @@ export const runCommand: Command = {
       "max-call-depth": { type: "string" },
       "max-payload-bytes": { type: "string" },
       json: { type: "boolean" },
+      inspect: { type: "boolean" },
     });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError("expected exactly one .flow file");
@@ -71,7 +75,7 @@ export const runCommand: Command = {
     for (const k of Object.keys(limits) as (keyof typeof limits)[]) if (limits[k] === undefined) delete limits[k];
     let result;
     try {
-      result = await runFlowFile(file, { inputs, tasks, signals, limits });
+      result = await runFlowFile(file, { inputs, tasks, signals, limits, inspect: values.inspect });
     } catch (e) {
       if (e instanceof FlowLoadError) {
         process.stderr.write(e.errors.map((x) => x.format()).join("\n") + "\n");
@@ -80,8 +84,11 @@ export const runCommand: Command = {
       throw e;
     }
     if (values.json) {
-      const { status, output, error, taskCalls } = result;
-      process.stdout.write(JSON.stringify({ status, output, error, taskCalls }) + "\n");
+      const { status, output, error, taskCalls, inspection } = result;
+      const extra = inspection
+        ? { inspection: { named: inspection.named, stack: inspection.stack, awaiting: inspection.awaiting } }
+        : {};
+      process.stdout.write(JSON.stringify({ status, output, error, taskCalls, ...extra }) + "\n");
       for (const l of result.logs) process.stderr.write(`[${l.workflow}:${l.line}] ${l.message}\n`);
     } else process.stdout.write(formatResult(file, result) + "\n");
     return result.status === "completed" ? 0 : 1;

@@ -43,6 +43,19 @@ export const READ_QUERIES = {
       with ordinality as l(execution_id, level, message, line, n)
     order by l.n`,
   Logs: `select level, message, line, created_at from :SCHEMA.logs where execution_id = $1 order by seq`,
+  // What `rhythm inspect` reads: a workflow's saved state with its version's source and program,
+  InspectState: `
+    select e.id, e.kind, e.name, e.status, e.version, e.state, v.source, v.program
+    from :SCHEMA.executions e
+    left join :SCHEMA.workflow_versions v on v.name = e.name and v.version = e.version
+    where e.id = $1`,
+  // and what the store knows of the handles $2 the state holds: the executions (tasks, children)
+  // started for them, and when their timers (and Signal.when timeouts) fire.
+  InspectHandles: `
+    select parent_handle as handle, id::text as id, null::timestamptz as fire_at from :SCHEMA.executions
+    where parent_id = $1 and parent_handle = any($2::integer[])
+    union all
+    select handle, null::text, fire_at from :SCHEMA.timers where execution_id = $1 and handle = any($2::integer[])`,
   // A worker's row (see 002_workers.sql), written at start and every WORKER_BEAT_MS; rows of
   // workers gone for an hour go.
   WorkerBeat: `
