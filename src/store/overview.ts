@@ -1,0 +1,205 @@
+// Reads for people (the dashboard, the HTTP API): an execution's timeline, queue depths, capped
+// status counts, the queues of executions that finished, workflow versions and their source;
+// and a person's retry of a failed task.
+
+import type { ExecutionKind, ExecutionStatus } from "../shared/statuses.js";
+import type { Db } from "./db.js";
+
+/** Name, type and message of an error (the message cut like the other values of a timeline). */
+export interface ErrorSummary {
+  name: string | null;
+  type: string | null;
+  message: string | null;
+}
+
+/** A task or child workflow as a timeline shows it. */
+export interface TimelineChild {
+  id: string;
+  kind: ExecutionKind;
+  name: string;
+  status: ExecutionStatus;
+  queue: string;
+  /** Attempts started so far; `maxAttempts` null: the task's registration decides. */
+  attempt: number;
+  maxAttempts: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Queued: when it may start (a delay, a retry's backoff). */
+  runAt?: string;
+  /** JSON text, cut at the timeline's value length (`cut` says when inputs or output were). */
+  inputs: string;
+  output: string | null;
+  cut: boolean;
+  error: ErrorSummary | null;
+  /** Every failed attempt's error, oldest first. */
+  errors: ErrorSummary[];
+}
+
+export interface TimelineLog {
+  executionId: string;
+  level: string;
+  message: string;
+  line: number | null;
+  createdAt: string;
+}
+
+/** What a workflow started and what it waits for (from its rows: fired timers and taken signals leave none). */
+export interface Timeline {
+  /** The tasks and child workflows it started, in the order it started them (the first `CHILDREN`). */
+  children: TimelineChild[];
+  childCount: number;
+  /** Timers and Signal.when timeouts not fired yet, soonest first. */
+  timers: { kind: "timer" | "signal-timeout"; firesAt: string; signal?: string }[];
+  /** Signal waits, in the order they take signals. */
+  signalWaits: { name: string }[];
+  /** Signals sent that no wait has taken yet, oldest first (payload as JSON text). */
+  bufferedSignals: { name: string; payload: string; cut: boolean; sentAt: string }[];
+  /** Its log and its children's, the last lines of each, in time order. */
+  logs: TimelineLog[];
+}
+
+/** Children a timeline lists, log lines per execution, and characters of JSON text per value. */
+const CHILDREN = 500;
+const LOG_LINES = 200;
+const VALUE_CHARS = 2000;
+
+interface TimelineRow {
+  children: (Omit<TimelineChild, "maxAttempts" | "createdAt" | "startedAt" | "finishedAt" | "runAt"> & {
+    max_attempts: number | null;
+    created_at: string;
+    started_at: string | null;
+    finished_at: string | null;
+    run_at: string;
+  })[];
+  child_count: number;
+  timers: { handle: number; kind: "timer" | "signal-timeout"; fire_at: string; signal: string | null }[];
+  signal_waits: { handle: number; name: string }[];
+  buffered: { name: string; payload: string; cut: boolean; created_at: string }[];
+}
+
+function iso(t: string | Date): string {
+  return new Date(t).toISOString();
+}
+
+export async function timeline(db: Db, id: string): Promise<Timeline> {
+  const [t, logs] = await Promise.all([
+    db.run<TimelineRow>("Timeline", [id, CHILDREN, VALUE_CHARS]),
+    db.run<{ execution_id: string; level: string; message: string; line: number | null; created_at: Date }>("TimelineLogs", [
+      id,
+      CHILDREN,
+      LOG_LINES,
+    ]),
+  ]);
+  const row = t.rows[0];
+  return {
+    children: row.children.map(({ max_attempts, created_at, started_at, finished_at, run_at, ...c }) => ({
+      ...c,
+      maxAttempts: max_attempts,
+      createdAt: iso(created_at),
+      startedAt: started_at === null ? null : iso(started_at),
+      finishedAt: finished_at === null ? null : iso(finished_at),
+      ...(c.status === "queued" ? { runAt: iso(run_at) } : {}),
+    })),
+    childCount: row.child_count,
+    timers: row.timers.map((x) => ({
+      kind: x.kind,
+      firesAt: iso(x.fire_at),
+      ...(x.signal !== null ? { signal: x.signal } : {}),
+    })),
+    signalWaits: row.signal_waits.map((w) => ({ name: w.name })),
+    bufferedSignals: row.buffered.map((s) => ({ name: s.name, payload: s.payload, cut: s.cut, sentAt: iso(s.created_at) })),
+    logs: logs.rows.map((l) => ({
+      executionId: l.execution_id,
+      level: l.level,
+      message: l.message,
+      line: l.line,
+      createdAt: iso(l.created_at),
+    })),
+  };
+}
+
+/** Queued and running work of one (queue, kind, name). */
+export interface QueueDepth {
+  queue: string;
+  kind: ExecutionKind;
+  name: string;
+  /** Queued and due now. */
+  ready: number;
+  /** Queued to run later (a delay, a retry's backoff). */
+  later: number;
+  running: number;
+  /** When the longest-waiting ready one became due. */
+  oldestReady: string | null;
+  nextLater: string | null;
+}
+
+export async function queueDepths(db: Db): Promise<QueueDepth[]> {
+  const r = await db.run<{
+    queue: string;
+    kind: ExecutionKind;
+    name: string;
+    ready: number;
+    later: number;
+    running: number;
+    oldest_ready: Date | null;
+    next_later: Date | null;
+  }>("QueueDepths");
+  return r.rows.map((q) => ({
+    queue: q.queue,
+    kind: q.kind,
+    name: q.name,
+    ready: q.ready,
+    later: q.later,
+    running: q.running,
+    oldestReady: q.oldest_ready === null ? null : iso(q.oldest_ready),
+    nextLater: q.next_later === null ? null : iso(q.next_later),
+  }));
+}
+
+/** How many executions have each status, counting at most `cap` of each. */
+export async function statusCounts(db: Db, statuses: ExecutionStatus[], cap: number): Promise<Map<ExecutionStatus, number>> {
+  const r = await db.run<{ status: ExecutionStatus; n: number }>("StatusCounts", [statuses, cap]);
+  return new Map(r.rows.map((row) => [row.status, row.n]));
+}
+
+/** Of these executions, how many finished with each status on each queue. */
+export async function finishedByQueue(
+  db: Db,
+  ids: string[],
+): Promise<{ queue: string; status: ExecutionStatus; count: number }[]> {
+  const r = await db.run<{ queue: string; status: ExecutionStatus; n: number }>("FinishedByQueue", [ids]);
+  return r.rows.map((row) => ({ queue: row.queue, status: row.status, count: row.n }));
+}
+
+export interface VersionSummary {
+  name: string;
+  version: string;
+  deployedAt: string;
+  /** Size of the source in bytes. */
+  bytes: number;
+}
+
+/** Every stored version, by workflow name, newest first. */
+export async function versionList(db: Db): Promise<VersionSummary[]> {
+  const r = await db.run<{ name: string; version: string; deployed_at: Date; bytes: number }>("VersionList");
+  return r.rows.map((v) => ({ name: v.name, version: v.version, deployedAt: iso(v.deployed_at), bytes: Number(v.bytes) }));
+}
+
+export async function versionSource(
+  db: Db,
+  name: string,
+  version: string,
+): Promise<{ name: string; version: string; source: string; deployedAt: string } | null> {
+  const r = await db.run<{ name: string; version: string; source: string; deployed_at: Date }>("VersionSource", [name, version]);
+  const v = r.rows[0];
+  return v ? { name: v.name, version: v.version, source: v.source, deployedAt: iso(v.deployed_at) } : null;
+}
+
+/** Queues a failed standalone task again for one more attempt; false when `id` is not one. */
+export async function requeueTask(db: Db, id: string): Promise<boolean> {
+  const r = await db.run<{ queue: string }>("TaskRequeue", [id]);
+  if (r.rows.length === 0) return false;
+  await db.notifyQueues([r.rows[0].queue]);
+  return true;
+}
