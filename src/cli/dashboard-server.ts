@@ -12,7 +12,10 @@ ${DEFAULT_HOST}:${DEFAULT_PORT} by default (or the next free port), with no auth
 must then send Authorization: Bearer <token>, and the page asks for it once per tab.`;
 
 /** Checks --port and --host before anything connects. */
-export function dashboardAddress(values: { port?: string; host?: string }, portOption = "--port"): { port?: number; host?: string } {
+export function dashboardAddress(
+  values: { port?: string; host?: string },
+  portOption = "--port",
+): { port?: number; host?: string } {
   const port = values.port === undefined ? undefined : parseCountOption(values.port, portOption);
   if (port !== undefined && port > 65535) throw new UsageError(`${portOption} must be at most 65535, got ${port}`);
   if (values.host !== undefined && values.host.trim() === "") throw new UsageError("--host is empty");

@@ -104,8 +104,8 @@ export const api = {
       "GET",
       `/workflows/${id(name)}/versions/${id(version)}`,
     ),
-  signal: (executionId: string, name: string, payload: unknown) =>
-    request<{ sent: true }>("POST", `/executions/${id(executionId)}/signals/${id(name)}`, payload),
+  signal: (executionId: string, name: string, payload: unknown, force = false) =>
+    request<{ sent: true }>("POST", `/executions/${id(executionId)}/signals/${id(name)}${force ? "?force=true" : ""}`, payload),
   cancel: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/cancel`, {}),
   retry: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/retry`, {}),
 };

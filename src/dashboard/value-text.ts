@@ -14,6 +14,11 @@ export function layout(value: unknown): string {
   return write(value as Node, "", false);
 }
 
+/** A JSON value on one line (`{ "a": 1, "b": [2, 3] }`). */
+export function oneLine(value: unknown): string {
+  return value === undefined ? "undefined" : inline(value as Node, false);
+}
+
 /** A value of inspect's variables, short parts inline, tags written out. */
 export function layoutShown(value: unknown): string {
   return write(value as Node, "", true);

@@ -112,8 +112,13 @@ export function api(rhythm: Rhythm, options: ApiOptions): Hono {
   });
 
   app.post("/executions/:id/signals/:signal", limit, async (c) => {
+    const force = c.req.query("force");
+    if (force !== undefined && force !== "true" && force !== "false")
+      throw new ApiError(400, "INVALID_ARGUMENT", "force must be true or false");
     const payload = await jsonBody(c);
-    await rhythm.signal(c.req.param("id"), c.req.param("signal"), payload === undefined ? null : payload);
+    await rhythm.signal(c.req.param("id"), c.req.param("signal"), payload === undefined ? null : payload, {
+      force: force === "true",
+    });
     return c.json({ sent: true });
   });
 

@@ -20,6 +20,8 @@ export class ApiError extends RhythmError {
 /** Statuses of RhythmError codes that the naming rule below would not give. */
 const STATUS_OF_CODE: Record<string, number> = {
   INVALID_ARGUMENT: 400,
+  // a name the workflow's version never waits on: the request does not fit its target
+  UNKNOWN_SIGNAL: 400,
   EXECUTION_FINISHED: 409,
   NOT_A_WORKFLOW: 409,
   RETRY_REFUSED: 409,

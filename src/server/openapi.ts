@@ -225,11 +225,23 @@ export const OPENAPI = {
       post: {
         summary: "Send a signal to a workflow",
         description: "The body is the payload (any JSON value; an empty body is null).",
-        parameters: [ID, { name: "signal", in: "path", required: true, schema: { type: "string" } }],
+        parameters: [
+          ID,
+          { name: "signal", in: "path", required: true, schema: { type: "string" } },
+          {
+            name: "force",
+            in: "query",
+            description: "send it even though the workflow's version never waits on a signal of that name",
+            schema: { type: "boolean", default: false },
+          },
+        ],
         requestBody: json({ description: "the payload" }),
         responses: {
           "200": ok("sent", { type: "object", properties: { sent: { const: true } } }),
           ...ACTION_ERRORS,
+          "400": error(
+            "bad input (INVALID_ARGUMENT), or a name the workflow never waits on (UNKNOWN_SIGNAL; send it anyway with force=true)",
+          ),
           "404": NOT_FOUND,
           "409": error("the execution is a task (NOT_A_WORKFLOW) or has finished (EXECUTION_FINISHED)"),
         },

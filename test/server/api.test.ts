@@ -373,7 +373,12 @@ for (const backend of await backends()) {
         const x = await rhythm.get(json.id);
         return x?.status === "suspended" && x.blocked ? x : undefined;
       });
-      await rhythm.signal(json.id, "other", { buffered: true });
+      const unknown = await post(base, `/api/v1/executions/${json.id}/signals/other`, { buffered: true });
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.json.error.code, "UNKNOWN_SIGNAL");
+      assert.match(unknown.json.error.message, /never waits on a signal named "other": it waits on "poke"/);
+      const forced = await post(base, `/api/v1/executions/${json.id}/signals/other?force=true`, { buffered: true });
+      assert.equal(forced.status, 200, forced.text);
       const t = await request(base, `/api/v1/executions/${json.id}/timeline`);
       assert.equal(t.status, 200);
       assert.deepEqual(

@@ -101,7 +101,8 @@ export const devCommand: Command = {
       });
       try {
         // the dashboard has a client of its own: the session replaces its worker's when the tasks change
-        const server = dashboard && (await startDashboard("dev", { url: embedded?.url ?? given, flagUrl: given, schema }, dashboard));
+        const server =
+          dashboard && (await startDashboard("dev", { url: embedded?.url ?? given, flagUrl: given, schema }, dashboard));
         try {
           await stop;
         } finally {

@@ -3,7 +3,7 @@
 // failed task no workflow waits for. Each action says what happened, or why it was refused.
 
 import { useState } from "preact/hooks";
-import { api, type Execution, type Inspection, type Timeline } from "../api.js";
+import { api, type ApiError, type Execution, type Inspection, type Timeline } from "../api.js";
 import { signalNames } from "../signals.js";
 
 const FINAL = ["completed", "failed", "cancelled"];
@@ -20,12 +20,12 @@ export function Actions({
   onDone: () => void;
 }) {
   const [open, setOpen] = useState<"signal" | "cancel" | null>(null);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<{ ok: boolean; text: string; retry?: () => void } | null>(null);
   const [busy, setBusy] = useState(false);
   const live = !FINAL.includes(e.status);
   const retryable = e.kind === "task" && e.status === "failed" && e.parentId === null;
 
-  const act = async (what: () => Promise<unknown>, done: string) => {
+  const act = async (what: () => Promise<unknown>, done: string, anyway?: () => void) => {
     setBusy(true);
     setResult(null);
     try {
@@ -34,11 +34,19 @@ export function Actions({
       setOpen(null);
       onDone();
     } catch (err) {
-      setResult({ ok: false, text: (err as Error).message });
+      // a name the workflow never waits on may still be meant (a computed name, a later version)
+      const retry = (err as ApiError).code === "UNKNOWN_SIGNAL" ? anyway : undefined;
+      setResult({ ok: false, text: (err as Error).message, retry });
     } finally {
       setBusy(false);
     }
   };
+  const signal = (name: string, payload: unknown, force = false): Promise<void> =>
+    act(
+      () => api.signal(e.id, name, payload, force),
+      `Signal "${name}" sent`,
+      force ? undefined : () => void signal(name, payload, true),
+    );
 
   return (
     <div class="actions">
@@ -76,7 +84,7 @@ export function Actions({
         <SignalForm
           names={signalNames(e, timeline, inspection)}
           busy={busy}
-          onSend={(name, payload) => act(() => api.signal(e.id, name, payload), `Signal "${name}" sent`)}
+          onSend={(name, payload) => void signal(name, payload)}
         />
       )}
       {open === "cancel" && (
@@ -98,6 +106,13 @@ export function Actions({
       {result && (
         <div class={`action-result ${result.ok ? "ok" : "bad"}`} role="status">
           {result.text}
+          {result.retry && (
+            <div>
+              <button class="button small-button" type="button" onClick={result.retry}>
+                Send anyway
+              </button>
+            </div>
+          )}
         </div>
       )}
     </div>

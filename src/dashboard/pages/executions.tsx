@@ -9,6 +9,7 @@ import { useLive } from "../live.js";
 import { navigate } from "../router.js";
 import { Empty, KindTag, LoadError, StatusBadge, STATUSES, Time } from "../components/ui.js";
 import { Icon } from "../components/icons.js";
+import { oneLine } from "../value-text.js";
 
 const PAGE = 50;
 const FILTERS = ["status", "kind", "name", "queue", "parent"] as const;
@@ -93,8 +94,8 @@ export function ExecutionsPage({ query }: { query: URLSearchParams }) {
             value={everything ? "all" : "top"}
             onChange={(e) => navigate(href(query, { all: (e.target as HTMLSelectElement).value === "all" ? "1" : null }))}
           >
-            <option value="top">Started by you</option>
-            <option value="all">Including workflow steps</option>
+            <option value="top">Top-level runs</option>
+            <option value="all">With workflow steps</option>
           </select>
         )}
         <FilterInput
@@ -267,7 +268,7 @@ export function Detail({ e, now }: { e: Execution; now: number }) {
   if (e.blocked)
     return (
       <span class="detail-warn">
-        <Icon name="warn" /> {e.blocked}
+        <Icon name="warn" /> {e.blocked.replace(/\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, "$1")}
       </span>
     );
   switch (e.status) {
@@ -296,6 +297,6 @@ export function Detail({ e, now }: { e: Execution; now: number }) {
     case "cancelled":
       return <span class="muted">{errorMessage(e.error) || "cancelled"}</span>;
     default:
-      return <span class="muted mono ellipsis">→ {JSON.stringify(e.output)?.slice(0, 120)}</span>;
+      return <span class="muted mono ellipsis">→ {oneLine(e.output).slice(0, 160)}</span>;
   }
 }
