@@ -2,7 +2,7 @@
 // dashboard's server, and starting it on a client of its own, with the line that prints its URL.
 
 import type { Rhythm } from "../client/rhythm.js";
-import { DEFAULT_HOST, DEFAULT_PORT, startServer } from "../server/index.js";
+import { bindingProblem, DEFAULT_HOST, DEFAULT_PORT, serverToken, startServer } from "../server/index.js";
 import { InvalidInputError, UsageError, parseCountOption } from "./command.js";
 import { connectRhythm, note } from "./engine-client.js";
 
@@ -11,7 +11,7 @@ ${DEFAULT_HOST}:${DEFAULT_PORT} by default (or the next free port), with no auth
 (--host 0.0.0.0) the server needs RHYTHM_API_TOKEN set (16 characters or more): every API request
 must then send Authorization: Bearer <token>, and the page asks for it once per tab.`;
 
-/** Checks --port and --host before anything connects. */
+/** Checks --port and --host (and the token a non-local host needs) before anything connects. */
 export function dashboardAddress(
   values: { port?: string; host?: string },
   portOption = "--port",
@@ -19,6 +19,8 @@ export function dashboardAddress(
   const port = values.port === undefined ? undefined : parseCountOption(values.port, portOption);
   if (port !== undefined && port > 65535) throw new UsageError(`${portOption} must be at most 65535, got ${port}`);
   if (values.host !== undefined && values.host.trim() === "") throw new UsageError("--host is empty");
+  const problem = bindingProblem(values.host ?? DEFAULT_HOST, serverToken());
+  if (problem) throw new InvalidInputError(problem);
   return { port, host: values.host };
 }
 

@@ -47,17 +47,27 @@ export interface RunningServer {
 
 const PORT_TRIES = 20;
 
+/** The token a server uses: the one given, else RHYTHM_API_TOKEN; null (no auth) when empty. */
+export function serverToken(given?: string | null): string | null {
+  const token = given === undefined ? process.env.RHYTHM_API_TOKEN : given;
+  return token === null || token === undefined || token === "" ? null : token;
+}
+
+/** Why a server cannot start bound to `host` with `token`, or null when it can. */
+export function bindingProblem(host: string, token: string | null): string | null {
+  if (token === null && !isLoopback(host))
+    return `the server is bound to ${host}, which other machines can reach: set RHYTHM_API_TOKEN to a secret of at least ${MIN_TOKEN_LENGTH} characters (every API request must then send it), or bind it to 127.0.0.1`;
+  if (token !== null && token.length < MIN_TOKEN_LENGTH)
+    return `RHYTHM_API_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long`;
+  return null;
+}
+
 /** Starts the dashboard and API server; resolves once it listens. */
 export async function startServer(rhythm: Rhythm, options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? DEFAULT_HOST;
-  const given = options.token === undefined ? process.env.RHYTHM_API_TOKEN : options.token;
-  const token = given === null || given === undefined || given === "" ? null : given;
-  if (token === null && !isLoopback(host))
-    throw new InvalidArgumentError(
-      `the server is bound to ${host}, which other machines can reach: set RHYTHM_API_TOKEN to a secret of at least ${MIN_TOKEN_LENGTH} characters (every API request must then send it), or bind it to 127.0.0.1`,
-    );
-  if (token !== null && token.length < MIN_TOKEN_LENGTH)
-    throw new InvalidArgumentError(`RHYTHM_API_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters long`);
+  const token = serverToken(options.token);
+  const problem = bindingProblem(host, token);
+  if (problem) throw new InvalidArgumentError(problem);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const report =
     options.report ??
