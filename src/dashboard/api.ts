@@ -16,7 +16,17 @@ export interface Inspection {
   name: string;
   status: string;
   version: string;
-  stack: { function: string; line: number; column: number; variables: Record<string, unknown> }[];
+  /** Every live stack's frames, innermost first, the workflow's main body first. */
+  stack: {
+    fiber?: number;
+    function: string;
+    line: number;
+    column: number;
+    source?: string;
+    variables: Record<string, unknown>;
+    /** On a stack's innermost frame: what it waits on. */
+    awaits?: string;
+  }[];
   awaiting: { kind: string; name?: string; id?: string; until?: string }[];
 }
 

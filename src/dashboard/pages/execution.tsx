@@ -17,7 +17,8 @@ export function ExecutionPage({ id }: { id: string }) {
   const execution = useData(() => api.get(id), [id]);
   const timeline = useData(() => api.timeline(id), [id]);
   const e = execution.data;
-  const inspectable = e?.kind === "workflow" && (e.status === "suspended" || e.status === "failed");
+  // a workflow's state (and so its variables) is kept while it is paused
+  const inspectable = e?.kind === "workflow" && e.status === "suspended";
   // what inspect reads changes with the status and the wake-ups the saved state went through
   const stateKey = e ? `${e.status}:${e.attempt}:${JSON.stringify(e.waitingOn ?? [])}` : "";
   const inspection = useData<Inspection | null>(() => (inspectable ? api.inspect(id) : Promise.resolve(null)), [id, stateKey]);
@@ -280,15 +281,13 @@ function Why({
 
 function marks(e: Execution, inspection: Inspection | null): Mark[] {
   const out: Mark[] = [];
-  if (inspection) {
-    inspection.stack.forEach((f, n) =>
-      out.push({
-        line: f.line,
-        kind: n === 0 ? "paused" : "frame",
-        label: n === 0 ? (e.status === "failed" ? "failed here" : "paused here") : `in ${f.function}()`,
-      }),
+  // each stack's innermost frame is where it is paused; the frames below it are its callers
+  for (const f of inspection?.stack ?? [])
+    out.push(
+      f.awaits !== undefined
+        ? { line: f.line, kind: "paused", label: `paused: ${f.awaits}` }
+        : { line: f.line, kind: "frame", label: `in ${f.function}()` },
     );
-  }
   for (const w of e.waitingOn ?? [])
     if (!out.some((m) => m.line === w.line)) out.push({ line: w.line, kind: "paused", label: w.description });
   return out;
@@ -304,8 +303,14 @@ function Variables({ e, inspection, error }: { e: Execution; inspection: Inspect
       );
     return <LoadError error={error} />;
   }
-  if (e.status !== "suspended" && e.status !== "failed")
-    return <p class="muted">Variables are shown while a workflow is paused or after it failed; this one is {e.status}.</p>;
+  if (e.status !== "suspended")
+    return (
+      <p class="muted">
+        {e.status === "queued" || e.status === "running"
+          ? "Variables are shown once the workflow pauses at an await."
+          : `A workflow's variables are kept while it is paused; this one is ${e.status}.`}
+      </p>
+    );
   if (!inspection) return <Loading />;
   if (inspection.stack.length === 0) return <p class="muted">No frames.</p>;
   return (
@@ -316,7 +321,10 @@ function Variables({ e, inspection, error }: { e: Execution; inspection: Inspect
           <div class="frame" key={n}>
             <div class="frame-head">
               <span class="mono">{f.function}()</span>
-              <span class="muted small">line {f.line}</span>
+              <span class="muted small">
+                line {f.line}
+                {f.awaits !== undefined && ` · awaits ${f.awaits}`}
+              </span>
             </div>
             {vars.length === 0 ? (
               <p class="muted small">no variables</p>
