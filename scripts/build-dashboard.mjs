@@ -1,11 +1,11 @@
 // Builds the dashboard (src/dashboard/) into dist/src/dashboard/assets/ with esbuild: one ES
-// module (Preact and jsdiff bundled in, minified), one stylesheet, the two latin fonts and the
-// icon, so the package serves it with nothing fetched from elsewhere. `--report` prints the sizes.
+// module (Preact and jsdiff bundled in, minified), one stylesheet, the two latin fonts (with
+// their SIL Open Font License) and the icon, so the package serves it with nothing fetched from
+// elsewhere. `--report` prints the sizes.
 
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 
 const out = "dist/src/dashboard/assets";
 rmSync(out, { recursive: true, force: true });
@@ -25,6 +25,9 @@ const result = await build({
   legalComments: "none",
   logLevel: "warning",
 });
+// the fonts' license travels with them
+copyFileSync("node_modules/@fontsource-variable/inter/LICENSE", `${out}/LICENSE-Inter.txt`);
+copyFileSync("node_modules/@fontsource-variable/jetbrains-mono/LICENSE", `${out}/LICENSE-JetBrains-Mono.txt`);
 if (process.argv.includes("--report")) {
   for (const file of Object.keys(result.metafile.outputs).sort()) {
     const bytes = readFileSync(file);
