@@ -25,6 +25,8 @@ export {
 export { DatabaseUnavailableError } from "./store/connection-errors.js";
 export type { BufferedSignal, ChildExecution, Execution, ExecutionStatus, PendingTimer, WaitingOn } from "./store/execution.js";
 export type { ListFilter } from "./store/types.js";
+export type { ExecutionInspection, InspectedFrame, AwaitedHandle } from "./client/inspect.js";
+export { showText, type Shown, type ShowLimits } from "./vm/show-value.js";
 export type { ChangeNotice } from "./client/changes.js";
 export type { QueueGroup, QueueOverview } from "./client/queues.js";
 export type { QueueThroughput, Throughput } from "./client/throughput.js";

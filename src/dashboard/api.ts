@@ -7,28 +7,9 @@ import type { Timeline, VersionSummary } from "../store/overview.js";
 import type { LiveWorker } from "../store/workers.js";
 import type { QueueOverview } from "../client/queues.js";
 import type { Throughput } from "../client/throughput.js";
+import type { ExecutionInspection as Inspection } from "../client/inspect.js";
 
-export type { Execution, Timeline, QueueOverview, Throughput, LiveWorker, VersionSummary };
-
-/** What GET /executions/{id}/inspect answers (SPEC §7, `rhythm inspect --json`). */
-export interface Inspection {
-  id: string;
-  name: string;
-  status: string;
-  version: string;
-  /** Every live stack's frames, innermost first, the workflow's main body first. */
-  stack: {
-    fiber?: number;
-    function: string;
-    line: number;
-    column: number;
-    source?: string;
-    variables: Record<string, unknown>;
-    /** On a stack's innermost frame: what it waits on. */
-    awaits?: string;
-  }[];
-  awaiting: { kind: string; name?: string; id?: string; until?: string }[];
-}
+export type { Execution, Inspection, Timeline, QueueOverview, Throughput, LiveWorker, VersionSummary };
 
 export interface Page {
   executions: Execution[];

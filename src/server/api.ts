@@ -104,12 +104,7 @@ export function api(rhythm: Rhythm, options: ApiOptions): Hono {
     return c.json({ logs: await rhythm.logs(id) });
   });
 
-  app.get("/executions/:id/inspect", async (c) => {
-    const inspect = (rhythm as unknown as { inspect?: (id: string) => Promise<unknown> }).inspect;
-    if (typeof inspect !== "function")
-      throw new ApiError(501, "NOT_IMPLEMENTED", "this version of Rhythm cannot read a run's variables yet");
-    return c.json(await inspect.call(rhythm, c.req.param("id")));
-  });
+  app.get("/executions/:id/inspect", async (c) => c.json(await rhythm.inspect(c.req.param("id"))));
 
   app.post("/executions/:id/signals/:signal", limit, async (c) => {
     const force = c.req.query("force");

@@ -9,7 +9,7 @@ import { isConnectionError, isTransientError } from "../store/connection-errors.
 /** An error of the HTTP layer, with its status. */
 export class ApiError extends RhythmError {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 501 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 503,
     code: string,
     message: string,
   ) {

@@ -195,12 +195,15 @@ export const OPENAPI = {
     "/executions/{id}/inspect": {
       get: {
         summary: "Where a workflow is paused and its variables",
-        description: "The call stack of a suspended or failed workflow, each frame's variables by name, and what it awaits.",
+        description:
+          "The stacks of a paused workflow (each frame's function, line and column, the source line, the variables in scope by name), and what it awaits, read from its saved state. Values are JSON; what JSON cannot say is an object tagged `$type` (docs/inspect.md).",
         parameters: [ID],
         responses: {
           "200": ok("the inspection", ref("Inspection")),
           "404": NOT_FOUND,
-          "409": error("not a workflow, or nothing to inspect"),
+          "409": error(
+            "a task (NOT_A_WORKFLOW), or a workflow with no saved state: not paused yet, or finished (NOTHING_TO_INSPECT)",
+          ),
         },
       },
     },
@@ -372,16 +375,23 @@ export const OPENAPI = {
           id: { type: "string" },
           name: { type: "string" },
           status: ref("Status"),
-          version: { type: "string" },
+          version: { type: ["string", "null"] },
+          named: {
+            type: "boolean",
+            description: "false: variables keyed by where they live (a version compiled before debug tables)",
+          },
           stack: {
             type: "array",
             items: {
               type: "object",
               properties: {
+                fiber: { type: "integer", description: "the stack: 0 is the workflow's main body" },
                 function: { type: "string" },
                 line: { type: "integer" },
                 column: { type: "integer" },
+                source: { type: "string" },
                 variables: { type: "object", additionalProperties: {} },
+                awaits: { type: "string", description: "on a stack's innermost frame: what it waits on" },
               },
             },
           },

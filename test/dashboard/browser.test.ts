@@ -1,5 +1,5 @@
 // The dashboard in headless Chromium (playwright-core driving the machine's /usr/bin/chromium)
-// against a real worker and database: a suspended run shows its paused line; a signal sent from
+// against a real worker and database: a suspended run shows its paused line and its variables; a signal sent from
 // the page resumes it; changes arrive without a reload; cancel works from the page; values that
 // hold HTML stay text everywhere (inputs, variables, logs, errors, queue and signal names,
 // source) with no dialog and no injected element; nothing breaks the Content-Security-Policy.
@@ -90,7 +90,7 @@ describe("the dashboard in Chromium", () => {
     return { page, dialogs, violations };
   }
 
-  test("a suspended run shows the line it is paused on and why", async () => {
+  test("a suspended run shows the line it is paused on, why, and its variables", async () => {
     const id = await rhythm.startWorkflow("approval", { orderId: "A-7", total: 42 });
     await untilStatus(rhythm, id, "suspended");
     const { page, violations } = await open(`/executions/${id}`);
@@ -101,6 +101,13 @@ describe("the dashboard in Chromium", () => {
       assert.match((await paused.textContent()) ?? "", /await Signal\.next\("approval"\)/);
       assert.match((await page.locator(".notice-paused").textContent()) ?? "", /Paused at line 4: signal "approval"/);
       assert.match((await page.locator(".logs").textContent()) ?? "", /waiting for approval of A-7/);
+      // the variables, read from the saved state, beside it
+      const variable = (name: string) => page.locator(".vars tr", { has: page.locator(`th:text-is("${name}")`) }).locator("td");
+      await variable("order").waitFor();
+      assert.equal(await variable("order").textContent(), '{ id: "A-7", total: 42 }');
+      assert.equal(await variable("notes").textContent(), '["received"]');
+      assert.equal(await variable("decision").textContent(), "<not initialized yet>");
+      assert.match((await paused.textContent()) ?? "", /paused: signal "approval"/);
       assert.deepEqual(violations, []);
     } finally {
       await page.context().close();
@@ -174,17 +181,18 @@ describe("the dashboard in Chromium", () => {
     const pages = [
       ["/", "table.executions tbody tr"],
       ["/?all=1", "table.executions tbody tr"],
-      [`/executions/${hostile}`, ".logs .log"],
+      // its variables (read by inspect), log, timeline, inputs and buffered signal
+      [`/executions/${hostile}`, ".logs .log, .vars td", ".tl-row"],
       [`/executions/${failed}`, ".notice-danger"],
       [`/executions/${explode.id}`, ".notice-danger"],
       [`/executions/${queued}`, ".notice-warn"],
       ["/queues", "table.queues"],
       ["/versions/hostile", ".source"],
     ] as const;
-    for (const [path, ready] of pages) {
+    for (const [path, ...ready] of pages) {
       const { page, dialogs, violations } = await open(path);
       try {
-        await page.locator(ready).first().waitFor();
+        for (const selector of ready) for (const part of selector.split(", ")) await page.locator(part).first().waitFor();
         // timeline rows open, so their inputs and errors are in the page too
         for (const d of await page.locator("details.tl-row").all()) await d.evaluate("(el) => el.setAttribute('open', '')");
         await page.waitForTimeout(300);
@@ -200,6 +208,12 @@ describe("the dashboard in Chromium", () => {
         assert.equal(found.injected, 0, `${path}: an element with a handler was injected`);
         assert.equal(found.scripts.length, 1, `${path}: only the app's script`);
         assert.ok(found.text.includes("<img src=x"), `${path}: the payload is shown as text`);
+        if (path === `/executions/${hostile}`)
+          assert.match(
+            (await page.locator(".vars").textContent()) ?? "",
+            /evil"?<img src=x onerror=/,
+            "a variable holds it, as text",
+          );
         assert.deepEqual(dialogs, [], `${path}: no dialog`);
         assert.deepEqual(violations, [], `${path}: no CSP violation`);
       } finally {

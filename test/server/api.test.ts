@@ -459,11 +459,33 @@ for (const backend of await backends()) {
       });
     });
 
-    test("GET inspect says plainly when this Rhythm cannot read variables", async () => {
-      const { json } = await post(base, "/api/v1/workflows/wait_signal", { inputs: { orderId: "I", items: [] } });
+    test("GET inspect reads a paused workflow's stacks, variables and awaits; what has no state is a 409", async () => {
+      const { json } = await post(base, "/api/v1/workflows/wait_signal", { inputs: { orderId: "I-1", items: ["mug", "tote"] } });
+      await untilStatus(rhythm, json.id, "suspended");
       const r = await request(base, `/api/v1/executions/${json.id}/inspect`);
-      assert.equal(r.status, 501);
-      assert.equal(r.json.error.code, "NOT_IMPLEMENTED");
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.id, json.id);
+      assert.equal(r.json.name, "wait_signal");
+      assert.equal(r.json.status, "suspended");
+      const [frame] = r.json.stack;
+      assert.equal(frame.function, "main");
+      assert.equal(frame.line, 4);
+      assert.deepEqual(frame.variables.order, { id: "I-1", items: ["mug", "tote"] });
+      assert.deepEqual(
+        r.json.awaiting.map((a: { kind: string; name: string }) => [a.kind, a.name]),
+        [["signal", "approval"]],
+      );
+      await rhythm.signal(json.id, "approval", true);
+      await untilStatus(rhythm, json.id, "completed");
+      const done = await request(base, `/api/v1/executions/${json.id}/inspect`);
+      assert.equal(done.status, 409);
+      assert.equal(done.json.error.code, "NOTHING_TO_INSPECT");
+      const task = await post(base, "/api/v1/tasks/echo", { inputs: 1 });
+      const notWorkflow = await request(base, `/api/v1/executions/${task.json.id}/inspect`);
+      assert.equal(notWorkflow.status, 409);
+      assert.equal(notWorkflow.json.error.code, "NOT_A_WORKFLOW");
+      const missing = await request(base, `/api/v1/executions/${MISSING}/inspect`);
+      assert.equal(missing.status, 404);
     });
 
     test("live events: ready, then a change when work is queued or finishes", async () => {

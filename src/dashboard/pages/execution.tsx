@@ -294,15 +294,7 @@ function marks(e: Execution, inspection: Inspection | null): Mark[] {
 }
 
 function Variables({ e, inspection, error }: { e: Execution; inspection: Inspection | null; error: Error | null }) {
-  if (error) {
-    if ((error as ApiError).status === 501)
-      return (
-        <p class="muted">
-          This Rhythm cannot read a run's variables yet (it needs <code>rhythm inspect</code>).
-        </p>
-      );
-    return <LoadError error={error} />;
-  }
+  if (error) return <LoadError error={error} />;
   if (e.status !== "suspended")
     return (
       <p class="muted">
