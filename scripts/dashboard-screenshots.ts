@@ -38,7 +38,13 @@ async function main(): Promise<void> {
     };
     await shoot("/", "dashboard-executions", "table.executions tbody tr");
     await shoot(`/executions/${demo.ids.waitingOnboarding}`, "dashboard-execution", ".line-paused", true);
-    await shoot(`/executions/${demo.ids.failedOrder}`, "dashboard-failed", ".timeline");
+    await page.goto(new URL(`/executions/${demo.ids.failedOrder}`, server.url).href);
+    await page.locator(".timeline details.status-failed").first().waitFor();
+    // the failed task's attempts, opened
+    await page.evaluate("document.querySelector('.timeline details.status-failed').open = true");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(out, "dashboard-failed.png"), fullPage: true });
+    console.log(join(out, "dashboard-failed.png"));
     await shoot("/queues", "dashboard-queues", "table.queues");
     const onboarding = (await demo.rhythm.workflowVersions()).filter((v) => v.name === "onboard_user");
     await shoot(`/versions/onboard_user?v=${onboarding[0].version}&diff=${onboarding[1].version}`, "dashboard-versions", ".diff");

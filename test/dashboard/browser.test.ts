@@ -107,7 +107,7 @@ describe("the dashboard in Chromium", () => {
       assert.equal(await variable("order").textContent(), '{ id: "A-7", total: 42 }');
       assert.equal(await variable("notes").textContent(), '["received"]');
       assert.equal(await variable("decision").textContent(), "<not initialized yet>");
-      assert.match((await paused.textContent()) ?? "", /paused: signal "approval"/);
+      assert.equal(await page.locator(".source tr.mark-row-paused").textContent(), 'paused: signal "approval"');
       assert.deepEqual(violations, []);
     } finally {
       await page.context().close();
@@ -194,7 +194,7 @@ describe("the dashboard in Chromium", () => {
       try {
         for (const selector of ready) for (const part of selector.split(", ")) await page.locator(part).first().waitFor();
         // timeline rows open, so their inputs and errors are in the page too
-        for (const d of await page.locator("details.tl-row").all()) await d.evaluate("(el) => el.setAttribute('open', '')");
+        await page.evaluate("document.querySelectorAll('details.tl-row').forEach((d) => (d.open = true))");
         await page.waitForTimeout(300);
         const found = (await page.evaluate(`({
           xss: window.__xss ?? null,
@@ -208,12 +208,18 @@ describe("the dashboard in Chromium", () => {
         assert.equal(found.injected, 0, `${path}: an element with a handler was injected`);
         assert.equal(found.scripts.length, 1, `${path}: only the app's script`);
         assert.ok(found.text.includes("<img src=x"), `${path}: the payload is shown as text`);
-        if (path === `/executions/${hostile}`)
+        if (path === `/executions/${hostile}`) {
           assert.match(
             (await page.locator(".vars").textContent()) ?? "",
             /evil"?<img src=x onerror=/,
             "a variable holds it, as text",
           );
+          assert.match(
+            (await page.locator(".tl-body").first().textContent()) ?? "",
+            /<img src=x onerror=/,
+            "the task's inputs and error",
+          );
+        }
         assert.deepEqual(dialogs, [], `${path}: no dialog`);
         assert.deepEqual(violations, [], `${path}: no CSP violation`);
       } finally {

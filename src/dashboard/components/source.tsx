@@ -1,6 +1,7 @@
 // A workflow's source with line numbers and highlighting, the paused line (and the lines of the
 // frames below it) marked, scrolled into view.
 
+import { Fragment } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { highlight } from "../highlight.js";
 
@@ -26,7 +27,7 @@ export function SourceView({ source, marks = [] }: { source: string; marks?: Mar
         <tbody>
           {lines.map((tokens, n) => {
             const mark = byLine.get(n + 1);
-            return (
+            const row = (
               <tr key={n} class={mark ? `line-${mark.kind}` : ""} data-line={n + 1}>
                 <td class="ln">{n + 1}</td>
                 <td class="code">
@@ -39,9 +40,22 @@ export function SourceView({ source, marks = [] }: { source: string; marks?: Mar
                       </span>
                     ),
                   )}
-                  {mark && <span class={`mark-label mark-${mark.kind}`}>{mark.label}</span>}
                 </td>
               </tr>
+            );
+            // what the line is marked for, on a row of its own under it (a long line would hide it)
+            return mark ? (
+              <Fragment key={n}>
+                {row}
+                <tr class={`mark-row mark-row-${mark.kind}`}>
+                  <td class="ln" />
+                  <td class="code">
+                    <span class={`mark-label mark-${mark.kind}`}>{mark.label}</span>
+                  </td>
+                </tr>
+              </Fragment>
+            ) : (
+              row
             );
           })}
         </tbody>

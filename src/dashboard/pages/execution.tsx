@@ -66,7 +66,8 @@ export function ExecutionPage({ id }: { id: string }) {
       <Why e={e} inspection={inspection.data} timeline={timeline.data} now={now} />
 
       {e.kind === "workflow" && (
-        <div class="split">
+        // the variables beside the source while it is paused (its state is kept only then)
+        <div class={e.status === "suspended" ? "split" : ""}>
           <Panel
             title="Source"
             class="source-panel"
@@ -86,9 +87,13 @@ export function ExecutionPage({ id }: { id: string }) {
               <Loading />
             )}
           </Panel>
-          <Panel title="Variables" class="vars-panel">
-            <Variables e={e} inspection={inspection.data} error={inspection.error} />
-          </Panel>
+          {e.status === "suspended" ? (
+            <Panel title="Variables" class="vars-panel">
+              <Variables inspection={inspection.data} error={inspection.error} />
+            </Panel>
+          ) : (
+            <p class="muted small note">{variablesNote(e.status)}</p>
+          )}
         </div>
       )}
 
@@ -293,16 +298,15 @@ function marks(e: Execution, inspection: Inspection | null): Mark[] {
   return out;
 }
 
-function Variables({ e, inspection, error }: { e: Execution; inspection: Inspection | null; error: Error | null }) {
+/** Why a workflow that is not paused shows no variables. */
+function variablesNote(status: string): string {
+  return status === "queued" || status === "running"
+    ? "Its variables are shown once it pauses at an await."
+    : `A workflow's variables are kept while it is paused; this one is ${status}.`;
+}
+
+function Variables({ inspection, error }: { inspection: Inspection | null; error: Error | null }) {
   if (error) return <LoadError error={error} />;
-  if (e.status !== "suspended")
-    return (
-      <p class="muted">
-        {e.status === "queued" || e.status === "running"
-          ? "Variables are shown once the workflow pauses at an await."
-          : `A workflow's variables are kept while it is paused; this one is ${e.status}.`}
-      </p>
-    );
   if (!inspection) return <Loading />;
   if (inspection.stack.length === 0) return <p class="muted">No frames.</p>;
   return (
