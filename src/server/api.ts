@@ -94,7 +94,10 @@ export function api(rhythm: Rhythm, options: ApiOptions): Hono {
     return c.json({ executions, next: executions.length === limit ? executions[executions.length - 1].id : null });
   });
 
-  app.get("/executions/:id", async (c) => c.json(await found(c.req.param("id"), await rhythm.get(c.req.param("id")))));
+  app.get("/executions/:id", async (c) => {
+    const id = c.req.param("id");
+    return c.json(found(id, await rhythm.get(id)));
+  });
 
   app.get("/executions/:id/timeline", async (c) => c.json(await rhythm.timeline(c.req.param("id"))));
 

@@ -355,6 +355,38 @@ export const OPENAPI = {
           runAt: { type: "string", format: "date-time" },
           errors: { type: "array", items: {} },
           blocked: { type: "string", description: "why no running worker will move it" },
+          children: {
+            type: "array",
+            description: "a workflow's tasks and child workflows, the first 100 in the order started (GET /executions/{id})",
+            items: {
+              type: "object",
+              properties: {
+                id: { type: "string" },
+                kind: { enum: ["workflow", "task"] },
+                name: { type: "string" },
+                status: ref("Status"),
+                createdAt: { type: "string" },
+                finishedAt: { type: ["string", "null"] },
+                runAt: { type: "string" },
+              },
+            },
+          },
+          childCount: { type: "integer" },
+          timers: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                kind: { enum: ["timer", "signal-timeout"] },
+                firesAt: { type: "string" },
+                signal: { type: "string" },
+              },
+            },
+          },
+          bufferedSignals: {
+            type: "array",
+            items: { type: "object", properties: { name: { type: "string" }, payload: {}, sentAt: { type: "string" } } },
+          },
           waitingOn: {
             type: "array",
             items: {
@@ -364,6 +396,7 @@ export const OPENAPI = {
                 function: { type: "string" },
                 line: { type: "integer" },
                 column: { type: "integer" },
+                until: { type: "string", description: "when its first timer or Signal.when timeout fires" },
               },
             },
           },
