@@ -39,6 +39,8 @@ try {
 await Signal.next(Inputs.wait);
 `,
   fails: `throw Error(Inputs.payload);`,
+  versioned: `return "first";
+`,
 };
 
 const TIMEOUT = 30_000;
@@ -60,6 +62,11 @@ describe("the dashboard in Chromium", () => {
     rhythm = f.rhythm;
     rhythm.task("explode", async (i: { html: string }) => {
       throw new NonRetryableError(i.html);
+    });
+    let flaky = 0;
+    rhythm.task("flaky", async () => {
+      if (++flaky === 1) throw new NonRetryableError("the first attempt fails");
+      return "second time";
     });
     await rhythm.worker({ pollIntervalMs: 50 }).start();
     server = await startServer(rhythm, { port: 0, token: null });
@@ -164,6 +171,57 @@ describe("the dashboard in Chromium", () => {
       await page.locator('.exec-title .badge[data-status="cancelled"]').waitFor();
       assert.equal((await rhythm.get(id))!.status, "cancelled");
       assert.deepEqual(dialogs, [], "no browser dialog");
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test("a stuck run is found by its status or by a short id, and a failed task is retried from its page", async () => {
+    const id = await rhythm.startWorkflow("approval", { orderId: "F-1", total: 5 });
+    await untilStatus(rhythm, id, "suspended");
+    const { page } = await open("/");
+    try {
+      await page.locator("table.executions tbody tr").first().waitFor();
+      await page.locator(".segmented a", { hasText: "Suspended" }).click();
+      await page.waitForURL(/\?status=suspended/);
+      const row = page.locator("table.executions tbody tr", { hasText: id.slice(0, 8) });
+      await row.waitFor();
+      assert.match((await row.textContent()) ?? "", /signal "approval" · line 4/);
+      // the search box takes the short id a person copies
+      await page.getByLabel("Execution id").fill(id.slice(0, 8));
+      await page.getByLabel("Execution id").press("Enter");
+      await page.waitForURL(new RegExp(`/executions/${id}$`));
+      await page.locator(".source tr.line-paused").waitFor();
+    } finally {
+      await page.context().close();
+    }
+    const task = await rhythm.queueTask("flaky", {}, { retries: 0 });
+    await untilStatus(rhythm, task, "failed");
+    const retry = await open(`/executions/${task}`);
+    try {
+      await retry.page.getByRole("button", { name: "Retry" }).click();
+      await retry.page.getByText("Queued again for one more attempt").waitFor();
+      await retry.page.locator('.exec-title .badge[data-status="completed"]').waitFor();
+      assert.equal((await rhythm.get(task))!.output, "second time");
+    } finally {
+      await retry.page.context().close();
+    }
+  });
+
+  test("the versions page shows a diff between two versions of a workflow", async () => {
+    await rhythm.deploy(f.dir);
+    f.write("versioned", `console.log("now with a log line");\nreturn "second";\n`);
+    await rhythm.deploy(f.dir);
+    const versions = (await rhythm.workflowVersions()).filter((v) => v.name === "versioned");
+    assert.equal(versions.length, 2);
+    const { page } = await open(`/versions/versioned?v=${versions[0].version}&diff=${versions[1].version}`);
+    try {
+      await page.locator(".diff").waitFor();
+      assert.deepEqual(await page.locator(".diff tr.d-del .code").allTextContents(), ['−return "first";']);
+      assert.deepEqual(await page.locator(".diff tr.d-add .code").allTextContents(), [
+        '+console.log("now with a log line");',
+        '+return "second";',
+      ]);
     } finally {
       await page.context().close();
     }
