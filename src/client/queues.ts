@@ -2,22 +2,11 @@
 // the oldest ready work, the workers serving it, and why nothing will move it when no running
 // worker takes it (the rule of get/list's `blocked`, store/workers.ts).
 
-import type { ExecutionKind } from "../shared/statuses.js";
 import type { QueueDepth } from "../store/overview.js";
 import { whyNoWorker, type LiveWorker } from "../store/workers.js";
 
-/** The work of one task or workflow name on a queue. */
-export interface QueueGroup {
-  kind: ExecutionKind;
-  name: string;
-  ready: number;
-  later: number;
-  running: number;
-  oldestReady: string | null;
-  nextLater: string | null;
-  /** Why no running worker takes it, when none does. */
-  blocked?: string;
-}
+/** The work of one task or workflow name on a queue, and why no running worker takes it, when none does. */
+export type QueueGroup = Omit<QueueDepth, "queue"> & { blocked?: string };
 
 export interface QueueOverview {
   queue: string;
@@ -51,15 +40,8 @@ export function queueOverview(depths: QueueDepth[], workers: LiveWorker[]): Queu
     q.later += d.later;
     q.running += d.running;
     if (d.oldestReady !== null && (q.oldestReady === null || d.oldestReady < q.oldestReady)) q.oldestReady = d.oldestReady;
-    const group: QueueGroup = {
-      kind: d.kind,
-      name: d.name,
-      ready: d.ready,
-      later: d.later,
-      running: d.running,
-      oldestReady: d.oldestReady,
-      nextLater: d.nextLater,
-    };
+    const { queue: _, ...rest } = d;
+    const group: QueueGroup = rest;
     const why = d.ready + d.later > 0 ? whyNoWorker(d, workers) : null;
     if (why) group.blocked = why;
     q.groups.push(group);

@@ -421,10 +421,10 @@ export class Rhythm {
   }
 
   /**
-   * What an execution started and waits for: its tasks and child workflows (the first 500, in
-   * the order started, with attempts, times and every attempt's error; values as JSON text cut
-   * at 2,000 characters), timers and signal waits not settled yet, signals no wait has taken, and
-   * its and its children's latest log lines. Fired timers and taken signals leave no row.
+   * What a workflow started, for a timeline: its tasks and child workflows (the first 500, in the
+   * order started, with attempts, times and every attempt's error; values as JSON text cut at
+   * 2,000 characters), its signal waits, and its and its children's latest log lines. Its pending
+   * timers and buffered signals are in get()'s answer; fired timers and taken signals leave no row.
    */
   async timeline(id: string): Promise<Timeline> {
     if (!(await this.store.get(id, false))) throw new ExecutionNotFoundError(id);

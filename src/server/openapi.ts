@@ -209,7 +209,7 @@ export const OPENAPI = {
     },
     "/executions/{id}/timeline": {
       get: {
-        summary: "What an execution started and waits for, with logs",
+        summary: "What a workflow started (attempts, times, errors), its signal waits, and its and its children's log lines",
         parameters: [ID],
         responses: { "200": ok("the timeline", ref("Timeline")), "404": NOT_FOUND },
       },
@@ -487,9 +487,7 @@ export const OPENAPI = {
             },
           },
           childCount: { type: "integer" },
-          timers: { type: "array", items: { type: "object" } },
           signalWaits: { type: "array", items: { type: "object", properties: { name: { type: "string" } } } },
-          bufferedSignals: { type: "array", items: { type: "object" } },
           logs: { type: "array", items: { allOf: [ref("LogLine"), { properties: { executionId: { type: "string" } } }] } },
         },
       },

@@ -44,17 +44,16 @@ export interface TimelineLog {
   createdAt: string;
 }
 
-/** What a workflow started and what it waits for (from its rows: fired timers and taken signals leave none). */
+/**
+ * What a workflow started, its signal waits and its log (its pending timers and buffered signals
+ * are in get()'s answer; fired timers and taken signals leave no row).
+ */
 export interface Timeline {
   /** The tasks and child workflows it started, in the order it started them (the first `CHILDREN`). */
   children: TimelineChild[];
   childCount: number;
-  /** Timers and Signal.when timeouts not fired yet, soonest first. */
-  timers: { kind: "timer" | "signal-timeout"; firesAt: string; signal?: string }[];
   /** Signal waits, in the order they take signals. */
   signalWaits: { name: string }[];
-  /** Signals sent that no wait has taken yet, oldest first (payload as JSON text). */
-  bufferedSignals: { name: string; payload: string; cut: boolean; sentAt: string }[];
   /** Its log and its children's, the last lines of each, in time order. */
   logs: TimelineLog[];
 }
@@ -73,9 +72,7 @@ interface TimelineRow {
     run_at: string;
   })[];
   child_count: number;
-  timers: { handle: number; kind: "timer" | "signal-timeout"; fire_at: string; signal: string | null }[];
   signal_waits: { handle: number; name: string }[];
-  buffered: { name: string; payload: string; cut: boolean; created_at: string }[];
 }
 
 function iso(t: string | Date): string {
@@ -102,13 +99,7 @@ export async function timeline(db: Db, id: string): Promise<Timeline> {
       ...(c.status === "queued" ? { runAt: iso(run_at) } : {}),
     })),
     childCount: row.child_count,
-    timers: row.timers.map((x) => ({
-      kind: x.kind,
-      firesAt: iso(x.fire_at),
-      ...(x.signal !== null ? { signal: x.signal } : {}),
-    })),
     signalWaits: row.signal_waits.map((w) => ({ name: w.name })),
-    bufferedSignals: row.buffered.map((s) => ({ name: s.name, payload: s.payload, cut: s.cut, sentAt: iso(s.created_at) })),
     logs: logs.rows.map((l) => ({
       executionId: l.execution_id,
       level: l.level,

@@ -12,6 +12,7 @@ import { SourceView, type Mark } from "../components/source.js";
 import { Actions } from "../components/actions.js";
 import { signalNames } from "../signals.js";
 import { Icon } from "../components/icons.js";
+import { oneLine } from "../value-text.js";
 
 export function ExecutionPage({ id }: { id: string }) {
   const execution = useData(() => api.get(id), [id]);
@@ -228,7 +229,7 @@ function Why({
     );
   if (e.status === "suspended") {
     const w = e.waitingOn ?? [];
-    const timers = timeline?.timers ?? [];
+    const timers = e.timers ?? [];
     return (
       <Notice
         tone="paused"
@@ -369,7 +370,9 @@ function Variables({ inspection, error }: { inspection: Inspection | null; error
 }
 
 function TimelineView({ e, t, now }: { e: Execution; t: Timeline; now: number }) {
-  if (t.children.length === 0 && t.timers.length === 0 && t.signalWaits.length === 0 && t.bufferedSignals.length === 0)
+  const timers = e.timers ?? [];
+  const buffered = e.bufferedSignals ?? [];
+  if (t.children.length === 0 && timers.length === 0 && t.signalWaits.length === 0 && buffered.length === 0)
     return <p class="muted">It has not started any task, child workflow, timer or signal wait.</p>;
   const from = Date.parse(e.createdAt);
   const to = Math.max(
@@ -451,7 +454,7 @@ function TimelineView({ e, t, now }: { e: Execution; t: Timeline; now: number })
           </details>
         );
       })}
-      {t.timers.map((x, n) => (
+      {timers.map((x, n) => (
         <div class="tl-row tl-simple" key={`t${n}`}>
           <span class="tl-icon">
             <Icon name="clock" />
@@ -478,17 +481,14 @@ function TimelineView({ e, t, now }: { e: Execution; t: Timeline; now: number })
           </span>
         </div>
       ))}
-      {t.bufferedSignals.map((s, n) => (
+      {buffered.map((s, n) => (
         <div class="tl-row tl-simple" key={`s${n}`}>
           <span class="tl-icon">
             <Icon name="inbox" />
           </span>
           <span>
             Signal <span class="mono">"{s.name}"</span> received <Time iso={s.sentAt} now={now} />, not taken by a wait yet:{" "}
-            <span class="mono">
-              {s.payload}
-              {s.cut ? "…" : ""}
-            </span>
+            <span class="mono">{oneLine(s.payload).slice(0, 300)}</span>
           </span>
         </div>
       ))}

@@ -3,11 +3,10 @@
 // workflow versions with their source. None of them runs on a worker's path.
 
 export const OVERVIEW_QUERIES = {
-  // What a workflow started and what it waits for, in one statement: its first $2 tasks and
-  // children in the order it started them (its handles count up), with attempts, times and every
-  // attempt's error, values cut to $3 characters of JSON text; how many children there are; its
-  // timers and Signal.when timeouts not fired yet; its signal waits in the order they take
-  // signals; the signals no wait has taken yet.
+  // What a workflow started, in one statement: its first $2 tasks and children in the order it
+  // started them (its handles count up), with attempts, times and every attempt's error, values
+  // cut to $3 characters of JSON text; how many children there are; its signal waits in the order
+  // they take signals. (Its timers and buffered signals come with get(): GetDetailed.)
   Timeline: `
     select
       (select coalesce(jsonb_agg(jsonb_build_object(
@@ -26,16 +25,8 @@ export const OVERVIEW_QUERIES = {
                  c.run_at, c.inputs, c.output, c.error, c.errors, c.parent_handle
                from :SCHEMA.executions c where c.parent_id = $1 order by c.parent_handle, c.id limit $2) c) as children,
       (select count(*) from :SCHEMA.executions c where c.parent_id = $1)::integer as child_count,
-      (select coalesce(jsonb_agg(jsonb_build_object('handle', t.handle, 'kind', t.kind, 'fire_at', t.fire_at, 'signal', w.name)
-              order by t.fire_at, t.handle), '[]'::jsonb)
-         from :SCHEMA.timers t
-         left join :SCHEMA.signal_waits w on w.execution_id = t.execution_id and w.handle = t.handle
-         where t.execution_id = $1) as timers,
       (select coalesce(jsonb_agg(jsonb_build_object('handle', w.handle, 'name', w.name) order by w.seq), '[]'::jsonb)
-         from :SCHEMA.signal_waits w where w.execution_id = $1) as signal_waits,
-      (select coalesce(jsonb_agg(jsonb_build_object('name', s.name, 'payload', left(s.payload::text, $3),
-                'cut', length(s.payload::text) > $3, 'created_at', s.created_at) order by s.seq), '[]'::jsonb)
-         from (select s.name, s.payload, s.created_at, s.seq from :SCHEMA.signals s where s.execution_id = $1 order by s.seq limit $2) s) as buffered`,
+         from :SCHEMA.signal_waits w where w.execution_id = $1) as signal_waits`,
   // The last $3 log lines of an execution and of each of its first $2 children, in time order.
   TimelineLogs: `
     select l.execution_id, l.level, l.message, l.line, l.created_at
