@@ -427,8 +427,9 @@ export class Rhythm {
    * timers and buffered signals are in get()'s answer; fired timers and taken signals leave no row.
    */
   async timeline(id: string): Promise<Timeline> {
-    if (!(await this.store.get(id, false))) throw new ExecutionNotFoundError(id);
-    return this.store.timeline(id);
+    const t = await this.store.timeline(id);
+    if (!t) throw new ExecutionNotFoundError(id);
+    return t;
   }
 
   /** Every queue with work or a worker: what waits and runs, by name, and what no running worker will take. */

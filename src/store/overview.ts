@@ -79,7 +79,8 @@ function iso(t: string | Date): string {
   return new Date(t).toISOString();
 }
 
-export async function timeline(db: Db, id: string): Promise<Timeline> {
+/** The timeline of an execution, or null when there is none. */
+export async function timeline(db: Db, id: string): Promise<Timeline | null> {
   const [t, logs] = await Promise.all([
     db.run<TimelineRow>("Timeline", [id, CHILDREN, VALUE_CHARS]),
     db.run<{ execution_id: string; level: string; message: string; line: number | null; created_at: Date }>("TimelineLogs", [
@@ -89,6 +90,7 @@ export async function timeline(db: Db, id: string): Promise<Timeline> {
     ]),
   ]);
   const row = t.rows[0];
+  if (!row) return null;
   return {
     children: row.children.map(({ max_attempts, created_at, started_at, finished_at, run_at, ...c }) => ({
       ...c,

@@ -246,8 +246,8 @@ export class Store {
     return listByIdPrefix(this.pool, prefix, limit);
   }
 
-  timeline(id: string): Promise<Timeline> {
-    return timeline(this.pool, id);
+  async timeline(id: string): Promise<Timeline | null> {
+    return isExecutionId(id) ? timeline(this.pool, id) : null;
   }
 
   queueDepths(): Promise<QueueDepth[]> {

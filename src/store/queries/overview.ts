@@ -6,7 +6,8 @@ export const OVERVIEW_QUERIES = {
   // What a workflow started, in one statement: its first $2 tasks and children in the order it
   // started them (its handles count up), with attempts, times and every attempt's error, values
   // cut to $3 characters of JSON text; how many children there are; its signal waits in the order
-  // they take signals. (Its timers and buffered signals come with get(): GetDetailed.)
+  // they take signals; no row when there is no such execution. (Its timers and buffered signals
+  // come with get(): GetDetailed.)
   Timeline: `
     select
       (select coalesce(jsonb_agg(jsonb_build_object(
@@ -26,7 +27,8 @@ export const OVERVIEW_QUERIES = {
                from :SCHEMA.executions c where c.parent_id = $1 order by c.parent_handle, c.id limit $2) c) as children,
       (select count(*) from :SCHEMA.executions c where c.parent_id = $1)::integer as child_count,
       (select coalesce(jsonb_agg(jsonb_build_object('handle', w.handle, 'name', w.name) order by w.seq), '[]'::jsonb)
-         from :SCHEMA.signal_waits w where w.execution_id = $1) as signal_waits`,
+         from :SCHEMA.signal_waits w where w.execution_id = $1) as signal_waits
+    from :SCHEMA.executions e where e.id = $1`,
   // The last $3 log lines of an execution and of each of its first $2 children, in time order.
   TimelineLogs: `
     select l.execution_id, l.level, l.message, l.line, l.created_at
