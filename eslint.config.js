@@ -13,7 +13,10 @@ const LAYERS = {
   store: ["shared"],
   worker: ["shared", "lang", "compiler", "vm", "store"],
   client: ["shared", "lang", "compiler", "vm", "store", "worker"],
-  cli: ["shared", "lang", "compiler", "vm", "store", "worker", "client", "testing"],
+  server: ["shared", "lang", "compiler", "vm", "store", "worker", "client"],
+  cli: ["shared", "lang", "compiler", "vm", "store", "worker", "client", "testing", "server"],
+  // browser code, bundled on its own: it takes only types from the layers (see below)
+  dashboard: [],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
@@ -34,6 +37,29 @@ const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
   };
 });
 
+// The dashboard runs in the browser: from the rest of src/ it may take types (the API's shapes),
+// never values, which would pull server code into the bundle.
+const dashboardRule = {
+  files: ["src/dashboard/**/*.ts", "src/dashboard/**/*.tsx"],
+  rules: {
+    "no-restricted-imports": "off",
+    "@typescript-eslint/no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            group: Object.keys(LAYERS)
+              .filter((l) => l !== "dashboard")
+              .flatMap((l) => [`**/${l}/*`, `**/${l}/**/*`]),
+            allowTypeImports: true,
+            message: "src/dashboard runs in the browser: it may import only types from the rest of src.",
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "bench/node_modules/**", ".rhythm/**"] },
   ...tseslint.configs.recommended,
@@ -47,4 +73,5 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  dashboardRule,
 );

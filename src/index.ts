@@ -11,6 +11,7 @@ export {
   NothingToInspectError,
   UnknownSignalError,
   WaitTimeoutError,
+  RetryRefusedError,
   DatabaseError,
   DatabaseInUseError,
   DatabaseConnectError,
@@ -26,6 +27,10 @@ export type { BufferedSignal, ChildExecution, Execution, ExecutionStatus, Pendin
 export type { ListFilter } from "./store/types.js";
 export type { ExecutionInspection, InspectedFrame, AwaitedHandle } from "./client/inspect.js";
 export { showText, type Shown, type ShowLimits } from "./vm/show-value.js";
+export type { ChangeNotice } from "./client/changes.js";
+export type { QueueGroup, QueueOverview } from "./client/queues.js";
+export type { QueueThroughput, Throughput } from "./client/throughput.js";
+export type { ErrorSummary, Timeline, TimelineChild, TimelineLog, VersionSummary } from "./store/overview.js";
 export type { LiveWorker } from "./store/workers.js";
 export type { TaskContext, TaskHandler, TaskOptions } from "./worker/registry.js";
 export type { Worker, WorkerOptions } from "./worker/worker.js";

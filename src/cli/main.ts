@@ -4,6 +4,7 @@
 
 import { cancelCommand } from "./commands/cancel.js";
 import { checkCommand } from "./commands/check.js";
+import { dashboardCommand } from "./commands/dashboard.js";
 import { deployCommand } from "./commands/deploy.js";
 import { devCommand } from "./commands/dev.js";
 import { getCommand } from "./commands/get.js";
@@ -36,6 +37,7 @@ const groups: [string, Record<string, Command>][] = [
       inspect: inspectCommand,
       list: listCommand,
       cancel: cancelCommand,
+      dashboard: dashboardCommand,
     },
   ],
   ["Files (no database)", { check: checkCommand, run: runCommand }],

@@ -72,6 +72,16 @@ export class UnknownSignalError extends RhythmError {
   }
 }
 
+/** retryTask of an execution that is not a failed task no workflow waits for (nothing was changed). */
+export class RetryRefusedError extends RhythmError {
+  constructor(
+    readonly executionId: string,
+    reason: string,
+  ) {
+    super("RETRY_REFUSED", `execution ${executionId} cannot be retried: ${reason}`);
+  }
+}
+
 export class WaitTimeoutError extends RhythmError {
   constructor(
     readonly executionId: string,

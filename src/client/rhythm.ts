@@ -32,9 +32,14 @@ import {
   InvalidArgumentError,
   NotAWorkflowError,
   UnknownSignalError,
+  RetryRefusedError,
   WaitTimeoutError,
   WorkflowNotFoundError,
 } from "./errors.js";
+import { changeNotice, type ChangeNotice } from "./changes.js";
+import { queueOverview, type QueueOverview } from "./queues.js";
+import { ThroughputMeter, type Throughput } from "./throughput.js";
+import type { Timeline, VersionSummary } from "../store/overview.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES, jsonInput } from "./json-input.js";
 import { checkedResult } from "./task-output.js";
 import { inspectExecution, type ExecutionInspection } from "./inspect.js";
@@ -93,6 +98,7 @@ export class Rhythm {
   private readonly localWorkers = new Set<Worker>();
   private deployedFrom: string | null = null;
   private readonly finishes: FinishWatcher;
+  private meter: Promise<ThroughputMeter> | null = null;
 
   private readonly store: Store;
 
@@ -392,7 +398,116 @@ export class Rhythm {
       throw new InvalidArgumentError("list: after must be the id of an execution (the last one of the previous page)");
     if (filter.parentId !== undefined && !isExecutionId(filter.parentId))
       throw new InvalidArgumentError("list: parentId must be the id of an execution");
+    if (filter.topLevel !== undefined && typeof filter.topLevel !== "boolean")
+      throw new InvalidArgumentError("list: topLevel must be true or false");
+    if (filter.topLevel && filter.parentId !== undefined)
+      throw new InvalidArgumentError("list: topLevel and parentId exclude each other");
     return this.store.list(filter);
+  }
+
+  // ── for people: what the dashboard and the HTTP API read ──────────────────────────────────
+
+  /**
+   * Executions whose id begins with `prefix` (at least 4 hex digits, dashes allowed: the short
+   * ids people copy), by id, at most `limit` (default 20).
+   */
+  async searchIds(prefix: string, limit = 20): Promise<Execution[]> {
+    if (typeof prefix !== "string" || !/^[0-9a-f-]+$/i.test(prefix) || prefix.replaceAll("-", "").length < 4)
+      throw new InvalidArgumentError("searchIds: give at least 4 hex digits of an execution id");
+    if (prefix.replaceAll("-", "").length > 32) throw new InvalidArgumentError("searchIds: an execution id has 32 hex digits");
+    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
+      throw new InvalidArgumentError("searchIds: limit must be an integer from 1 to 1000");
+    return this.store.listByIdPrefix(prefix, limit);
+  }
+
+  /**
+   * What a workflow started, for a timeline: its tasks and child workflows (the first 500, in the
+   * order started, with attempts, times and every attempt's error; values as JSON text cut at
+   * 2,000 characters), its signal waits, and its and its children's latest log lines. Its pending
+   * timers and buffered signals are in get()'s answer; fired timers and taken signals leave no row.
+   */
+  async timeline(id: string): Promise<Timeline> {
+    const t = await this.store.timeline(id);
+    if (!t) throw new ExecutionNotFoundError(id);
+    return t;
+  }
+
+  /** Every queue with work or a worker: what waits and runs, by name, and what no running worker will take. */
+  async queues(): Promise<QueueOverview[]> {
+    const [depths, workers] = await Promise.all([this.store.queueDepths(), this.store.liveWorkers()]);
+    return queueOverview(depths, workers);
+  }
+
+  /** How many executions are queued, running and suspended, counting at most `cap` (default 10,000) of each. */
+  async statusCounts(cap = 10_000): Promise<Record<"queued" | "running" | "suspended", number>> {
+    if (!(Number.isInteger(cap) && cap >= 1)) throw new InvalidArgumentError("statusCounts: cap must be a positive integer");
+    const counts = await this.store.statusCounts(["queued", "running", "suspended"], cap);
+    return { queued: counts.get("queued") ?? 0, running: counts.get("running") ?? 0, suspended: counts.get("suspended") ?? 0 };
+  }
+
+  /**
+   * Executions finished per queue over the last five minutes, as this client saw them finish
+   * (measuring starts at the first call; `since` says when).
+   */
+  async throughput(): Promise<Throughput> {
+    this.meter ??= (async () => {
+      const meter = new ThroughputMeter((ids) => this.store.finishedByQueue(ids));
+      await this.finishes.subscribe((payload) => {
+        const notice = changeNotice(payload);
+        if (notice?.type === "finished") meter.note(notice.ids);
+      });
+      return meter;
+    })();
+    try {
+      return (await this.meter).read();
+    } catch (e) {
+      this.meter = null;
+      throw e;
+    }
+  }
+
+  /**
+   * Calls `listener` with what the database says changed (work queued, executions finished,
+   * timers, cancellations; after a reconnect, `reconnected`: anything may have). A claim or a
+   * workflow suspending sends nothing. One LISTEN per client, shared with wait(); resolves to the
+   * unsubscribe function.
+   */
+  async onChange(listener: (notice: ChangeNotice) => void): Promise<() => void> {
+    return this.finishes.subscribe((payload) => {
+      const notice = changeNotice(payload);
+      if (notice) listener(notice);
+    });
+  }
+
+  /** Every stored workflow version, by name, newest first (without sources). */
+  async workflowVersions(): Promise<VersionSummary[]> {
+    return this.store.versionList();
+  }
+
+  /** The source of one stored version, or null. */
+  async workflowSource(
+    name: string,
+    version: string,
+  ): Promise<{ name: string; version: string; source: string; deployedAt: string } | null> {
+    requireName(name, "workflow name");
+    if (typeof version !== "string" || !/^[0-9a-f]{64}$/.test(version))
+      throw new InvalidArgumentError("version must be a sha256 in hex (64 characters)");
+    return this.store.versionSource(name, version);
+  }
+
+  /**
+   * Queues a failed task that no workflow waits for again, for one more attempt (its earlier
+   * errors stay in `errors`), and returns it. A task a workflow started cannot be retried so: the
+   * workflow has already been told of the failure. Throws ExecutionNotFoundError or
+   * RetryRefusedError (`RETRY_REFUSED`, saying why).
+   */
+  async retryTask(id: string): Promise<Execution> {
+    if (await this.store.requeueTask(id)) return (await this.get(id))!;
+    const e = await this.store.get(id, false);
+    if (!e) throw new ExecutionNotFoundError(id);
+    if (e.kind !== "task") throw new RetryRefusedError(id, "it is a workflow; only a failed task can be retried");
+    if (e.status !== "failed") throw new RetryRefusedError(id, `it is ${e.status}; only a failed task can be retried`);
+    throw new RetryRefusedError(id, `workflow ${e.parentId} started it and has already been told of its failure`);
   }
 
   /** Resolves when the execution finishes; woken by notifications, not polling. */
@@ -435,6 +550,7 @@ export class Rhythm {
   /** Stops every worker of this client, then closes the database connection. */
   async close(): Promise<void> {
     await Promise.all([...this.localWorkers].map((w) => w.stop()));
+    if (this.meter) (await this.meter.catch(() => null))?.stop();
     await this.finishes.close();
     if (this.ownsDriver) await this.driver.close();
   }

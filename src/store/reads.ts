@@ -29,15 +29,24 @@ export async function get(db: Db, id: string, explain: boolean): Promise<Executi
 }
 
 export async function list(db: Db, filter: ListFilter, after: string | null): Promise<Execution[]> {
-  const r = await db.run<ExecutionRow>("List", [
-    filter.status ?? null,
-    filter.name ?? null,
-    filter.queue ?? null,
-    filter.kind ?? null,
-    after,
-    filter.limit ?? 100,
-    filter.parentId ?? null,
-  ]);
+  const { status = null, name = null, queue = null, kind = null, parentId = null, topLevel = false, limit = 100 } = filter;
+  // the shape of the filter picks the statement, and so the index (queries/reads.ts)
+  const r =
+    parentId !== null
+      ? await db.run<ExecutionRow>("ListByParent", [parentId, status, name, queue, kind, after, limit])
+      : status !== null
+        ? await db.run<ExecutionRow>("ListByStatus", [status, name, queue, kind, after, limit, topLevel])
+        : await db.run<ExecutionRow>("List", [name, queue, kind, after, limit, topLevel]);
+  const executions = r.rows.map(toExecution);
+  await blocked(db, executions);
+  return executions;
+}
+
+/** Executions whose id begins with `prefix` (hex digits and dashes of a uuid), by id. */
+export async function listByIdPrefix(db: Db, prefix: string, limit: number): Promise<Execution[]> {
+  const hex = prefix.replaceAll("-", "").toLowerCase();
+  const uuid = (digits: string) => digits.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+  const r = await db.run<ExecutionRow>("ListByIdPrefix", [uuid(hex.padEnd(32, "0")), uuid(hex.padEnd(32, "f")), limit]);
   const executions = r.rows.map(toExecution);
   await blocked(db, executions);
   return executions;

@@ -12,7 +12,29 @@ import type { Driver, Queryable } from "./driver.js";
 import { enqueue, type Enqueued } from "./enqueue.js";
 import type { Execution } from "./execution.js";
 import { statementsFor, type Statements } from "./queries/index.js";
-import { appendTaskLog, get, handleInfo, list, logs, savedState, type LogLine, type SavedStateRead } from "./reads.js";
+import {
+  finishedByQueue,
+  queueDepths,
+  requeueTask,
+  statusCounts,
+  timeline,
+  versionList,
+  versionSource,
+  type QueueDepth,
+  type Timeline,
+  type VersionSummary,
+} from "./overview.js";
+import {
+  appendTaskLog,
+  get,
+  handleInfo,
+  list,
+  listByIdPrefix,
+  logs,
+  savedState,
+  type LogLine,
+  type SavedStateRead,
+} from "./reads.js";
 import { refusedId, send, type Refusal, type SignalItem } from "./signals.js";
 import { StoreTx } from "./store-tx.js";
 import { completeStandalone, failAttempt } from "./tasks.js";
@@ -20,6 +42,7 @@ import { fireTimers, nextTimerMs } from "./timers.js";
 import type { Claimed, Completion, EnqueueItem, InboxItem, ListFilter } from "./types.js";
 import { newestVersion, program, upsertVersions, workflowNames, type StoredFlow } from "./versions.js";
 import { liveWorkers, workerBeat, workerGone, type LiveWorker } from "./workers.js";
+import type { ExecutionStatus } from "../shared/statuses.js";
 
 /** Transactions lost to a deadlock or a serialization conflict are run again up to this many times. */
 const CONFLICT_ATTEMPTS = 5;
@@ -215,6 +238,44 @@ export class Store {
 
   liveWorkers(): Promise<LiveWorker[]> {
     return liveWorkers(this.pool);
+  }
+
+  // ── for people: the dashboard and the HTTP API ───────────────────────────────────────────
+
+  listByIdPrefix(prefix: string, limit: number): Promise<Execution[]> {
+    return listByIdPrefix(this.pool, prefix, limit);
+  }
+
+  async timeline(id: string): Promise<Timeline | null> {
+    return isExecutionId(id) ? timeline(this.pool, id) : null;
+  }
+
+  queueDepths(): Promise<QueueDepth[]> {
+    return queueDepths(this.pool);
+  }
+
+  statusCounts(statuses: ExecutionStatus[], cap: number): Promise<Map<ExecutionStatus, number>> {
+    return statusCounts(this.pool, statuses, cap);
+  }
+
+  finishedByQueue(ids: string[]): Promise<{ queue: string; status: ExecutionStatus; count: number }[]> {
+    return finishedByQueue(this.pool, ids);
+  }
+
+  versionList(): Promise<VersionSummary[]> {
+    return versionList(this.pool);
+  }
+
+  versionSource(
+    name: string,
+    version: string,
+  ): Promise<{ name: string; version: string; source: string; deployedAt: string } | null> {
+    return versionSource(this.pool, name, version);
+  }
+
+  /** Queues a failed task no workflow waits for again, for one more attempt; false when `id` is not one. */
+  async requeueTask(id: string): Promise<boolean> {
+    return isExecutionId(id) && this.inTransaction((db) => requeueTask(db, id));
   }
 }
 

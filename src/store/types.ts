@@ -173,4 +173,6 @@ export interface ListFilter {
   after?: string;
   /** Only the tasks and child workflows this workflow started. */
   parentId?: string;
+  /** Only executions no workflow started (workflows and tasks started from code, the CLI or the API). */
+  topLevel?: boolean;
 }

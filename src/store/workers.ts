@@ -51,7 +51,7 @@ export async function liveWorkers(db: Db): Promise<LiveWorker[]> {
 }
 
 /** Why no running worker will start `e` (a queued execution), or null when one will. */
-function whyNoWorker(e: Waiting, workers: LiveWorker[]): string | null {
+export function whyNoWorker(e: Omit<Waiting, "id">, workers: LiveWorker[]): string | null {
   const serving = workers.filter((w) => w.queues.includes(e.queue));
   if (serving.length === 0) {
     return workers.length === 0

@@ -11,6 +11,7 @@ import { startEmbeddedServer, type EmbeddedServer } from "../dev/embedded-server
 import { DevSession, sourceFiles } from "../dev/dev-session.js";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, databaseChoice, note, noteDatabase } from "../engine-client.js";
 import { planWorker, untilStopSignal, WORKER_HELP, WORKER_OPTIONS } from "../worker-runtime.js";
+import { dashboardAddress, startDashboard } from "../dashboard-server.js";
 
 const help = `Usage: rhythm dev [--workflows DIR] [--tasks MODULE] [--port N] [options]
 
@@ -18,7 +19,8 @@ Runs everything for development in one process until SIGINT or SIGTERM:
   - the embedded database (PGlite, in ./.rhythm/data), served on ${DEV_HOST}:${DEFAULT_DEV_PORT} (or the
     next free port) and recorded in ./.rhythm/dev.json, so \`rhythm start\`, \`rhythm get\`… and
     Rhythm.connect() in this folder use it while it runs;
-  - a worker for the tasks module and the workflows folder.
+  - a worker for the tasks module and the workflows folder;
+  - the dashboard and the HTTP API on http://127.0.0.1:8488/ (or the next free port), printed at start.
 With --database-url (or RHYTHM_DATABASE_URL) it runs only the worker, against that database.
 
 It says what the workflows do, one line each on stderr: started, their console lines
@@ -38,6 +40,8 @@ ${WORKER_HELP}
   --no-worker          serve the database and deploy (and watch) the workflows, but run no worker
                        here: for an app that runs its own (Rhythm.connect() in this folder)
   --port N             port to serve the embedded database on (default ${DEFAULT_DEV_PORT}, else the next free one)
+  --dashboard-port N   port of the dashboard (default 8488, else the next free one)
+  --no-dashboard       serve no dashboard
 ${CONNECTION_HELP}
 
 Exit codes: 0 stopped by a signal; 1 the database failed or is in use; 2 usage error, a tasks
@@ -52,6 +56,8 @@ export const devCommand: Command = {
       ...WORKER_OPTIONS,
       port: { type: "string" },
       "no-worker": { type: "boolean" },
+      "dashboard-port": { type: "string" },
+      "no-dashboard": { type: "boolean" },
     });
     positionalArgs(positionals, []);
     const { url: given, schema } = databaseChoice(values);
@@ -60,6 +66,7 @@ export const devCommand: Command = {
     const url = given ?? environmentUrl();
     if (url !== undefined && port !== undefined)
       throw new UsageError("--port serves the embedded database; it does not go with a database URL");
+    const dashboard = values["no-dashboard"] ? null : dashboardAddress({ port: values["dashboard-port"] }, "--dashboard-port");
     const worker = !values["no-worker"];
     if (!worker) {
       for (const option of ["tasks", "queues", "concurrency"] as const)
@@ -93,7 +100,14 @@ export const devCommand: Command = {
         worker,
       });
       try {
-        await stop;
+        // the dashboard has a client of its own: the session replaces its worker's when the tasks change
+        const server =
+          dashboard && (await startDashboard("dev", { url: embedded?.url ?? given, flagUrl: given, schema }, dashboard));
+        try {
+          await stop;
+        } finally {
+          await server?.close();
+        }
       } finally {
         await session.close();
       }

@@ -7,6 +7,7 @@ import { CANCEL_QUERIES } from "./cancel.js";
 import { CLAIM_QUERIES } from "./claims.js";
 import { DELIVERY_QUERIES } from "./deliveries.js";
 import { ENQUEUE_QUERIES } from "./enqueue.js";
+import { OVERVIEW_QUERIES } from "./overview.js";
 import { READ_QUERIES } from "./reads.js";
 import { SIGNAL_QUERIES } from "./signals.js";
 import { TASK_QUERIES } from "./tasks.js";
@@ -24,6 +25,7 @@ const Q = {
   ...TIMER_QUERIES,
   ...CANCEL_QUERIES,
   ...READ_QUERIES,
+  ...OVERVIEW_QUERIES,
 } as const;
 
 export type QueryName = keyof typeof Q;

@@ -1,5 +1,9 @@
 // Reads of executions, their logs and the running workers, and the workers' own rows.
 
+/** What a listed execution is read with (Execution of execution.ts; not the saved state). */
+const COLUMNS = `id, kind, name, version, status, queue, priority, run_at, inputs, output, error, errors, attempt, parent_id,
+  waits, created_at, started_at, finished_at`;
+
 export const READ_QUERIES = {
   Get: `select * from :SCHEMA.executions where id = $1`,
   // One execution with what a person asks of a workflow, in the same statement: the tasks and
@@ -23,14 +27,34 @@ export const READ_QUERIES = {
               order by s.seq), '[]'::jsonb)
          from :SCHEMA.signals s where s.execution_id = e.id) as buffered
     from :SCHEMA.executions e where e.id = $1`,
-  List: `
-    select * from :SCHEMA.executions
-    where ($1::text is null or status = $1) and ($2::text is null or name = $2) and ($3::text is null or queue = $3)
-      and ($4::text is null or kind = $4)
+  // Pages, newest first; the cursor is the last id of the previous page. One statement per shape,
+  // each walking its own index at any depth whatever the plan cache makes of it (a generic plan
+  // cannot pick an index through "$1 is null or status = $1"): a workflow's children through
+  // executions_parent, one status through executions_status_list, the rest through
+  // executions_list. The saved state (up to 2 MiB a row) is not read.
+  ListByParent: `
+    select ${COLUMNS} from :SCHEMA.executions
+    where parent_id = $1 and ($2::text is null or status = $2) and ($3::text is null or name = $3)
+      and ($4::text is null or queue = $4) and ($5::text is null or kind = $5)
+      and ($6::uuid is null or (created_at, id) < (select c.created_at, c.id from :SCHEMA.executions c where c.id = $6))
+    order by created_at desc, id desc
+    limit $7`,
+  ListByStatus: `
+    select ${COLUMNS} from :SCHEMA.executions
+    where status = $1 and ($2::text is null or name = $2) and ($3::text is null or queue = $3) and ($4::text is null or kind = $4)
       and ($5::uuid is null or (created_at, id) < (select c.created_at, c.id from :SCHEMA.executions c where c.id = $5))
-      and ($7::uuid is null or parent_id = $7)
+      and (not $7::boolean or parent_id is null)
     order by created_at desc, id desc
     limit $6`,
+  List: `
+    select ${COLUMNS} from :SCHEMA.executions
+    where ($1::text is null or name = $1) and ($2::text is null or queue = $2) and ($3::text is null or kind = $3)
+      and ($4::uuid is null or (created_at, id) < (select c.created_at, c.id from :SCHEMA.executions c where c.id = $4))
+      and (not $6::boolean or parent_id is null)
+    order by created_at desc, id desc
+    limit $5`,
+  // Ids that begin with a prefix ($1 and $2: the lowest and highest uuid with it), by the primary key.
+  ListByIdPrefix: `select ${COLUMNS} from :SCHEMA.executions where id between $1 and $2 order by id limit $3`,
   // What suspended workflows wait on that has not started: their queued children.
   QueuedChildren: `
     select id, kind, name, queue, parent_id from :SCHEMA.executions

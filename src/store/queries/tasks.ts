@@ -44,6 +44,13 @@ export const TASK_QUERIES = {
         claim_token = null, lease_expires_at = null
     where id = $1 and claim_token = $2 and status = 'running'
     returning parent_id, parent_handle`,
+  // A failed task no workflow waits for, queued again by a person (retryTask) for one more
+  // attempt; its earlier errors stay in errors.
+  TaskRequeue: `
+    update :SCHEMA.executions
+    set status = 'queued', run_at = now(), finished_at = null, error = null, max_attempts = attempt + 1, worker_id = null
+    where id = $1 and kind = 'task' and status = 'failed' and parent_id is null
+    returning queue`,
   Expired: `
     select id, kind, name, attempt, max_attempts, backoff, parent_id, parent_handle, claim_token
     from :SCHEMA.executions where status = 'running' and lease_expires_at < now()
