@@ -25,8 +25,8 @@ export const ACTIVATION_QUERIES = {
            floor(extract(epoch from now()) * 1000) as db_now,
            l.xid is distinct from (select s.xid from seen s where s.id = l.id) as stale,
            case when l.status in ('queued', 'suspended') then (
-             select coalesce(jsonb_agg(jsonb_build_object('seq', i.seq::text, 'execution_id', i.execution_id, 'handle', i.handle,
-                                                          'ok', i.ok, 'value', i.value) order by i.seq), '[]'::jsonb)
+             select coalesce(json_agg(json_build_object('seq', i.seq::text, 'execution_id', i.execution_id, 'handle', i.handle,
+                                                        'ok', i.ok, 'value', i.value) order by i.seq), '[]'::json)
              from :SCHEMA.inbox i where i.execution_id = l.id
            ) end as inbox
     from locked l`,
@@ -52,12 +52,12 @@ export const ACTIVATION_QUERIES = {
           run_at = case when t.status = 'suspended' or e.status = 'suspended' then now() else e.run_at end,
           state = case when t.status = 'suspended' then t.state end,
           waits = case when t.status = 'suspended' then t.waits end,
-          output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
+          output = case when t.status = 'completed' then coalesce(t.output, 'null'::json) end,
           error = case when t.status = 'failed' then t.error end,
           finished_at = case when t.status = 'suspended' then null else now() end,
           claim_token = null, lease_expires_at = null
-      from jsonb_to_recordset($1::jsonb) as t(
-        id uuid, token uuid, n integer, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
+      from json_to_recordset($1::json) as t(
+        id uuid, token uuid, n integer, wakeups integer, status text, state json, waits json, output json, error json)
       where e.id = t.id
         and case when t.token is null then e.status in ('queued', 'suspended') else e.claim_token = t.token and e.status = 'running' end
       returning e.id, e.parent_id, e.parent_handle
