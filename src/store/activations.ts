@@ -40,6 +40,7 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
     waits: w.outcome.status === "suspended" ? w.outcome.waits : null,
     output: w.outcome.status === "completed" ? (w.outcome.output ?? null) : null,
     error: w.outcome.status === "failed" ? w.outcome.error : null,
+    error_at: w.outcome.status === "failed" ? w.outcome.errorAt : null,
   }));
   const starts = await enqueueRows(
     db,

@@ -115,6 +115,9 @@ export interface LockedRow {
  */
 export type Hold = { kind: "claimed"; token: string } | { kind: "locked"; handed: number };
 
+/** Where a log line comes from: a workflow's console.*, the interpreter itself, a task handler's ctx.log. */
+export type LogSource = "console" | "runtime" | "task";
+
 /** A timer resolves to null when it fires; a signal timeout rejects its Signal.when with a Timeout. */
 export type TimerKind = "timer" | "signal-timeout";
 
@@ -129,7 +132,7 @@ export interface ActivationWrite {
   outcome:
     | { status: "suspended"; state: unknown; waits: unknown }
     | { status: "completed"; output: unknown }
-    | { status: "failed"; error: unknown };
+    | { status: "failed"; error: unknown; errorAt: string | null };
   /** Tasks and child workflows it starts, in call order. */
   start: EnqueueItem[];
   timers: { handle: number; at: number; kind: TimerKind }[];
@@ -138,7 +141,7 @@ export interface ActivationWrite {
   dropped: number[];
   /** Inbox handles it could no longer observe (a signal among them goes back to the buffer). */
   ignored: number[];
-  logs: { level: string; message: string; line: number }[];
+  logs: { level: string; message: string; line: number; source: LogSource }[];
 }
 
 /** A settled activation (null in its place: its claim was no longer held, and nothing was written). */

@@ -54,10 +54,12 @@ export const ACTIVATION_QUERIES = {
           waits = case when t.status = 'suspended' then t.waits end,
           output = case when t.status = 'completed' then coalesce(t.output, 'null'::json) end,
           error = case when t.status = 'failed' then t.error end,
+          error_at = case when t.status = 'failed' then t.error_at end,
           finished_at = case when t.status = 'suspended' then null else now() end,
           claim_token = null, lease_expires_at = null
       from json_to_recordset($1::json) as t(
-        id uuid, token uuid, n integer, wakeups integer, status text, state json, waits json, output json, error json)
+        id uuid, token uuid, n integer, wakeups integer, status text, state json, waits json, output json, error json,
+        error_at text)
       where e.id = t.id
         and case when t.token is null then e.status in ('queued', 'suspended') else e.claim_token = t.token and e.status = 'running' end
       returning e.id, e.parent_id, e.parent_handle

@@ -37,12 +37,12 @@ export const READ_QUERIES = {
     where parent_id = any($1::uuid[]) and status = 'queued' order by created_at, id`,
   // Log lines of workflows (console.*) and of task handlers (ctx.log), in the order given.
   LogInsert: `
-    insert into :SCHEMA.logs (execution_id, level, message, line)
-    select l.execution_id, l.level, l.message, l.line
-    from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, level text, message text, line integer))
-      with ordinality as l(execution_id, level, message, line, n)
+    insert into :SCHEMA.logs (execution_id, level, message, line, source)
+    select l.execution_id, l.level, l.message, l.line, l.source
+    from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, level text, message text, line integer, source text))
+      with ordinality as l(execution_id, level, message, line, source, n)
     order by l.n`,
-  Logs: `select level, message, line, created_at from :SCHEMA.logs where execution_id = $1 order by seq`,
+  Logs: `select level, message, line, source, created_at from :SCHEMA.logs where execution_id = $1 order by seq`,
   // What `rhythm inspect` reads: a workflow's saved state with its version's source and program,
   InspectState: `
     select e.id, e.kind, e.name, e.status, e.version, e.state, v.source, v.program

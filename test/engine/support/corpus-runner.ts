@@ -22,11 +22,13 @@ import { CORPUS_ROOT, parseHeader, type CorpusCase } from "../../support/corpus.
 import type { TestDatabase } from "../../support/database.js";
 import { connectTo } from "../../support/engine.js";
 
-/** A log line as both hosts record it (the engine keeps no `source`). */
+/** A log line as both hosts record it. */
 export interface LogView {
   level: string;
   message: string;
   line: number | null;
+  /** console.* or the interpreter's own note. */
+  source: string | null;
 }
 
 /** A program's run on the engine, in the shape of `rhythm run`'s result. */
@@ -35,7 +37,7 @@ export interface EngineResult {
   status: string;
   output: unknown;
   error: unknown;
-  /** Where a failed workflow threw, as the engine records it (null when it does not). */
+  /** Where a failed workflow threw, as the engine records it (null when it has no place). */
   errorAt: string | null;
   taskCalls: { name: string; inputs: unknown }[];
   rootLogs: LogView[];
@@ -267,7 +269,7 @@ async function readBack(r: Run, tree: TreeRow[] | null): Promise<EngineResult> {
   const { rhythm, ledger } = r.ns;
   const e = (await rhythm.get(r.id!))!;
   const logsOf = async (id: string): Promise<LogView[]> =>
-    (await rhythm.logs(id)).map(({ level, message, line }) => ({ level, message, line }));
+    (await rhythm.logs(id)).map(({ level, message, line, source }) => ({ level, message, line, source: source ?? null }));
   const children = (tree ?? (await ledger.trees([r.id!])).get(r.id!) ?? []).filter((x) => x.kind === "workflow" && x.id !== r.id);
   const childLogs: EngineResult["childLogs"] = [];
   for (const child of children) {
@@ -278,8 +280,7 @@ async function readBack(r: Run, tree: TreeRow[] | null): Promise<EngineResult> {
     status: e.status,
     output: e.output,
     error: e.error,
-    // (read where a fix would most likely put it: on the execution, as `rhythm run` has it on its result)
-    errorAt: ((e as unknown as { errorAt?: string }).errorAt ?? null) as string | null,
+    errorAt: e.errorAt ?? null,
     taskCalls: await ledger.rootTaskCalls(r.id!),
     rootLogs: await logsOf(r.id!),
     childLogs,
