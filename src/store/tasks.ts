@@ -45,10 +45,10 @@ export async function failAttempt(
   parentError: unknown,
 ): Promise<boolean> {
   if (retryInMs !== null) {
-    const r = await db.run("TaskRetry", [id, token, JSON.stringify(error), retryInMs]);
-    // a short backoff must not wait for the next poll
-    if (r.rowCount > 0) await db.notifyQueues(["*"]);
-    return r.rowCount > 0;
+    const r = await db.run<{ queue: string }>("TaskRetry", [id, token, JSON.stringify(error), retryInMs]);
+    // a short backoff must not wait for the next poll: workers serving the queue set a timer
+    if (r.rows.length > 0) await db.notifyDue(r.rows[0].queue, retryInMs);
+    return r.rows.length > 0;
   }
   const r = await db.run<Omit<Finished, "id">>("TaskFail", [id, token, JSON.stringify(error)]);
   if (r.rows.length === 0) return false;

@@ -2,7 +2,7 @@
 // one settlement for every activation — claimed by Claim, or run on a row its transaction locked —
 // with the executions it starts; then the effects it leaves (timers, signal waits, logs).
 
-import { enqueueFrom } from "./enqueue.js";
+import { enqueueFrom, queuedNotes } from "./enqueue.js";
 
 export const ACTIVATION_QUERIES = {
   // Workflows a step is about to wake, locked in id order (like Wake, so two steps cannot
@@ -64,10 +64,10 @@ export const ACTIVATION_QUERIES = {
         and case when t.token is null then e.status in ('queued', 'suspended') else e.claim_token = t.token and e.status = 'running' end
       returning e.id, e.parent_id, e.parent_handle
     ),
-    ins as (${enqueueFrom("$3", "where t.parent_id in (select id from settled)")} returning id, queue, claim_token),
+    ins as (${enqueueFrom("$3", "where t.parent_id in (select id from settled)")} returning id, queue, run_at, claim_token),
     note as (
       select count(pg_notify($4, p)) as n
-      from (select unnest($5::text[]) union select 'q:' || queue from ins where claim_token is null) as x(p)
+      from ((select unnest($5::text[])) union ${queuedNotes("ins")}) as x(p)
     )
     select coalesce((select jsonb_agg(to_jsonb(s)) from settled s), '[]'::jsonb) as settled,
            array(select id::text from ins) as inserted, (select n from note) as notes`,

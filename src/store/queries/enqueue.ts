@@ -20,6 +20,18 @@ export const enqueueFrom = (rows: string, where = "") => `
     ${where}
     on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing`;
 
+/**
+ * The notifications of the executions a statement queued (`ins`: queue, run_at, claim_token):
+ * `q:<queue>` where one is runnable now, and `r:<ms>:<queue>` with how long until the earliest
+ * of the others comes due (a delay, a runAt), so that workers set a timer instead of waiting for
+ * their next poll. Rows inserted claimed need nobody to hear of them.
+ */
+export const queuedNotes = (ins: string) => `
+      (select 'q:' || queue from ${ins} where claim_token is null and run_at <= now())
+      union
+      (select 'r:' || ceil(extract(epoch from (min(run_at) - now())) * 1000)::bigint || ':' || queue
+       from ${ins} where claim_token is null and run_at > now() group by queue)`;
+
 const ENQUEUE = enqueueFrom("$1");
 
 export const ENQUEUE_QUERIES = {
@@ -27,8 +39,8 @@ export const ENQUEUE_QUERIES = {
   // Enqueue and the queues' NOTIFY in one statement, committed on its own: what a client's
   // queueTask or startWorkflow costs (one round trip instead of four with BEGIN and COMMIT).
   EnqueueAndNotify: `
-    with ins as (${ENQUEUE} returning id, queue),
-    note as (select pg_notify($2, 'q:' || queue) from (select distinct queue from ins) q)
+    with ins as (${ENQUEUE} returning id, queue, run_at, claim_token),
+    note as (select pg_notify($2, p) from (${queuedNotes("ins")}) as x(p))
     select id from ins where (select count(*) from note) >= 0`,
   ByIdempotencyKey: `select id from :SCHEMA.executions where kind = $1 and name = $2 and idempotency_key = $3`,
 } as const;

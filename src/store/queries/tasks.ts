@@ -45,7 +45,7 @@ export const TASK_QUERIES = {
     set status = 'queued', errors = ${ERRORS_AND_$3}, run_at = now() + $4 * interval '1 millisecond',
         claim_token = null, lease_expires_at = null, worker_id = null
     where id = $1 and claim_token = $2 and status = 'running'
-    returning id`,
+    returning queue`,
   TaskFail: `
     update :SCHEMA.executions
     set status = 'failed', error = $3, errors = ${ERRORS_AND_$3}, finished_at = now(),
