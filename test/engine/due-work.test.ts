@@ -63,7 +63,11 @@ for (const backend of await backends()) {
     });
 
     test("a retry with a 200 ms backoff runs about 200 ms after the failed attempt (standalone and in a workflow)", async () => {
-      const id = await rhythm.queueTask("fails-once", { key: "standalone" }, { retries: { limit: 1, initial: "200ms", factor: 1 } });
+      const id = await rhythm.queueTask(
+        "fails-once",
+        { key: "standalone" },
+        { retries: { limit: 1, initial: "200ms", factor: 1 } },
+      );
       assert.equal((await rhythm.wait(id, { timeout: "10s" })).status, "completed");
       const wf = await rhythm.startWorkflow("retries", { key: "workflow" });
       assert.equal((await rhythm.wait(wf, { timeout: "10s" })).output, 2);
