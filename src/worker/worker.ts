@@ -382,7 +382,16 @@ export class Worker {
    */
   private async writeBatch(items: StepItem[], alone: boolean): Promise<boolean[]> {
     // completions of tasks no workflow waits for wake nothing, so nothing is taken with them
-    if (items.every((i) => i.type === "complete" && i.standalone)) return this.store.completeStandalone(items as Completion[]);
+    if (items.every((i) => i.type === "complete" && i.standalone)) {
+      const written = await this.store.completeStandalone(items as Completion[]);
+      // a task that workflows came to await by its idempotency key (or whose claim was lost, which
+      // matches nothing again) is written as a step, which tells them
+      const rest = items.filter((_, n) => !written[n]);
+      if (rest.length === 0) return written;
+      const again = (await this.steps.write(rest, null)).written;
+      let k = 0;
+      return written.map((w) => w || again[k++]);
+    }
     if (alone || !this.running) return (await this.steps.write(items, null)).written;
     // a batch written again after a lost connection first settles what the lost one took
     await this.runInDoubt();

@@ -16,11 +16,12 @@ export const TASK_QUERIES = {
         lease_expires_at = null
     from json_to_recordset($1::json) as t(id uuid, token uuid, output json)
     where e.id = t.id and e.claim_token = t.token and e.status = 'running'
-    returning e.id, e.parent_id, e.parent_handle`,
+    returning e.id, e.parent_id, e.parent_handle, e.awaited`,
   // Completions of tasks no workflow waits for (no parent), committed on their own with their
   // "d:" notifications (ids packed $3 to a notification): one round trip where a transaction took
-  // four. A task with a parent matches nothing here (its parent must be told in the same
-  // transaction). The rows are found by id (`any (array(…))`, as in Claim) from a materialized
+  // four. A task with a parent, or awaited by workflows that found its idempotency key taken,
+  // matches nothing here (they must be told in the same transaction; `awaited` is on the row, so
+  // an AwaitersAdd that committed while this waited for the lock is seen). The rows are found by id (`any (array(…))`, as in Claim) from a materialized
   // input: joined to json_to_recordset directly, the planner rescanned the JSON per running row
   // (200 ms for 500 completions).
   TasksCompleteStandalone: `
@@ -31,7 +32,7 @@ export const TASK_QUERIES = {
           lease_expires_at = null
       from t
       where e.id = any (array(select id from t)) and e.id = t.id and e.claim_token = t.token and e.status = 'running'
-        and e.parent_id is null
+        and e.parent_id is null and not e.awaited
       returning e.id
     ),
     note as (
@@ -48,10 +49,10 @@ export const TASK_QUERIES = {
     returning queue`,
   TaskFail: `
     update :SCHEMA.executions
-    set status = 'failed', error = $3, errors = ${ERRORS_AND_$3}, finished_at = now(),
+    set status = 'failed', error = $3, errors = ${ERRORS_AND_$3}, awaited_error = $4, finished_at = now(),
         claim_token = null, lease_expires_at = null
     where id = $1 and claim_token = $2 and status = 'running'
-    returning parent_id, parent_handle`,
+    returning parent_id, parent_handle, awaited`,
   Expired: `
     select id, kind, name, attempt, max_attempts, backoff, parent_id, parent_handle, claim_token
     from :SCHEMA.executions where status = 'running' and lease_expires_at < now()
