@@ -48,13 +48,10 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
     db,
     writes.flatMap((w) => w.start),
   );
-  const r = await db.run<{ settled: (Omit<Finished, "awaiters"> & { awaited: boolean })[]; inserted: string[] }>("ActivationsSettle", [
-    JSON.stringify(rows),
-    workerId,
-    JSON.stringify(starts),
-    db.channel,
-    db.takeNotes(),
-  ]);
+  const r = await db.run<{ settled: (Omit<Finished, "awaiters"> & { awaited: boolean })[]; inserted: string[] }>(
+    "ActivationsSettle",
+    [JSON.stringify(rows), workerId, JSON.stringify(starts), db.channel, db.takeNotes()],
+  );
   const ended = new Set(writes.filter((w) => w.outcome.status !== "suspended").map((w) => w.id));
   // the awaiters of workflows that ended (read after their rows were updated: see AwaitersAdd)
   const finished = await withAwaiters(

@@ -32,7 +32,10 @@ export interface AwaitedOutcome {
  * Records the awaiters of executions still going; answers, for each request whose execution had
  * already finished, that execution's outcome (the caller settles the handle with it).
  */
-export async function addAwaiters(db: Db, requests: AwaitRequest[]): Promise<{ request: AwaitRequest; outcome: AwaitedOutcome }[]> {
+export async function addAwaiters(
+  db: Db,
+  requests: AwaitRequest[],
+): Promise<{ request: AwaitRequest; outcome: AwaitedOutcome }[]> {
   if (requests.length === 0) return [];
   const rows = requests.map((r) => ({ execution_id: r.executionId, workflow_id: r.workflowId, handle: r.handle }));
   const r = await db.run<{ marked: string[] }>("AwaitersAdd", [JSON.stringify(rows)]);

@@ -33,7 +33,8 @@ export async function cancel(db: Db, id: string): Promise<string[] | null> {
     // their parent have nobody left to tell. Awaiters are told in any case.
     const value = cancelledError(`${kind} "${name}" was cancelled`);
     const told: Delivery[] = [];
-    if (root && parent_id && parent_handle !== null) told.push({ executionId: parent_id, handle: parent_handle, ok: false, value });
+    if (root && parent_id && parent_handle !== null)
+      told.push({ executionId: parent_id, handle: parent_handle, ok: false, value });
     if (awaited)
       for (const a of (await takeAwaiters(db, [execId])).get(execId) ?? [])
         told.push({ executionId: a.workflowId, handle: a.handle, ok: false, value });

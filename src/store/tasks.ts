@@ -75,7 +75,12 @@ export async function failAttempt(
   ]);
   if (r.rows.length === 0) return false;
   const [finished] = await withAwaiters(db, [{ id, ...r.rows[0] }]);
-  const told: Delivery[] = finished.awaiters.map((a) => ({ executionId: a.workflowId, handle: a.handle, ok: false, value: parentError }));
+  const told: Delivery[] = finished.awaiters.map((a) => ({
+    executionId: a.workflowId,
+    handle: a.handle,
+    ok: false,
+    value: parentError,
+  }));
   if (finished.parent_id && finished.parent_handle !== null)
     told.unshift({ executionId: finished.parent_id, handle: finished.parent_handle, ok: false, value: parentError });
   await deliver(db, told);
