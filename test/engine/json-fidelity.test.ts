@@ -49,6 +49,7 @@ e.alpha = 2;
 throw e;
 `,
   returns: "return Inputs",
+  two_signals: 'const a = await Signal.next("first");\nconst b = await Signal.next("second");\nreturn [a, b];',
   // a workflow on a queue the tasks' worker does not serve: the task's result goes through its inbox
   elsewhere: `
 const r = await Task.run("echo", Inputs);
@@ -144,6 +145,16 @@ for (const backend of await backends()) {
       assert.equal(t.errors!.length, 2);
       for (const e of t.errors!) assert.deepEqual(Object.keys(e as object), errorKeys);
       assert.equal(JSON.stringify((t.errors![1] as { alpha: unknown }).alpha), JSON.stringify(ORDERED.alpha));
+    });
+
+    test("a buffered signal's payload, as get shows it, keeps its order", async () => {
+      const id = await rhythm.startWorkflow("two_signals", {});
+      await untilStatus(rhythm, id, "suspended");
+      await rhythm.signal(id, "second", ORDERED);
+      const e = (await rhythm.get(id))!;
+      assert.equal(JSON.stringify(e.bufferedSignals?.map((s) => s.payload)), JSON.stringify([ORDERED]));
+      await rhythm.signal(id, "first", 1);
+      assert.equal(JSON.stringify((await rhythm.wait(id, { timeout: "10s" })).output), JSON.stringify([1, ORDERED]));
     });
 
     test("a task queued from the API: its handler and its output keep the caller's order", async () => {

@@ -19,8 +19,9 @@ export const READ_QUERIES = {
          from :SCHEMA.timers t
          left join :SCHEMA.signal_waits w on w.execution_id = t.execution_id and w.handle = t.handle
          where t.execution_id = e.id) as timers,
-      (select coalesce(jsonb_agg(jsonb_build_object('name', s.name, 'payload', s.payload, 'created_at', s.created_at)
-              order by s.seq), '[]'::jsonb)
+      -- (json, not jsonb: a payload keeps its keys in the order they were sent)
+      (select coalesce(json_agg(json_build_object('name', s.name, 'payload', s.payload, 'created_at', s.created_at)
+              order by s.seq), '[]'::json)
          from :SCHEMA.signals s where s.execution_id = e.id) as buffered
     from :SCHEMA.executions e where e.id = $1`,
   List: `
