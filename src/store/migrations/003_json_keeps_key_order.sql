@@ -24,4 +24,7 @@ alter table :SCHEMA.executions
 
 alter table :SCHEMA.inbox alter column value type json using value::json;
 alter table :SCHEMA.signals alter column payload type json using payload::json;
-alter table :SCHEMA.workflow_versions alter column program type json using program::json;
+-- workflow_versions.program stays jsonb: a program is the compiler's data (records of fixed
+-- fields, arrays, string and number constants) whose key order means nothing, and a signal send
+-- reads one field of it (program->'signals'), which jsonb finds without parsing the whole text
+-- (40 KB program: 0.29 ms against 0.63 ms as json; probe, medians of 9 interleaved runs).
