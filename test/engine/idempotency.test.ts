@@ -86,6 +86,12 @@ for (const backend of await backends()) {
       await until("the task to start", () => calls.get("held") === 1);
       const second = await rhythm.startWorkflow("calls", { task: "held", from: "second", key: "k-two-runs" });
       await untilStatus(rhythm, second, "suspended");
+      // inspect shows what the second run awaits: the task the first one started
+      const [held] = await rhythm.list({ kind: "task", name: "held" });
+      assert.deepEqual(
+        (await rhythm.inspect(second)).awaiting.map((a) => [a.kind, a.name, a.id]),
+        [["task", "held", held.id]],
+      );
       gate.resolve();
       const a = await rhythm.wait(first, { timeout: "10s" });
       const b = await rhythm.wait(second, { timeout: "10s" });

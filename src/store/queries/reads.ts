@@ -51,10 +51,13 @@ export const READ_QUERIES = {
     left join :SCHEMA.workflow_versions v on v.name = e.name and v.version = e.version
     where e.id = $1`,
   // and what the store knows of the handles $2 the state holds: the executions (tasks, children)
-  // started for them, and when their timers (and Signal.when timeouts) fire.
+  // started for them, or awaited by them (a call whose idempotency key was taken), and when their
+  // timers (and Signal.when timeouts) fire.
   InspectHandles: `
     select parent_handle as handle, id::text as id, null::timestamptz as fire_at from :SCHEMA.executions
     where parent_id = $1 and parent_handle = any($2::integer[])
+    union all
+    select handle, execution_id::text, null from :SCHEMA.awaiters where workflow_id = $1 and handle = any($2::integer[])
     union all
     select handle, null::text, fire_at from :SCHEMA.timers where execution_id = $1 and handle = any($2::integer[])`,
   // A worker's row (see 002_workers.sql), written at start and every WORKER_BEAT_MS; rows of
