@@ -50,7 +50,8 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 
 const names = opts.only ?? CONTENDERS;
 const adapters = {};
-for (const name of CONTENDERS) adapters[name] = await loadContender(name);
+// only the contenders that run: the others' libraries need not be installed for `--only rhythm`
+for (const name of names) adapters[name] = await loadContender(name);
 const scenarios = opts.scenarios ? SCENARIOS.filter((s) => opts.scenarios.includes(s.id)) : SCENARIOS;
 const runPgbench = !opts.scenarios || opts.scenarios.includes("pgbench");
 

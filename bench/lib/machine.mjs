@@ -7,6 +7,14 @@ import os from "node:os";
 import { adminQuery } from "./databases.mjs";
 
 const packageVersion = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")).version;
+/** A peer's version, or "not installed" (a run with `--only rhythm` needs none of them). */
+const peerVersion = (path) => {
+  try {
+    return packageVersion(path);
+  } catch {
+    return "not installed";
+  }
+};
 
 export async function describeMachine() {
   const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
@@ -34,9 +42,9 @@ export async function describeMachine() {
     node: process.version,
     rhythm: `${packageVersion("../../package.json")} (${commit})`,
     peers: {
-      "graphile-worker": packageVersion("../node_modules/graphile-worker/package.json"),
-      "pg-boss": packageVersion("../node_modules/pg-boss/package.json"),
-      "@dbos-inc/dbos-sdk": packageVersion("../node_modules/@dbos-inc/dbos-sdk/package.json"),
+      "graphile-worker": peerVersion("../node_modules/graphile-worker/package.json"),
+      "pg-boss": peerVersion("../node_modules/pg-boss/package.json"),
+      "@dbos-inc/dbos-sdk": peerVersion("../node_modules/@dbos-inc/dbos-sdk/package.json"),
     },
   };
 }

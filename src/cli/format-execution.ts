@@ -47,6 +47,7 @@ export function formatExecution(
   rows.push(["inputs", json(e.inputs)]);
   if (e.status === "completed") rows.push(["output", json(e.output)]);
   if (e.error !== null) rows.push(["error", errorText(e.error)]);
+  if (e.errorAt) rows.push(["at", e.errorAt]);
   for (const [i, err] of (e.errors ?? []).entries()) rows.push([`attempt ${i + 1}`, errorText(err)]);
   const now = extra.now ?? Date.now();
   for (const [i, w] of (e.waitingOn ?? []).entries()) {

@@ -60,13 +60,15 @@ function backoffMs(backoff: Backoff, attempt: number, random: () => number = Mat
  * After attempt `attempt` of a task failed: the delay before the next one, or null when it fails
  * for good (attempts used up, or a NonRetryableError). What the task was queued with (`maxAttempts`,
  * `backoff`, null when the call gave none) comes first; the registration of the worker that ran
- * it decides the rest. The one rule for a handler's failure and for an expired lease.
+ * it decides the rest. The one rule for a handler's failure and for an expired lease (and for a
+ * mock's in `rhythm run`, whose jitter comes from its seeded `random`).
  */
 export function retryDelayMs(
   task: { attempt: number; maxAttempts: number | null; backoff: Backoff | null },
   registered: RetryPolicy,
   retryable = true,
+  random: () => number = Math.random,
 ): number | null {
   if (!retryable || task.attempt >= (task.maxAttempts ?? registered.maxAttempts)) return null;
-  return backoffMs(task.backoff ?? registered.backoff, task.attempt);
+  return backoffMs(task.backoff ?? registered.backoff, task.attempt, random);
 }

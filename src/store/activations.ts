@@ -3,11 +3,13 @@
 // signal waits, logs, consumed inbox, handles let go), whether it was claimed or ran on a row
 // its transaction locked.
 
+import { addAwaiters, type AwaitRequest } from "./awaiters.js";
 import { claimedOf } from "./claims.js";
 import type { Db } from "./db.js";
 import { enqueueRows, insertedIds, type EnqueueRow } from "./enqueue.js";
 import { matchSignals, rebuffer } from "./signals.js";
 import { addTimers } from "./timers.js";
+import { withAwaiters } from "./tasks.js";
 import type { ActivationWrite, Claimed, Finished, LockedRow, Settled } from "./types.js";
 
 /**
@@ -40,25 +42,31 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
     waits: w.outcome.status === "suspended" ? w.outcome.waits : null,
     output: w.outcome.status === "completed" ? (w.outcome.output ?? null) : null,
     error: w.outcome.status === "failed" ? w.outcome.error : null,
+    error_at: w.outcome.status === "failed" ? w.outcome.errorAt : null,
   }));
   const starts = await enqueueRows(
     db,
     writes.flatMap((w) => w.start),
   );
-  const r = await db.run<{ settled: Finished[]; inserted: string[] }>("ActivationsSettle", [
-    JSON.stringify(rows),
-    workerId,
-    JSON.stringify(starts),
-    db.channel,
-    db.takeNotes(),
-  ]);
-  const settled = new Map(r.rows[0].settled.map((s) => [s.id, s]));
+  const r = await db.run<{ settled: (Omit<Finished, "awaiters"> & { awaited: boolean })[]; inserted: string[] }>(
+    "ActivationsSettle",
+    [JSON.stringify(rows), workerId, JSON.stringify(starts), db.channel, db.takeNotes()],
+  );
+  const ended = new Set(writes.filter((w) => w.outcome.status !== "suspended").map((w) => w.id));
+  // the awaiters of workflows that ended (read after their rows were updated: see AwaitersAdd)
+  const finished = await withAwaiters(
+    db,
+    r.rows[0].settled.map((s) => ({ ...s, awaited: s.awaited && ended.has(s.id) })),
+  );
+  const settled = new Map(finished.map((s) => [s.id, s]));
   const lost = writes.filter((w) => w.hold.kind === "locked" && !settled.has(w.id)).length;
   if (lost > 0) throw new Error(`${lost} activations lost the row lock of their own transaction`);
 
   const inserted = new Set(r.rows[0].inserted);
-  // what each settled activation started: the first execution's id for a repeated idempotency key
+  // What each settled activation started: the first execution's id for a repeated idempotency
+  // key. A call whose key was taken started nothing: it awaits the execution holding the key.
   const answers: (Settled | null)[] = [];
+  const awaits: AwaitRequest[] = [];
   let at = 0;
   for (const w of writes) {
     const own = starts.slice(at, (at += w.start.length));
@@ -68,13 +76,26 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
       continue;
     }
     const ids = await insertedIds(db, own, inserted);
-    answers.push({ parent_id: row.parent_id, parent_handle: row.parent_handle, dispatched: dispatchedOf(own, ids) });
+    own.forEach((start, n) => {
+      if (ids[n] !== start.id && start.parent_handle !== null)
+        awaits.push({ executionId: ids[n], workflowId: w.id, handle: start.parent_handle });
+    });
+    answers.push({
+      parent_id: row.parent_id,
+      parent_handle: row.parent_handle,
+      awaiters: row.awaiters,
+      awaitedFinished: [],
+      dispatched: dispatchedOf(own, ids),
+    });
   }
+  const byWorkflow = new Map(writes.map((w, n) => [w.id, answers[n]]));
+  for (const { request, outcome } of await addAwaiters(db, awaits))
+    byWorkflow.get(request.workflowId)?.awaitedFinished.push({ handle: request.handle, outcome });
   const live = writes.filter((w) => settled.has(w.id));
   await writeEffects(db, live);
-  const ended = live.filter((w) => w.outcome.status !== "suspended").map((w) => w.id);
-  if (ended.length > 0) await db.run("DropAllWaits", [ended]);
-  await db.notifyFinished(ended);
+  const done = live.filter((w) => w.outcome.status !== "suspended").map((w) => w.id);
+  if (done.length > 0) await db.run("DropAllWaits", [done]);
+  await db.notifyFinished(done);
   return answers;
 }
 

@@ -44,6 +44,14 @@ export class Db {
   }
 
   /**
+   * Work queued on `queue` that comes due in `inMs`: at once, workers serving it wake up (q:);
+   * later, they are told when (`r:<ms>:<queue>`), and set a timer rather than claim now for nothing.
+   */
+  async notifyDue(queue: string, inMs: number): Promise<void> {
+    await this.notify(inMs > 0 ? `r:${Math.ceil(inMs)}:${queue}` : `q:${queue}`);
+  }
+
+  /**
    * Tells clients waiting on these executions that they finished. Ids are packed into as few
    * notifications as fit: each costs every listening session a wake-up.
    */

@@ -63,10 +63,28 @@ export async function enqueue(
     const rows = await enqueueRows(db, items);
     const r = await db.run<{ id: string }>("Enqueue", [JSON.stringify(rows)]);
     const ids = await enqueued(db, rows, new Set(r.rows.map((row) => row.id)));
-    await db.notifyQueues(rows.map((row) => row.queue));
+    await notifyQueued(db, rows);
     return ids;
   };
   return callers ? run(callers) : inTransaction(run);
+}
+
+/**
+ * What Enqueue's notifications say (see queuedNotes): per queue, that work is runnable now, and
+ * how long until the earliest of the rest comes due (runAt read on this machine's clock: a skewed
+ * one makes a worker wake early, find nothing and read the time again, or wake at its poll).
+ */
+async function notifyQueued(db: Db, rows: EnqueueRow[]): Promise<void> {
+  const now = Date.now();
+  const ready = new Set<string>();
+  const later = new Map<string, number>();
+  for (const row of rows) {
+    const inMs = row.run_at !== null ? Date.parse(row.run_at) - now : row.delay_ms;
+    if (inMs <= 0) ready.add(row.queue);
+    else later.set(row.queue, Math.min(later.get(row.queue) ?? Infinity, inMs));
+  }
+  await db.notifyQueues(ready);
+  for (const [queue, inMs] of later) await db.notifyDue(queue, inMs);
 }
 
 /** Enqueue's rows for these items; child workflows run the newest stored version of their name. */

@@ -62,6 +62,8 @@ export interface Execution {
   finishedAt: string | null;
   /** For a suspended workflow: what each waiting stack waits on, with the line of its await. */
   waitingOn?: WaitingOn[];
+  /** Where a failed workflow threw its error, "file:line:col (function)" (the file as deployed), as `rhythm run` reports it. */
+  errorAt?: string;
   /** Every failed attempt's error, oldest first (tasks). */
   errors?: unknown[];
   /** When the execution is queued to run at a later time. */
@@ -96,6 +98,7 @@ export interface ExecutionRow {
   inputs: unknown;
   output: unknown;
   error: unknown;
+  error_at: string | null;
   errors: unknown[];
   attempt: number;
   parent_id: string | null;
@@ -131,6 +134,7 @@ export function toExecution(r: ExecutionRow): Execution {
   if (r.status === "suspended" && r.waits) {
     e.waitingOn = r.waits.map(({ description, function: fn, line, column }) => ({ description, function: fn, line, column }));
   }
+  if (r.error_at) e.errorAt = r.error_at;
   if (r.kind === "task" && r.errors.length > 0) e.errors = r.errors;
   if (r.status === "queued") e.runAt = iso(r.run_at)!;
   return e;

@@ -4,7 +4,7 @@
 
 import type { Db } from "./db.js";
 import { toExecution, withDetails, type DetailsRow, type Execution, type ExecutionRow } from "./execution.js";
-import type { ListFilter } from "./types.js";
+import type { ListFilter, LogSource } from "./types.js";
 import { explainBlocked, liveWorkers } from "./workers.js";
 import type { ExecutionKind, ExecutionStatus } from "../shared/statuses.js";
 
@@ -71,15 +71,21 @@ export interface LogLine {
   level: string;
   message: string;
   line: number | null;
+  /** "console" (a workflow's console.*), "runtime" (the interpreter's own), "task" (ctx.log); absent on lines written before Rhythm recorded it. */
+  source?: LogSource;
   createdAt: string;
 }
 
 export async function logs(db: Db, id: string): Promise<LogLine[]> {
-  const r = await db.run<{ level: string; message: string; line: number | null; created_at: Date }>("Logs", [id]);
+  const r = await db.run<{ level: string; message: string; line: number | null; source: LogSource | null; created_at: Date }>(
+    "Logs",
+    [id],
+  );
   return r.rows.map((l) => ({
     level: l.level,
     message: l.message,
     line: l.line,
+    ...(l.source === null ? {} : { source: l.source }),
     createdAt: new Date(l.created_at).toISOString(),
   }));
 }
@@ -118,5 +124,5 @@ export async function handleInfo(db: Db, id: string, handles: number[]): Promise
 
 /** A line a task handler wrote (ctx.log). */
 export async function appendTaskLog(db: Db, id: string, message: string): Promise<void> {
-  await db.run("LogInsert", [JSON.stringify([{ execution_id: id, level: "log", message, line: null }])]);
+  await db.run("LogInsert", [JSON.stringify([{ execution_id: id, level: "log", message, line: null, source: "task" }])]);
 }

@@ -38,7 +38,7 @@ import {
 import { refusedId, send, type Refusal, type SignalItem } from "./signals.js";
 import { StoreTx } from "./store-tx.js";
 import { completeStandalone, failAttempt } from "./tasks.js";
-import { fireTimers, nextTimerMs } from "./timers.js";
+import { fireTimers, nextDue, type NextDue } from "./timers.js";
 import type { Claimed, Completion, EnqueueItem, InboxItem, ListFilter } from "./types.js";
 import { newestVersion, program, upsertVersions, workflowNames, type StoredFlow } from "./versions.js";
 import { liveWorkers, workerBeat, workerGone, type LiveWorker } from "./workers.js";
@@ -180,9 +180,9 @@ export class Store {
     return this.inTransaction((db) => fireTimers(db, limit));
   }
 
-  /** Milliseconds until the next timer (negative when one is due), or null when there is none. */
-  nextTimerMs(): Promise<number | null> {
-    return nextTimerMs(this.pool);
+  /** Milliseconds until the next timer fires and until the next queued execution of `queues` comes due. */
+  nextDue(queues: string[]): Promise<NextDue> {
+    return nextDue(this.pool, queues);
   }
 
   // ── signals and cancellation ──────────────────────────────────────────────────────────────

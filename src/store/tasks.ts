@@ -2,19 +2,36 @@
 // own), a failed attempt retried later or failed for good (its workflow told), and attempts whose
 // lease ran out. Every write matches the attempt's claim token: a second one changes nothing.
 
+import { takeAwaiters } from "./awaiters.js";
 import type { Db } from "./db.js";
 import { FINISHED_PER_NOTIFY } from "./db.js";
 import { deliver } from "./deliveries.js";
-import type { Completion, ExpiredRow, Finished } from "./types.js";
+import type { Completion, Delivery, ExpiredRow, Finished } from "./types.js";
 
-/** Completions, in one statement; returns those whose claim was still held, with their parent. */
+type FinishedRow = Omit<Finished, "awaiters"> & { awaited: boolean };
+
+/** Completions, in one statement; returns those whose claim was still held, with their parent and awaiters. */
 export async function completeTasks(db: Db, items: Completion[]): Promise<Finished[]> {
   if (items.length === 0) return [];
   const rows = items.map((c) => ({ id: c.id, token: c.token, output: c.output ?? null }));
-  const r = await db.run<Finished>("TasksComplete", [JSON.stringify(rows)]);
+  const r = await db.run<FinishedRow>("TasksComplete", [JSON.stringify(rows)]);
   // pending until a statement carries it (ActivationsSettle), or the commit
   await db.notifyFinished(r.rows.map((row) => row.id));
-  return r.rows;
+  return withAwaiters(db, r.rows);
+}
+
+/** Finished rows with their awaiters, read (and taken) for those marked awaited. */
+export async function withAwaiters(db: Db, rows: FinishedRow[]): Promise<Finished[]> {
+  const awaiters = await takeAwaiters(
+    db,
+    rows.filter((row) => row.awaited).map((row) => row.id),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    parent_id: row.parent_id,
+    parent_handle: row.parent_handle,
+    awaiters: awaiters.get(row.id) ?? [],
+  }));
 }
 
 /**
@@ -33,8 +50,8 @@ export async function completeStandalone(pool: Db, items: Completion[]): Promise
 
 /**
  * Records a failed attempt: queued again after `retryInMs`, or failed for good when it is null —
- * then the workflow that started the task, if any, gets `parentError`. False when the claim was
- * no longer held (nothing written).
+ * then the workflow that started the task, if any, and those awaiting it get `parentError` (kept
+ * for awaiters that come later). False when the claim was no longer held (nothing written).
  */
 export async function failAttempt(
   db: Db,
@@ -45,16 +62,28 @@ export async function failAttempt(
   parentError: unknown,
 ): Promise<boolean> {
   if (retryInMs !== null) {
-    const r = await db.run("TaskRetry", [id, token, JSON.stringify(error), retryInMs]);
-    // a short backoff must not wait for the next poll
-    if (r.rowCount > 0) await db.notifyQueues(["*"]);
-    return r.rowCount > 0;
+    const r = await db.run<{ queue: string }>("TaskRetry", [id, token, JSON.stringify(error), retryInMs]);
+    // a short backoff must not wait for the next poll: workers serving the queue set a timer
+    if (r.rows.length > 0) await db.notifyDue(r.rows[0].queue, retryInMs);
+    return r.rows.length > 0;
   }
-  const r = await db.run<Omit<Finished, "id">>("TaskFail", [id, token, JSON.stringify(error)]);
+  const r = await db.run<Omit<FinishedRow, "id">>("TaskFail", [
+    id,
+    token,
+    JSON.stringify(error),
+    parentError === null ? null : JSON.stringify(parentError),
+  ]);
   if (r.rows.length === 0) return false;
-  const { parent_id, parent_handle } = r.rows[0];
-  if (parent_id && parent_handle !== null)
-    await deliver(db, [{ executionId: parent_id, handle: parent_handle, ok: false, value: parentError }]);
+  const [finished] = await withAwaiters(db, [{ id, ...r.rows[0] }]);
+  const told: Delivery[] = finished.awaiters.map((a) => ({
+    executionId: a.workflowId,
+    handle: a.handle,
+    ok: false,
+    value: parentError,
+  }));
+  if (finished.parent_id && finished.parent_handle !== null)
+    told.unshift({ executionId: finished.parent_id, handle: finished.parent_handle, ok: false, value: parentError });
+  await deliver(db, told);
   await db.notifyFinished([id]);
   return true;
 }

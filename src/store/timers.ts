@@ -33,9 +33,16 @@ export async function fireTimers(db: Db, limit: number): Promise<number> {
   return due.rows.length;
 }
 
-/** Milliseconds until the next timer (negative when one is due), or null when there is none. */
-export async function nextTimerMs(db: Db): Promise<number | null> {
-  const r = await db.run<{ ms: string | number | null }>("NextTimer");
-  const ms = r.rows[0]?.ms;
-  return ms === null || ms === undefined ? null : Number(ms);
+/** When a worker has something to do next without being told: null for nothing. */
+export interface NextDue {
+  /** Milliseconds until the next timer (negative when one is due). */
+  timerMs: number | null;
+  /** Milliseconds until the earliest queued execution of the queues asked about comes due. */
+  dueMs: number | null;
+}
+
+export async function nextDue(db: Db, queues: string[]): Promise<NextDue> {
+  const r = await db.run<{ timer_ms: string | number | null; due_ms: string | number | null }>("NextDue", [queues]);
+  const ms = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return { timerMs: ms(r.rows[0]?.timer_ms), dueMs: ms(r.rows[0]?.due_ms) };
 }

@@ -3,6 +3,7 @@
 
 import type { Backoff } from "../shared/retries.js";
 import type { ExecutionKind, ExecutionStatus } from "../shared/statuses.js";
+import type { AwaitedOutcome } from "./awaiters.js";
 
 export interface EnqueueItem {
   kind: ExecutionKind;
@@ -80,11 +81,18 @@ export interface Completion {
   output: unknown;
 }
 
-/** A finished execution and the workflow (and handle) waiting for it, if any. */
+/** A workflow awaiting an execution it did not start: its Task.run/Workflow.run found the idempotency key taken. */
+export interface Awaiter {
+  workflowId: string;
+  handle: number;
+}
+
+/** A finished execution and the workflows waiting for it: the one that started it (and its handle), if any, and its awaiters. */
 export interface Finished {
   id: string;
   parent_id: string | null;
   parent_handle: number | null;
+  awaiters: Awaiter[];
 }
 
 /** A workflow's row as WakeLock locked and read it, for an activation inside that transaction. */
@@ -115,6 +123,9 @@ export interface LockedRow {
  */
 export type Hold = { kind: "claimed"; token: string } | { kind: "locked"; handed: number };
 
+/** Where a log line comes from: a workflow's console.*, the interpreter itself, a task handler's ctx.log. */
+export type LogSource = "console" | "runtime" | "task";
+
 /** A timer resolves to null when it fires; a signal timeout rejects its Signal.when with a Timeout. */
 export type TimerKind = "timer" | "signal-timeout";
 
@@ -129,7 +140,7 @@ export interface ActivationWrite {
   outcome:
     | { status: "suspended"; state: unknown; waits: unknown }
     | { status: "completed"; output: unknown }
-    | { status: "failed"; error: unknown };
+    | { status: "failed"; error: unknown; errorAt: string | null };
   /** Tasks and child workflows it starts, in call order. */
   start: EnqueueItem[];
   timers: { handle: number; at: number; kind: TimerKind }[];
@@ -138,7 +149,7 @@ export interface ActivationWrite {
   dropped: number[];
   /** Inbox handles it could no longer observe (a signal among them goes back to the buffer). */
   ignored: number[];
-  logs: { level: string; message: string; line: number }[];
+  logs: { level: string; message: string; line: number; source: LogSource }[];
 }
 
 /** A settled activation (null in its place: its claim was no longer held, and nothing was written). */
@@ -146,6 +157,13 @@ export interface Settled {
   /** The workflow that started it, when it has one (its outcome is that workflow's news). */
   parent_id: string | null;
   parent_handle: number | null;
+  /** When it ended: the workflows that awaited it by an idempotency key (its outcome is their news too). */
+  awaiters: Awaiter[];
+  /**
+   * Its calls whose idempotency key an execution held that had already finished: each handle
+   * settles with that execution's outcome at once.
+   */
+  awaitedFinished: { handle: number; outcome: AwaitedOutcome }[];
   /** The tasks it started claimed for this worker, to run now. */
   dispatched: Claimed[];
 }

@@ -2,19 +2,21 @@
 // a virtual clock, buffered signals and child workflows. It is what `rhythm run` and the
 // language corpus use, and what users import from "rhythm-flow/testing" for their own tests.
 // Work happens in deterministic steps: tasks and children complete at the host step after the
-// one that started them; when nothing else can progress, the clock jumps to the next timer.
+// one that started them; when nothing else can progress, the clock jumps to the next timer, task
+// attempt due (a `delay`/`runAt`, a retry's backoff). Task.run options act as in the engine:
+// retries, delays, idempotency keys (a call whose key is taken awaits the task holding it).
 
 import type { CompiledFlow } from "../compiler/index.js";
 import { signalTimeoutError } from "../shared/flow-errors.js";
 import type { ExecutionStatus } from "../shared/statuses.js";
-import { pairSignals, planEffects, type EffectsPlan } from "../vm/effects-plan.js";
-import { taskErrorJson } from "../vm/errors.js";
+import { pairSignals, planEffects, type EffectsPlan, type ParentSettlement, type TaskStart } from "../vm/effects-plan.js";
 import { Machine, type Limits, type Settlement, type WaitInfo } from "../vm/machine.js";
 import { inspectState, type Inspection } from "../vm/inspect-state.js";
 import type { HostHandleInfo, ShowLimits } from "../vm/show-value.js";
 import type { SavedState } from "../vm/snapshot.js";
 import { seededRandom } from "./random.js";
-import { mockOutcome, type TaskMock, type TaskOutcome } from "./mocks.js";
+import type { TaskMock, TaskOutcome } from "./mocks.js";
+import { afterAttempt, attemptOf, settlementFor, taskRunOf, type TaskRun, type Waiter } from "./task-runs.js";
 
 export const DEFAULT_START_TIME = Date.UTC(2026, 0, 1);
 
@@ -81,6 +83,10 @@ interface Execution extends ExecutionView {
   state: SavedState | null;
   /** What the host knows of the execution's handles: ids of its tasks and children. */
   handles: Map<number, HostHandleInfo>;
+  /** Calls of other workflows (or the parent's own, again) that found its idempotency key taken. */
+  awaiters: Waiter[];
+  /** What its parent's handle settled to, once it ended (for awaiters that come later). */
+  settled: ParentSettlement | null;
 }
 
 interface Timer {
@@ -122,8 +128,12 @@ export class MemoryHost {
   /** Signals handed to waits, until the activation that receives them has run. */
   private delivered = new Map<string, Buffered>();
   private nextExecution = 1;
-  /** Task outcomes waiting for the next step, in creation order. */
-  private completions: { executionId: string; handle: number; outcome: Promise<TaskOutcome> }[] = [];
+  /** Task attempts' outcomes waiting for the next step, in the order the attempts started. */
+  private completions: { run: TaskRun; outcome: Promise<TaskOutcome> }[] = [];
+  /** Task attempts waiting for the clock: a delayed task's first, a retry after its backoff. */
+  private scheduled: { at: number; seq: number; run: TaskRun }[] = [];
+  /** Idempotency keys taken, by kind, name and key: the task or child workflow holding each. */
+  private readonly keys = new Map<string, TaskRun | string>();
 
   constructor(private readonly options: MemoryHostOptions) {
     this.now = options.startTime ?? DEFAULT_START_TIME;
@@ -169,6 +179,8 @@ export class MemoryHost {
       parentHandle: parent?.handle ?? null,
       state: null,
       handles: new Map(),
+      awaiters: [],
+      settled: null,
     });
     if (parent) this.executions.get(parent.id)?.handles.set(parent.handle, { id });
     return id;
@@ -245,13 +257,15 @@ export class MemoryHost {
     let progressed = false;
     const completions = this.completions;
     this.completions = [];
-    for (const c of completions) {
-      const outcome = await c.outcome;
-      const ex = this.executions.get(c.executionId)!;
-      ex.inbox.push(
-        outcome.ok ? { handle: c.handle, ok: true, value: outcome.value } : { handle: c.handle, ok: false, error: outcome.error },
-      );
+    for (const { run, outcome } of completions) {
+      const next = afterAttempt(run, await outcome, this.random);
       progressed = true;
+      if ("retryInMs" in next) {
+        this.scheduled.push({ at: this.now + next.retryInMs, seq: this.seq++, run });
+        continue;
+      }
+      run.settled = next.settled;
+      for (const w of run.waiters) this.executions.get(w.executionId)!.inbox.push(settlementFor(w, next.settled));
     }
     if (this.matchSignals()) progressed = true;
     for (const ex of [...this.executions.values()]) {
@@ -276,22 +290,25 @@ export class MemoryHost {
   /** Carries out what an activation asked for (the engine writes the same plan in one transaction). */
   private apply(ex: Execution, plan: EffectsPlan): void {
     for (const start of plan.start) {
+      const caller = { executionId: ex.id, handle: start.handle };
+      // a key already taken starts nothing: the call awaits what holds it (as in the engine)
+      const key = start.idempotencyKey === null ? null : `${start.kind}\u0000${start.name}\u0000${start.idempotencyKey}`;
+      const holder = key === null ? undefined : this.keys.get(key);
+      if (holder !== undefined) {
+        this.await(holder, caller);
+        continue;
+      }
       if (start.kind === "workflow") {
-        this.start(start.name, start.inputs, { id: ex.id, handle: start.handle });
+        const child = this.start(start.name, start.inputs, { id: ex.id, handle: start.handle });
+        if (key !== null) this.keys.set(key, child);
         continue;
       }
       ex.taskCalls.push({ name: start.name, inputs: start.inputs });
-      const count = this.taskCounts.get(start.name) ?? 0;
-      this.taskCounts.set(start.name, count + 1);
-      const mock = this.options.tasks?.[start.name];
       const taskId = `${ex.id}-task-${ex.taskCalls.length}`;
       ex.handles.set(start.handle, { id: taskId });
-      const outcome = mockOutcome(mock, start.name, start.inputs, count, { executionId: taskId, attempt: 1, parentId: ex.id });
-      this.completions.push({
-        executionId: ex.id,
-        handle: start.handle,
-        outcome: outcome.then((o) => (o.ok ? o : { ok: false as const, error: taskErrorJson(start.name, 1, o.error) })),
-      });
+      const run = taskRunOf(taskId, start, caller);
+      if (key !== null) this.keys.set(key, run);
+      this.begin(run, start);
     }
     for (const w of plan.signalWaits) this.waits.push({ seq: this.seq++, executionId: ex.id, handle: w.handle, name: w.name });
     for (const t of plan.timers) {
@@ -333,10 +350,41 @@ export class MemoryHost {
     ex.error = outcome.status === "failed" ? outcome.error : null;
     ex.errorAt = outcome.status === "failed" ? outcome.errorAt : null;
     this.forget(ex.id, null);
-    if (ex.parentId !== null && ex.parentHandle !== null && plan.toParent) {
-      const parent = this.executions.get(ex.parentId)!;
-      parent.inbox.push({ handle: ex.parentHandle, ...plan.toParent });
+    ex.settled = plan.toParent;
+    if (plan.toParent) {
+      const waiters =
+        ex.parentId !== null && ex.parentHandle !== null ? [{ executionId: ex.parentId, handle: ex.parentHandle }] : [];
+      for (const w of [...waiters, ...ex.awaiters])
+        this.executions.get(w.executionId)!.inbox.push({ handle: w.handle, ...plan.toParent });
     }
+  }
+
+  /** A task's first attempt: now, or when its `delay`/`runAt` comes (virtual time). */
+  private begin(run: TaskRun, start: TaskStart): void {
+    if (start.runAt !== null && start.runAt > this.now) this.scheduled.push({ at: start.runAt, seq: this.seq++, run });
+    else this.attempt(run);
+  }
+
+  /** Calls the task's mock for its next attempt (the next mock of its name: one counter per name). */
+  private attempt(run: TaskRun): void {
+    const count = this.taskCounts.get(run.name) ?? 0;
+    this.taskCounts.set(run.name, count + 1);
+    this.completions.push({ run, outcome: attemptOf(run, this.options.tasks?.[run.name], count) });
+  }
+
+  /** A call whose idempotency key `holder` (a task, or a child workflow's id) holds: settled when it ends, or now. */
+  private await(holder: TaskRun | string, caller: Waiter): void {
+    const ex = this.executions.get(caller.executionId)!;
+    ex.handles.set(caller.handle, { id: typeof holder === "string" ? holder : holder.id });
+    const inbox = ex.inbox;
+    if (typeof holder !== "string") {
+      if (holder.settled) inbox.push(settlementFor(caller, holder.settled));
+      else holder.waiters.push(caller);
+      return;
+    }
+    const child = this.executions.get(holder)!;
+    if (child.settled) inbox.push({ handle: caller.handle, ...child.settled });
+    else child.awaiters.push(caller);
   }
 
   /** Removes timers and signal waits of handles the execution can no longer observe (all: null). */
@@ -364,18 +412,27 @@ export class MemoryHost {
     return matched;
   }
 
+  /** The earliest timer or task attempt waiting for the clock. */
   private earliestTimer(): number | null {
-    return this.timers.length === 0 ? null : Math.min(...this.timers.map((t) => t.at));
+    const times = [...this.timers.map((t) => t.at), ...this.scheduled.map((s) => s.at)];
+    return times.length === 0 ? null : Math.min(...times);
   }
 
-  /** Jumps the clock to the earliest timer and fires every timer due then. */
+  /** Jumps the clock to the earliest timer (or task attempt due) and fires every one due then, in time order. */
   private fireNextTimers(): boolean {
     const next = this.earliestTimer();
     if (next === null) return false;
     if (next > this.now) this.now = next;
-    const due = this.timers.filter((t) => t.at <= this.now).sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const due = [...this.timers.filter((t) => t.at <= this.now), ...this.scheduled.filter((s) => s.at <= this.now)].sort(
+      (a, b) => a.at - b.at || a.seq - b.seq,
+    );
     this.timers = this.timers.filter((t) => t.at > this.now);
+    this.scheduled = this.scheduled.filter((s) => s.at > this.now);
     for (const t of due) {
+      if ("run" in t) {
+        this.attempt(t.run);
+        continue;
+      }
       this.waits = this.waits.filter((w) => !(w.executionId === t.executionId && w.handle === t.handle));
       this.executions.get(t.executionId)!.inbox.push(t.settlement);
     }

@@ -176,7 +176,7 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
         ? { status: "suspended", state: o.state, waits: o.waits }
         : o.status === "completed"
           ? { status: "completed", output: o.output }
-          : { status: "failed", error: o.error },
+          : { status: "failed", error: o.error, errorAt: o.errorAt },
     start: plan.start.map((s): EnqueueItem =>
       s.kind === "task"
         ? {
@@ -209,7 +209,7 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
     signalWaits: plan.signalWaits,
     dropped: plan.dropped,
     ignored: plan.ignored,
-    logs: plan.logs.map((l) => ({ level: l.level, message: l.message, line: l.line })),
+    logs: plan.logs.map((l) => ({ level: l.level, message: l.message, line: l.line, source: l.source })),
   };
 }
 
@@ -239,7 +239,7 @@ export async function runActivation(
     const failed = await commit({
       write: {
         ...activated.write,
-        outcome: { status: "failed", error },
+        outcome: { status: "failed", error, errorAt: null },
         start: [],
         timers: [],
         signalWaits: [],

@@ -10,6 +10,7 @@ import type { Store, StoreTx } from "../store/store.js";
 import type { ActivationWrite, Claimed, Delivery, LockedRow } from "../store/types.js";
 import { lockedActivation, type Activate, type Activated } from "./activation.js";
 import { workflowEvents, type WorkflowEvent } from "./events.js";
+import { newsOf, settlementOf } from "./awaited-outcome.js";
 import type { TaskRegistry } from "./registry.js";
 
 /** What a group commit hands in: a task attempt that succeeded, or a claimed workflow's activation. */
@@ -121,8 +122,7 @@ class Step {
       const outputs = new Map(completions.map((c) => [c.id, c.output ?? null]));
       for (const f of await this.tx.completeTasks(completions)) {
         this.written.add(f.id);
-        if (f.parent_id && f.parent_handle !== null)
-          news.push({ executionId: f.parent_id, handle: f.parent_handle, ok: true, value: outputs.get(f.id) });
+        news.push(...newsOf(f, true, outputs.get(f.id)));
       }
     }
     await this.settle(
@@ -154,13 +154,10 @@ class Step {
       this.settled.push(activated[n]);
       this.tasks.push(...s.dispatched);
       const toParent = activated[n].toParent;
-      if (toParent && s.parent_id && s.parent_handle !== null)
-        news.push({
-          executionId: s.parent_id,
-          handle: s.parent_handle,
-          ok: toParent.ok,
-          value: toParent.ok ? toParent.value : toParent.error,
-        });
+      if (toParent) news.push(...newsOf(s, toParent.ok, toParent.ok ? toParent.value : toParent.error));
+      // its calls whose idempotency key a finished execution held settle with that one's outcome
+      for (const { handle, outcome } of s.awaitedFinished)
+        news.push({ executionId: writes[n].id, handle, ...settlementOf(outcome) });
     });
   }
 

@@ -197,8 +197,9 @@ class Attempt<S> implements RunningTask, LeaseHolder {
       const error = errorData(thrown);
       const retryable = !(thrown as { nonRetryable?: boolean })?.nonRetryable;
       const retry = retryDelayMs({ attempt: c.attempt, maxAttempts: c.max_attempts, backoff: c.backoff }, registered, retryable);
-      // a task that fails for good is a TaskError for the workflow awaiting it
-      const parentError = retry === null && c.parent_id !== null ? taskErrorJson(c.name, c.attempt, error) : null;
+      // a task that fails for good is a TaskError for the workflows awaiting it (its parent, and
+      // any that found its idempotency key taken, now or later)
+      const parentError = retry === null ? taskErrorJson(c.name, c.attempt, error) : null;
       return this.store.failTask(c.id, c.claim_token, { ...error, attempt: c.attempt }, retry, parentError);
     } catch (e) {
       return Promise.reject(e);

@@ -77,8 +77,19 @@ export class Worker {
   private lastLeaseCheck = 0;
   private lastBeat = 0;
   private nextTimerAt: number | null = null;
-  /** The next timer is read again only when it may have changed (a NOTIFY "t", timers fired, a
-   * poll): reading it every round cost one statement per claim under load. */
+  /**
+   * When queued work of this worker's queues that was not runnable yet (a delay, a runAt, a
+   * retry's backoff) comes due, local clock: the worker sleeps until then rather than until its
+   * next poll. Learnt from the database with the next timer, and from NOTIFY "r:<ms>:<queue>".
+   */
+  private nextDueAt: number | null = null;
+  /** Due times notified while the next due time was being read (the read may not have seen them). */
+  private notedDue = Infinity;
+  /** Moves the current sleep's end earlier (set while the main loop sleeps). */
+  private wakeBy: ((at: number) => void) | null = null;
+  /** The next timer and due time are read again only when they may have changed (a NOTIFY "t",
+   * timers fired, a due time passed, a poll): reading them every round cost one statement per
+   * claim under load. */
   private timersDirty = true;
   /**
    * Whether a claim may find work: false after a claim that got less than it asked for, true
@@ -210,6 +221,13 @@ export class Worker {
       this.inflight.get(payload.slice(2))?.task?.abort(new TaskCancelledError());
       return;
     }
+    if (payload.startsWith("r:")) {
+      // "r:<ms>:<queue>": work on that queue comes due in <ms> (queue names may hold ":")
+      const colon = payload.indexOf(":", 2);
+      if (colon < 0 || !this.queues.includes(payload.slice(colon + 1))) return;
+      this.dueAt(Date.now() + Number(payload.slice(2, colon)));
+      return;
+    }
     if (payload === "" || payload === "t") this.timersDirty = true;
     if (
       payload === "" ||
@@ -222,6 +240,15 @@ export class Worker {
     }
   }
 
+  /** Work comes due at `at` (local clock): the worker wakes then, without a claim now. */
+  private dueAt(at: number): void {
+    if (!(at >= 0)) return;
+    this.notedDue = Math.min(this.notedDue, at);
+    if (this.nextDueAt !== null && this.nextDueAt <= at) return;
+    this.nextDueAt = at;
+    this.wakeBy?.(at);
+  }
+
   /** Slots came free: worth a claim only when there may be runnable work left. */
   private slotsFreed(): void {
     if (this.maybeMore) this.poke();
@@ -232,31 +259,40 @@ export class Worker {
     this.wake?.();
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Sleeps `ms` or until poked; the main loop's sleep (`rearmable`) also ends earlier when work comes due sooner. */
+  private sleep(ms: number, rearmable = false): Promise<void> {
     if (this.woken) {
       this.woken = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const t = setTimeout(
-        () => {
-          // a poll: whatever a missed notification would have said, the next round reads again
-          // (and runnable work may have come without one: a delay or a backoff ending)
-          this.timersDirty = true;
-          this.maybeMore = true;
-          done();
-        },
-        Math.max(0, ms),
-      );
-      function done() {
+      let end = Date.now() + Math.max(0, ms);
+      const onTimeout = () => {
+        // a poll, or a timer or due time reached: whatever a missed notification would have said,
+        // the next round reads again (and runnable work may have come without one: a delay or a
+        // backoff ending)
+        this.timersDirty = true;
+        this.maybeMore = true;
+        done();
+      };
+      let t = setTimeout(onTimeout, Math.max(0, ms));
+      const done = () => {
         clearTimeout(t);
-        resolve();
-      }
-      this.wake = () => {
         this.wake = null;
+        this.wakeBy = null;
+        resolve();
+      };
+      this.wake = () => {
         this.woken = false;
         done();
       };
+      if (rearmable)
+        this.wakeBy = (at) => {
+          if (at >= end) return;
+          end = at;
+          clearTimeout(t);
+          t = setTimeout(onTimeout, Math.max(0, at - Date.now()));
+        };
     });
   }
 
@@ -275,15 +311,21 @@ export class Worker {
       }
       if (!this.running) break;
       if (busy) continue;
-      const untilTimer = this.nextTimerAt === null ? Infinity : this.nextTimerAt - Date.now();
-      const wait = failures > 0 ? Math.min(30_000, 1000 * 2 ** (failures - 1)) : Math.min(this.pollMs, untilTimer);
-      await this.sleep(wait);
+      const next = Math.min(this.nextTimerAt ?? Infinity, this.nextDueAt ?? Infinity);
+      if (failures > 0) await this.sleep(Math.min(30_000, 1000 * 2 ** (failures - 1)));
+      else await this.sleep(Math.min(this.pollMs, next - Date.now()), true);
     }
   }
 
   /** One round; returns true when there may be more work right away. */
   private async round(): Promise<boolean> {
     const now = Date.now();
+    // Work that came due is claimed below; when it is, the next due time is read again.
+    if (this.nextDueAt !== null && this.nextDueAt <= now) {
+      this.nextDueAt = null;
+      this.timersDirty = true;
+      this.maybeMore = true;
+    }
     // Timers are fired only when one is known to be due (nextTimerAt comes from the database each
     // round, and a NOTIFY "t" announces new ones), so an idle worker makes ~2 queries a second.
     if (this.nextTimerAt !== null && this.nextTimerAt <= now) {
@@ -321,8 +363,13 @@ export class Worker {
     }
     if (this.timersDirty) {
       this.timersDirty = false;
-      const next = await this.store.nextTimerMs();
-      this.nextTimerAt = next === null ? null : Date.now() + Math.max(0, next);
+      this.notedDue = Infinity;
+      const next = await this.store.nextDue(this.queues);
+      const at = Date.now();
+      this.nextTimerAt = next.timerMs === null ? null : at + Math.max(0, next.timerMs);
+      // a due time notified meanwhile stays: this read may have started before its commit
+      const due = Math.min(next.dueMs === null ? Infinity : at + Math.max(0, next.dueMs), this.notedDue);
+      this.nextDueAt = due === Infinity ? null : due;
     }
     return claimedAll;
   }
@@ -335,7 +382,16 @@ export class Worker {
    */
   private async writeBatch(items: StepItem[], alone: boolean): Promise<boolean[]> {
     // completions of tasks no workflow waits for wake nothing, so nothing is taken with them
-    if (items.every((i) => i.type === "complete" && i.standalone)) return this.store.completeStandalone(items as Completion[]);
+    if (items.every((i) => i.type === "complete" && i.standalone)) {
+      const written = await this.store.completeStandalone(items as Completion[]);
+      // a task that workflows came to await by its idempotency key (or whose claim was lost, which
+      // matches nothing again) is written as a step, which tells them
+      const rest = items.filter((_, n) => !written[n]);
+      if (rest.length === 0) return written;
+      const again = (await this.steps.write(rest, null)).written;
+      let k = 0;
+      return written.map((w) => w || again[k++]);
+    }
     if (alone || !this.running) return (await this.steps.write(items, null)).written;
     // a batch written again after a lost connection first settles what the lost one took
     await this.runInDoubt();

@@ -9,6 +9,7 @@ import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { migrations } from "../../src/store/migrate.js";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
 import { background, until, type Background } from "./background.js";
 import { jsonDocument, rhythm, tempFolder, type CliResult } from "./cli-process.js";
@@ -84,9 +85,11 @@ describe("engine commands", () => {
 
   test("migrate applies the schema once and says so", () => {
     const first = json(ok(cli("migrate", "--schema", "cli_migrate", "--json")));
-    assert.deepEqual(first, { schema: "cli_migrate", applied: [1, 2, 3], version: 3 });
+    const versions = migrations().map((m) => m.version);
+    const latest = versions[versions.length - 1];
+    assert.deepEqual(first, { schema: "cli_migrate", applied: versions, version: latest });
     const again = ok(cli("migrate", "--schema", "cli_migrate"));
-    assert.equal(again.stdout, 'schema "cli_migrate" is up to date (version 3)\n');
+    assert.equal(again.stdout, `schema "cli_migrate" is up to date (version ${latest})\n`);
     assert.match(again.stderr, /^rhythm migrate: database postgres:\/\/.*127\.0\.0\.1/m);
     assert.equal(ok(cli("migrate", "--schema", "Bad-Name"), 2).stdout, "");
   });

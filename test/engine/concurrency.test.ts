@@ -267,7 +267,7 @@ if (await postgresAvailable()) {
         50_000,
       );
       const wrong = await db.driver.query(
-        "select id, status, output, error from rhythm.executions where name = 'chain' and (status <> 'completed' or output <> to_jsonb((inputs->>'n')::int + 6))",
+        "select id, status, output, error from rhythm.executions where name = 'chain' and (status <> 'completed' or output::jsonb <> to_jsonb((inputs->>'n')::int + 6))",
       );
       assert.deepEqual(wrong.rows, []);
       assert.equal(Number(await scalar("select count(*) as v from rhythm.executions where id = any($1::uuid[])", [ids])), 300);

@@ -145,7 +145,10 @@ for (const backend of await backends()) {
       );
       const paused = await rhythm.startWorkflow("child", {});
       await untilStatus(rhythm, paused, "suspended");
-      await db.driver.query(`update rhythm.executions set state = jsonb_set(state, '{format}', '99') where id = $1`, [paused]);
+      await db.driver.query(
+        `update rhythm.executions set state = jsonb_set(state::jsonb, '{format}', '99')::json where id = $1`,
+        [paused],
+      );
       await assert.rejects(
         rhythm.inspect(paused),
         (e: unknown) => e instanceof NothingToInspectError && /saved state cannot be read: .*format 99/.test(e.message),

@@ -411,3 +411,121 @@ test("folderLoader loads <name>.flow next to the root file, null for other names
   const withSource = folderLoader(file, "return 3\n");
   assert.equal(withSource("root")?.source, "return 3\n", "the root's given source wins over the file");
 });
+
+test("Task.run options act as in the engine: a delay or runAt waits for the virtual clock, retries call the mock again after their backoff", async () => {
+  const attempts: { at: number; attempt: number; executionId: string }[] = [];
+  const start = DEFAULT_START_TIME;
+  const host: MemoryHost = hostFor(
+    {
+      "options.flow": `
+const later = await Task.run("stamp", { n: 1 }, { delay: "1h" });
+const at = await Task.run("stamp", { n: 2 }, { runAt: Date.now() + 60000 });
+const flaky = await Task.run("flaky", {}, { retries: { limit: 2, initial: "10s", factor: 3 } });
+return [later, at, flaky];
+`,
+    },
+    {
+      tasks: {
+        stamp: () => host.clock - start,
+        flaky: (_inputs, ctx) => {
+          attempts.push({ at: host.clock - start, attempt: ctx.attempt, executionId: ctx.executionId });
+          if (ctx.attempt < 3) throw new Error(`attempt ${ctx.attempt} fails`);
+          return "third time";
+        },
+      },
+    },
+  );
+  const id = host.start("options");
+  await host.run();
+  const view = host.get(id);
+  assert.equal(view.status, "completed", JSON.stringify(view.error));
+  assert.deepEqual(view.output, [HOUR, HOUR + 60_000, "third time"]);
+  // one task, three attempts; equal jitter puts each backoff between half and all of 10 s, then 30 s
+  assert.deepEqual(
+    attempts.map((a) => [a.attempt, a.executionId]),
+    [
+      [1, attempts[0].executionId],
+      [2, attempts[0].executionId],
+      [3, attempts[0].executionId],
+    ],
+  );
+  const [first, second, third] = attempts.map((a) => a.at);
+  assert.ok(second - first >= 5_000 && second - first <= 10_000, `first backoff ${second - first} ms`);
+  assert.ok(third - second >= 15_000 && third - second <= 30_000, `second backoff ${third - second} ms`);
+});
+
+test("retries: the TaskError after the last attempt counts them; without retries a mock runs once; nonRetryable stops at once", async () => {
+  const r = await runFlowFile(
+    flows({
+      "retries.flow": `
+const out = [];
+for (const options of [{ retries: 2 }, {}, { retries: { limit: 5, initial: 1 } }]) {
+  try {
+    await Task.run(options.retries === 2 ? "down" : options.retries ? "fatal" : "down", {}, options);
+  } catch (e) {
+    out.push([e.task, e.attempts]);
+  }
+}
+return out;
+`,
+    }),
+    {
+      tasks: {
+        down: { fails: { message: "down" } },
+        fatal: { fails: { message: "fatal", nonRetryable: true } },
+      },
+    },
+  );
+  assert.deepEqual(r.output, [
+    ["down", 3],
+    ["down", 1],
+    ["fatal", 1],
+  ]);
+});
+
+test("a function mock slower than the call's timeout fails its attempt with the engine's Timeout error", async () => {
+  const r = await runFlowFile(
+    flows({
+      "timeout.flow": `
+try {
+  return await Task.run("slow", {}, { timeout: "50ms" });
+} catch (e) {
+  return [e.type, e.cause];
+}
+`,
+    }),
+    { tasks: { slow: () => new Promise((resolve) => setTimeout(() => resolve("late"), 2000).unref()) } },
+  );
+  assert.deepEqual(r.output, [
+    "TaskError",
+    { name: "Timeout", message: "the attempt ran longer than its timeout of 50 ms", type: "Timeout", timeoutMs: 50 },
+  ]);
+});
+
+test("idempotency keys: a call whose key is taken starts nothing and settles with the holder's outcome, now or when it ends", async () => {
+  let calls = 0;
+  const host = hostFor(
+    {
+      "keys.flow": `
+const a = Task.run("once", { n: 1 }, { idempotencyKey: "k" });
+const b = Task.run("once", { n: 2 }, { idempotencyKey: "k" });
+const child = Workflow.run("child", { n: 3 }, { idempotencyKey: "c" });
+const sameChild = Workflow.run("child", { n: 4 }, { idempotencyKey: "c" });
+const first = await Promise.all([a, b, child, sameChild]);
+const later = [await Task.run("once", { n: 5 }, { idempotencyKey: "k" }), await Workflow.run("child", { n: 6 }, { idempotencyKey: "c" })];
+return { first, later };
+`,
+      "child.flow": "return Inputs.n * 10\n",
+    },
+    { tasks: { once: (inputs) => ({ calls: ++calls, n: (inputs as { n: number }).n }) } },
+  );
+  const id = host.start("keys");
+  await host.run();
+  const view = host.get(id);
+  assert.deepEqual(view.output, {
+    first: [{ calls: 1, n: 1 }, { calls: 1, n: 1 }, 30, 30],
+    later: [{ calls: 1, n: 1 }, 30],
+  });
+  assert.deepEqual(view.taskCalls, [{ name: "once", inputs: { n: 1 } }]);
+  assert.equal([...host.executions.values()].filter((e) => e.name === "child").length, 1);
+});

@@ -2,7 +2,7 @@
 // one settlement for every activation — claimed by Claim, or run on a row its transaction locked —
 // with the executions it starts; then the effects it leaves (timers, signal waits, logs).
 
-import { enqueueFrom } from "./enqueue.js";
+import { enqueueFrom, queuedNotes } from "./enqueue.js";
 
 export const ACTIVATION_QUERIES = {
   // Workflows a step is about to wake, locked in id order (like Wake, so two steps cannot
@@ -25,8 +25,8 @@ export const ACTIVATION_QUERIES = {
            floor(extract(epoch from now()) * 1000) as db_now,
            l.xid is distinct from (select s.xid from seen s where s.id = l.id) as stale,
            case when l.status in ('queued', 'suspended') then (
-             select coalesce(jsonb_agg(jsonb_build_object('seq', i.seq::text, 'execution_id', i.execution_id, 'handle', i.handle,
-                                                          'ok', i.ok, 'value', i.value) order by i.seq), '[]'::jsonb)
+             select coalesce(json_agg(json_build_object('seq', i.seq::text, 'execution_id', i.execution_id, 'handle', i.handle,
+                                                        'ok', i.ok, 'value', i.value) order by i.seq), '[]'::json)
              from :SCHEMA.inbox i where i.execution_id = l.id
            ) end as inbox
     from locked l`,
@@ -52,20 +52,22 @@ export const ACTIVATION_QUERIES = {
           run_at = case when t.status = 'suspended' or e.status = 'suspended' then now() else e.run_at end,
           state = case when t.status = 'suspended' then t.state end,
           waits = case when t.status = 'suspended' then t.waits end,
-          output = case when t.status = 'completed' then coalesce(t.output, 'null'::jsonb) end,
+          output = case when t.status = 'completed' then coalesce(t.output, 'null'::json) end,
           error = case when t.status = 'failed' then t.error end,
+          error_at = case when t.status = 'failed' then t.error_at end,
           finished_at = case when t.status = 'suspended' then null else now() end,
           claim_token = null, lease_expires_at = null
-      from jsonb_to_recordset($1::jsonb) as t(
-        id uuid, token uuid, n integer, wakeups integer, status text, state jsonb, waits jsonb, output jsonb, error jsonb)
+      from json_to_recordset($1::json) as t(
+        id uuid, token uuid, n integer, wakeups integer, status text, state json, waits json, output json, error json,
+        error_at text)
       where e.id = t.id
         and case when t.token is null then e.status in ('queued', 'suspended') else e.claim_token = t.token and e.status = 'running' end
-      returning e.id, e.parent_id, e.parent_handle
+      returning e.id, e.parent_id, e.parent_handle, e.awaited
     ),
-    ins as (${enqueueFrom("$3", "where t.parent_id in (select id from settled)")} returning id, queue, claim_token),
+    ins as (${enqueueFrom("$3", "where t.parent_id in (select id from settled)")} returning id, queue, run_at, claim_token),
     note as (
       select count(pg_notify($4, p)) as n
-      from (select unnest($5::text[]) union select 'q:' || queue from ins where claim_token is null) as x(p)
+      from ((select unnest($5::text[])) union ${queuedNotes("ins")}) as x(p)
     )
     select coalesce((select jsonb_agg(to_jsonb(s)) from settled s), '[]'::jsonb) as settled,
            array(select id::text from ins) as inserted, (select n from note) as notes`,

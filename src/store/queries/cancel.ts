@@ -7,6 +7,6 @@ export const CANCEL_QUERIES = {
     set status = 'cancelled', error = $2, finished_at = now(), cancel_requested = true, claim_token = null,
         lease_expires_at = null, state = null
     where id = $1 and status in ('queued', 'running', 'suspended')
-    returning kind, parent_id, parent_handle, name`,
+    returning kind, parent_id, parent_handle, name, awaited`,
   Children: `select id from :SCHEMA.executions where parent_id = $1 and status in ('queued', 'running', 'suspended')`,
 } as const;

@@ -17,8 +17,8 @@ export const DELIVERY_QUERIES = {
   // Settlements in the order given (inbox order is delivery order).
   InboxInsert: `
     insert into :SCHEMA.inbox (execution_id, handle, ok, value)
-    select i.execution_id, i.handle, i.ok, coalesce(i.value, 'null'::jsonb)
-    from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, handle integer, ok boolean, value jsonb))
+    select i.execution_id, i.handle, i.ok, coalesce(i.value, 'null'::json)
+    from rows from (json_to_recordset($1::json) as (execution_id uuid, handle integer, ok boolean, value json))
       with ordinality as i(execution_id, handle, ok, value, n)
     order by i.n`,
   Notify: `select pg_notify($1, $2)`,

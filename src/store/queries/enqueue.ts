@@ -8,17 +8,29 @@ export const enqueueFrom = (rows: string, where = "") => `
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
        parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at)
     select t.id, t.kind, t.name, t.version, case when t.claim_token is null then 'queued' else 'running' end, t.queue, t.priority,
-           coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), coalesce(t.inputs, 'null'::jsonb), t.max_attempts, t.backoff,
+           coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), coalesce(t.inputs, 'null'::json), t.max_attempts, t.backoff,
            t.timeout_ms, t.parent_id, t.parent_handle, t.idempotency_key,
            case when t.claim_token is null then 0 else 1 end, t.claim_token, t.worker_id,
            case when t.claim_token is null then null else now() + coalesce(t.timeout_ms, t.lease_ms) * interval '1 millisecond' end,
            case when t.claim_token is null then null else now() end
-    from jsonb_to_recordset(${rows}::jsonb) as t(
+    from json_to_recordset(${rows}::json) as t(
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
-      inputs jsonb, max_attempts integer, backoff jsonb, timeout_ms integer, parent_id uuid, parent_handle integer,
+      inputs json, max_attempts integer, backoff json, timeout_ms integer, parent_id uuid, parent_handle integer,
       idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint)
     ${where}
     on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing`;
+
+/**
+ * The notifications of the executions a statement queued (`ins`: queue, run_at, claim_token):
+ * `q:<queue>` where one is runnable now, and `r:<ms>:<queue>` with how long until the earliest
+ * of the others comes due (a delay, a runAt), so that workers set a timer instead of waiting for
+ * their next poll. Rows inserted claimed need nobody to hear of them.
+ */
+export const queuedNotes = (ins: string) => `
+      (select 'q:' || queue from ${ins} where claim_token is null and run_at <= now())
+      union
+      (select 'r:' || ceil(extract(epoch from (min(run_at) - now())) * 1000)::bigint || ':' || queue
+       from ${ins} where claim_token is null and run_at > now() group by queue)`;
 
 const ENQUEUE = enqueueFrom("$1");
 
@@ -27,8 +39,8 @@ export const ENQUEUE_QUERIES = {
   // Enqueue and the queues' NOTIFY in one statement, committed on its own: what a client's
   // queueTask or startWorkflow costs (one round trip instead of four with BEGIN and COMMIT).
   EnqueueAndNotify: `
-    with ins as (${ENQUEUE} returning id, queue),
-    note as (select pg_notify($2, 'q:' || queue) from (select distinct queue from ins) q)
+    with ins as (${ENQUEUE} returning id, queue, run_at, claim_token),
+    note as (select pg_notify($2, p) from (${queuedNotes("ins")}) as x(p))
     select id from ins where (select count(*) from note) >= 0`,
   ByIdempotencyKey: `select id from :SCHEMA.executions where kind = $1 and name = $2 and idempotency_key = $3`,
 } as const;

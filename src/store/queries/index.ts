@@ -3,6 +3,7 @@
 
 import { withSchema } from "../schema-name.js";
 import { ACTIVATION_QUERIES } from "./activations.js";
+import { AWAITER_QUERIES } from "./awaiters.js";
 import { CANCEL_QUERIES } from "./cancel.js";
 import { CLAIM_QUERIES } from "./claims.js";
 import { DELIVERY_QUERIES } from "./deliveries.js";
@@ -20,6 +21,7 @@ const Q = {
   ...CLAIM_QUERIES,
   ...TASK_QUERIES,
   ...ACTIVATION_QUERIES,
+  ...AWAITER_QUERIES,
   ...DELIVERY_QUERIES,
   ...SIGNAL_QUERIES,
   ...TIMER_QUERIES,

@@ -23,8 +23,9 @@ export const READ_QUERIES = {
          from :SCHEMA.timers t
          left join :SCHEMA.signal_waits w on w.execution_id = t.execution_id and w.handle = t.handle
          where t.execution_id = e.id) as timers,
-      (select coalesce(jsonb_agg(jsonb_build_object('name', s.name, 'payload', s.payload, 'created_at', s.created_at)
-              order by s.seq), '[]'::jsonb)
+      -- (json, not jsonb: a payload keeps its keys in the order they were sent)
+      (select coalesce(json_agg(json_build_object('name', s.name, 'payload', s.payload, 'created_at', s.created_at)
+              order by s.seq), '[]'::json)
          from :SCHEMA.signals s where s.execution_id = e.id) as buffered
     from :SCHEMA.executions e where e.id = $1`,
   // Pages, newest first; the cursor is the last id of the previous page. One statement per shape,
@@ -61,12 +62,12 @@ export const READ_QUERIES = {
     where parent_id = any($1::uuid[]) and status = 'queued' order by created_at, id`,
   // Log lines of workflows (console.*) and of task handlers (ctx.log), in the order given.
   LogInsert: `
-    insert into :SCHEMA.logs (execution_id, level, message, line)
-    select l.execution_id, l.level, l.message, l.line
-    from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, level text, message text, line integer))
-      with ordinality as l(execution_id, level, message, line, n)
+    insert into :SCHEMA.logs (execution_id, level, message, line, source)
+    select l.execution_id, l.level, l.message, l.line, l.source
+    from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, level text, message text, line integer, source text))
+      with ordinality as l(execution_id, level, message, line, source, n)
     order by l.n`,
-  Logs: `select level, message, line, created_at from :SCHEMA.logs where execution_id = $1 order by seq`,
+  Logs: `select level, message, line, source, created_at from :SCHEMA.logs where execution_id = $1 order by seq`,
   // What `rhythm inspect` reads: a workflow's saved state with its version's source and program,
   InspectState: `
     select e.id, e.kind, e.name, e.status, e.version, e.state, v.source, v.program
@@ -74,10 +75,13 @@ export const READ_QUERIES = {
     left join :SCHEMA.workflow_versions v on v.name = e.name and v.version = e.version
     where e.id = $1`,
   // and what the store knows of the handles $2 the state holds: the executions (tasks, children)
-  // started for them, and when their timers (and Signal.when timeouts) fire.
+  // started for them, or awaited by them (a call whose idempotency key was taken), and when their
+  // timers (and Signal.when timeouts) fire.
   InspectHandles: `
     select parent_handle as handle, id::text as id, null::timestamptz as fire_at from :SCHEMA.executions
     where parent_id = $1 and parent_handle = any($2::integer[])
+    union all
+    select handle, execution_id::text, null from :SCHEMA.awaiters where workflow_id = $1 and handle = any($2::integer[])
     union all
     select handle, null::text, fire_at from :SCHEMA.timers where execution_id = $1 and handle = any($2::integer[])`,
   // A worker's row (see 002_workers.sql), written at start and every WORKER_BEAT_MS; rows of

@@ -29,7 +29,7 @@ export const SIGNAL_QUERIES = {
   // is BEGIN, LockExecutions, this, COMMIT.
   SignalsSend: `
     with t as (
-      select * from rows from (jsonb_to_recordset($1::jsonb) as (execution_id uuid, name text, payload jsonb))
+      select * from rows from (json_to_recordset($1::json) as (execution_id uuid, name text, payload json))
         with ordinality as t(execution_id, name, payload, n)
     ),
     wait as (
@@ -45,13 +45,13 @@ export const SIGNAL_QUERIES = {
     timer as (delete from :SCHEMA.timers tm using wait where tm.execution_id = wait.execution_id and tm.handle = wait.handle),
     buffered as (
       insert into :SCHEMA.signals (execution_id, name, payload)
-      select t.execution_id, t.name, coalesce(t.payload, 'null'::jsonb) from t
+      select t.execution_id, t.name, coalesce(t.payload, 'null'::json) from t
       where not exists (select 1 from wait where wait.execution_id = t.execution_id)
       order by t.n
     ),
     delivered as (
       insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq)
-      select wait.execution_id, wait.handle, true, coalesce(t.payload, 'null'::jsonb), t.name,
+      select wait.execution_id, wait.handle, true, coalesce(t.payload, 'null'::json), t.name,
              nextval(pg_get_serial_sequence(':SCHEMA.signals', 'seq'))
       from wait join t on t.execution_id = wait.execution_id
       order by t.n
@@ -87,7 +87,7 @@ export const SIGNAL_QUERIES = {
     timers_gone as (delete from :SCHEMA.timers tm using pair p where tm.execution_id = p.execution_id and tm.handle = p.handle),
     delivered as (
       insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq)
-      select execution_id, handle, true, coalesce(payload, 'null'::jsonb), name, signal_seq from pair order by wait_seq
+      select execution_id, handle, true, coalesce(payload, 'null'::json), name, signal_seq from pair order by wait_seq
     ),
     woken as (
       update :SCHEMA.executions e

@@ -4,11 +4,11 @@
 // - signals: all programs are started and their signals sent before any worker runs, so the
 //   signals wait in the buffer before the first activation, as `rhythm run` delivers them;
 // - tasks: each name `rhythm run` calls is registered with a handler that answers with the mock of
-//   that run (`mockOutcome`, the memory host's own code), with the call's index among that run's
-//   calls of the name in creation order (children included: SPEC §5's one counter per name), and
-//   `retries: 0`, since `rhythm run` never calls a mock again; a failing or missing mock throws the
-//   same error record `rhythm run` builds (`no mock for task "x" …` for a missing one), so the
-//   TaskError matches;
+//   that run (`mockOutcome`, the memory host's own code), with the attempt's index among that run's
+//   handler calls of the name — calls in creation order (children included: SPEC §5's one counter
+//   per name), each retry taking the next — and `retries: 0`, since `rhythm run` calls a mock
+//   once unless the call gives `retries`; a failing or missing mock throws the same error record
+//   `rhythm run` builds (`no mock for task "x" …` for a missing one), so the TaskError matches;
 // - limits: a worker per distinct `limits` header, on a queue of its own;
 // - the end: a run is read back when nothing in it is queued or running and no timer is pending.
 
@@ -22,11 +22,13 @@ import { CORPUS_ROOT, parseHeader, type CorpusCase } from "../../support/corpus.
 import type { TestDatabase } from "../../support/database.js";
 import { connectTo } from "../../support/engine.js";
 
-/** A log line as both hosts record it (the engine keeps no `source`). */
+/** A log line as both hosts record it. */
 export interface LogView {
   level: string;
   message: string;
   line: number | null;
+  /** console.* or the interpreter's own note. */
+  source: string | null;
 }
 
 /** A program's run on the engine, in the shape of `rhythm run`'s result. */
@@ -35,7 +37,7 @@ export interface EngineResult {
   status: string;
   output: unknown;
   error: unknown;
-  /** Where a failed workflow threw, as the engine records it (null when it does not). */
+  /** Where a failed workflow threw, as the engine records it (null when it has no place). */
   errorAt: string | null;
   taskCalls: { name: string; inputs: unknown }[];
   rootLogs: LogView[];
@@ -146,7 +148,7 @@ export async function runOnEngine(
           name,
           async (inputs, ctx) => {
             if (options.jitterMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * options.jitterMs!));
-            const { root: rootId, index } = await ns.ledger.callIndex(ctx.executionId, name);
+            const { root: rootId, index } = await ns.ledger.callIndex(ctx.executionId, name, ctx.attempt);
             const run = rootId === null ? undefined : byRoot.get(rootId);
             const mocks = run?.c.header.mocks as Record<string, TaskMock> | undefined;
             const outcome = await mockOutcome(mocks?.[name], name, inputs, index, {
@@ -267,7 +269,7 @@ async function readBack(r: Run, tree: TreeRow[] | null): Promise<EngineResult> {
   const { rhythm, ledger } = r.ns;
   const e = (await rhythm.get(r.id!))!;
   const logsOf = async (id: string): Promise<LogView[]> =>
-    (await rhythm.logs(id)).map(({ level, message, line }) => ({ level, message, line }));
+    (await rhythm.logs(id)).map(({ level, message, line, source }) => ({ level, message, line, source: source ?? null }));
   const children = (tree ?? (await ledger.trees([r.id!])).get(r.id!) ?? []).filter((x) => x.kind === "workflow" && x.id !== r.id);
   const childLogs: EngineResult["childLogs"] = [];
   for (const child of children) {
@@ -278,8 +280,7 @@ async function readBack(r: Run, tree: TreeRow[] | null): Promise<EngineResult> {
     status: e.status,
     output: e.output,
     error: e.error,
-    // (read where a fix would most likely put it: on the execution, as `rhythm run` has it on its result)
-    errorAt: ((e as unknown as { errorAt?: string }).errorAt ?? null) as string | null,
+    errorAt: e.errorAt ?? null,
     taskCalls: await ledger.rootTaskCalls(r.id!),
     rootLogs: await logsOf(r.id!),
     childLogs,
@@ -333,13 +334,15 @@ class Ledger {
   }
 
   /**
-   * The run (root workflow) a task belongs to, and how many calls of the same task name that run
-   * made before it — in creation order: by transaction, then by the calling execution (the root
-   * and children started earlier first, as `rhythm run` activates them), then by handle.
+   * The run (root workflow) a task's attempt belongs to, and how many handler calls of the same
+   * task name that run made before it: the attempts of the tasks created before it — in creation
+   * order: by transaction, then by the calling execution (the root and children started earlier
+   * first, as `rhythm run` activates them), then by handle — and its own earlier attempts. (Exact
+   * when a task's retries end before the next task of its name starts, as in the corpus.)
    */
-  async callIndex(taskId: string, name: string): Promise<{ root: string | null; index: number }> {
+  async callIndex(taskId: string, name: string, attempt: number): Promise<{ root: string | null; index: number }> {
     const s = this.schema;
-    const r = await this.driver.query<{ root: string | null; id: string }>(
+    const r = await this.driver.query<{ root: string | null; id: string; attempt: number }>(
       `with recursive up(id, parent_id) as (
          select p.id, p.parent_id from ${s}.executions t join ${s}.executions p on p.id = t.parent_id where t.id = $1
          union all
@@ -349,16 +352,17 @@ class Ledger {
          select id from root
          union all
          select e.id from ${s}.executions e join tree on e.parent_id = tree.id where e.kind = 'workflow')
-       select (select id from root) as root, t.id
+       select (select id from root) as root, t.id, t.attempt
        from ${s}.executions t join ${s}.executions p on p.id = t.parent_id
        where t.kind = 'task' and t.name = $2 and t.parent_id in (select id from tree)
        order by t.created_at, p.created_at, p.parent_handle nulls first, t.parent_handle`,
       [taskId, name],
     );
-    const index = r.rows.findIndex((row) => row.id === taskId);
+    const at = r.rows.findIndex((row) => row.id === taskId);
     // (fails the task, and so the program's comparison, rather than answer with a wrong mock)
-    if (index < 0) throw new Error(`task ${taskId} ("${name}") is not among the calls of a corpus run`);
-    return { root: r.rows[0].root, index };
+    if (at < 0) throw new Error(`task ${taskId} ("${name}") is not among the calls of a corpus run`);
+    const before = r.rows.slice(0, at).reduce((n, row) => n + Math.max(1, row.attempt), 0);
+    return { root: r.rows[0].root, index: before + attempt - 1 };
   }
 
   /** The root's Task.run calls in call order, with the inputs stored for each. */

@@ -1,4 +1,4 @@
--- Rhythm schema, version 3: a page of executions of one status, newest first, walks an index in
+-- Rhythm schema, version 6: a page of executions of one status, newest first, walks an index in
 -- that order at any depth (the dashboard's status filter, `list({ status })`). It replaces the
 -- (status, name) index, which no statement used, so a status change feeds as many indexes as
 -- before. 1,000,000 rows, the newest failed one 500,000 rows back (EXPLAIN ANALYZE, Postgres 15):
