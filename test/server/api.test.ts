@@ -388,7 +388,7 @@ for (const backend of await backends()) {
       assert.equal(t.json.childCount, 3);
       const echo = t.json.children[0];
       assert.equal(echo.status, "completed");
-      assert.equal(echo.inputs, '{"n": 1}');
+      assert.equal(echo.inputs, '{"n":1}');
       assert.equal(echo.attempt, 1);
       assert.deepEqual(t.json.signalWaits, [{ name: "poke" }]);
       // its timers and buffered signals come with the execution

@@ -20,7 +20,7 @@ export const OVERVIEW_QUERIES = {
                          'message', left(c.error->>'message', $3)) end,
                 'errors', (select coalesce(jsonb_agg(jsonb_build_object('name', x->>'name', 'type', x->>'type',
                            'message', left(x->>'message', $3)) order by n), '[]'::jsonb)
-                           from jsonb_array_elements(c.errors) with ordinality as a(x, n)))
+                           from json_array_elements(c.errors) with ordinality as a(x, n)))
               order by c.parent_handle, c.id), '[]'::jsonb)
          from (select c.id, c.kind, c.name, c.status, c.queue, c.attempt, c.max_attempts, c.created_at, c.started_at, c.finished_at,
                  c.run_at, c.inputs, c.output, c.error, c.errors, c.parent_handle

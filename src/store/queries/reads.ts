@@ -1,7 +1,7 @@
 // Reads of executions, their logs and the running workers, and the workers' own rows.
 
 /** What a listed execution is read with (Execution of execution.ts; not the saved state). */
-const COLUMNS = `id, kind, name, version, status, queue, priority, run_at, inputs, output, error, errors, attempt, parent_id,
+const COLUMNS = `id, kind, name, version, status, queue, priority, run_at, inputs, output, error, error_at, errors, attempt, parent_id,
   waits, created_at, started_at, finished_at`;
 
 export const READ_QUERIES = {
