@@ -59,6 +59,9 @@ export interface RunOptions {
   /** Each task handler first sleeps a random 0..jitterMs ms: shuffles when tasks settle, to find
    *  programs whose result depends on it (default 0). */
   jitterMs?: number;
+  /** Prefix of the schemas this call creates (default "corpus"); a second call on the same
+   *  database gives another. */
+  schemaPrefix?: string;
 }
 
 interface Namespace {
@@ -130,7 +133,7 @@ export async function runOnEngine(
   try {
     // ── deploy: one schema and one folder per namespace ─────────────────────────────────────
     for (const [i, areas] of namespacesOf(used).entries()) {
-      const schema = `corpus_${i + 1}`;
+      const schema = `${options.schemaPrefix ?? "corpus"}_${i + 1}`;
       const dir = join(root, schema);
       mkdirSync(dir);
       for (const area of areas) for (const f of used.get(area)!) writeFileSync(join(dir, basename(f)), readFileSync(f));
