@@ -1,0 +1,121 @@
+// Checks of what a caller hands the client (names, lists, enqueue options, limits): each bad value
+// becomes an InvalidArgumentError naming it, before anything is written.
+
+import type { EnqueueItem } from "../store/types.js";
+import type { Refusal } from "../store/signals.js";
+import { stringProblem } from "../shared/json-check.js";
+import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
+import { durationArgument as duration } from "../shared/durations.js";
+import type { RetriesOption } from "../shared/retries.js";
+import {
+  ExecutionFinishedError,
+  ExecutionNotFoundError,
+  InvalidArgumentError,
+  NotAWorkflowError,
+  UnknownSignalError,
+} from "./errors.js";
+
+/** Options of startWorkflow / queueTask. */
+export interface EnqueueOptions {
+  queue?: string;
+  priority?: number;
+  /** When to run: a Date, ISO string or epoch ms. */
+  runAt?: Date | string | number;
+  /** Or a delay from now: seconds or "10s", "5m". */
+  delay?: number | string;
+  /** A second enqueue with the same key returns the first execution's id. */
+  idempotencyKey?: string;
+  /** Enqueue inside your own transaction (a `pg` client in BEGIN): it commits or rolls back with it. */
+  tx?: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> };
+}
+
+export interface TaskEnqueueOptions extends EnqueueOptions {
+  retries?: RetriesOption;
+  timeout?: number | string;
+}
+
+/** The error of a signal whose target is not a live workflow (nothing was sent). */
+export function refuse(refused: Refusal | null): void {
+  if (!refused) return;
+  if (!refused.row) throw new ExecutionNotFoundError(refused.id);
+  if (refused.row.kind !== "workflow") throw new NotAWorkflowError(refused.id);
+  const unknown = refused.unknownSignal;
+  if (unknown) throw new UnknownSignalError(refused.id, unknown.workflow, unknown.name, unknown.names);
+  throw new ExecutionFinishedError(refused.id, refused.row.status);
+}
+
+export function checkedSchema(schema = DEFAULT_SCHEMA): string {
+  try {
+    quoteSchema(schema);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return schema;
+}
+
+export function requireList(list: unknown, what: string): void {
+  if (!Array.isArray(list)) throw new InvalidArgumentError(`${what}: give an array of inputs, one per execution`);
+}
+
+/** Longest task, workflow, queue and signal name or idempotency key (they travel in NOTIFY payloads too). */
+export const MAX_NAME_LENGTH = 255;
+
+/** `label` names the value: "task name", `task "x": queue` … */
+export function requireName(name: unknown, label: string): asserts name is string {
+  if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${label} must be a non-empty string`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new InvalidArgumentError(`${label} is ${name.length} characters long, over the limit of ${MAX_NAME_LENGTH}`);
+  const problem = stringProblem(name);
+  if (problem) throw new InvalidArgumentError(`${label} ${problem.replace(/ in JSON$/, "")}`);
+}
+
+export function checkedPayloadLimit(limit: unknown): void {
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && (limit as number) >= 1))
+    throw new InvalidArgumentError("maxPayloadBytes must be a positive whole number of bytes");
+}
+
+/** Latest time a runAt or delay may reach: the end of year 9999 (Postgres and Date both hold it). */
+const LATEST_RUN_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Priorities and timeouts (in ms) are stored as 32-bit integers. */
+const INT32_MAX = 2 ** 31 - 1;
+
+export function timeoutMs(value: number | string, what: string): number {
+  const ms = duration(value, what);
+  if (ms > INT32_MAX) throw new InvalidArgumentError(`${what} must be at most ${INT32_MAX} ms (about 24 days)`);
+  return ms;
+}
+
+export function common(
+  o: EnqueueOptions,
+  what: string,
+): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey"> {
+  if (o.runAt !== undefined && o.delay !== undefined)
+    throw new InvalidArgumentError(`${what}: give either runAt or delay, not both`);
+  if (o.priority !== undefined && !(Number.isInteger(o.priority) && Math.abs(o.priority) <= INT32_MAX))
+    throw new InvalidArgumentError(`${what}: priority must be an integer between -${INT32_MAX} and ${INT32_MAX}`);
+  if (o.queue !== undefined) requireName(o.queue, `${what}: queue`);
+  if (o.idempotencyKey !== undefined) requireName(o.idempotencyKey, `${what}: idempotencyKey`);
+  let runAt: number | null = null;
+  if (o.runAt !== undefined) {
+    runAt = o.runAt instanceof Date ? o.runAt.getTime() : typeof o.runAt === "string" ? Date.parse(o.runAt) : o.runAt;
+    if (typeof runAt !== "number" || !Number.isFinite(runAt))
+      throw new InvalidArgumentError(`${what}: runAt must be a Date, an ISO time or epoch ms`);
+    if (runAt > LATEST_RUN_AT || runAt < 0)
+      throw new InvalidArgumentError(`${what}: runAt must be between 1970 and the end of year 9999`);
+  }
+  const delayMs = o.delay === undefined ? null : duration(o.delay, `${what}: delay`);
+  if (delayMs !== null && delayMs > LATEST_RUN_AT - Date.now())
+    throw new InvalidArgumentError(`${what}: delay must end before the end of year 9999`);
+  return {
+    queue: o.queue,
+    priority: o.priority,
+    runAt,
+    delayMs,
+    idempotencyKey: o.idempotencyKey ?? null,
+  };
+}
+
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
