@@ -21,6 +21,7 @@ import { isExecutionId } from "../shared/ids.js";
 import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
 import { retryPolicy } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
+import { tracedEnqueue } from "../worker/telemetry.js";
 import { chooseDatabase, describeTarget, firstContact, openDriver } from "./connection.js";
 import { folderCheckOptions } from "./flow-folder.js";
 import { FinishWatcher } from "./finish-watcher.js";
@@ -289,6 +290,11 @@ export class Rhythm {
   }
 
   private enqueue(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<Enqueued[]> {
+    // the caller's trace goes with what it starts (docs/telemetry.md)
+    return tracedEnqueue(items, () => this.enqueueTraced(items, tx));
+  }
+
+  private enqueueTraced(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<Enqueued[]> {
     if (!tx) return this.store.enqueue(items);
     const q: Queryable = {
       query: async <T>(sql: string, params?: unknown[]) => {
