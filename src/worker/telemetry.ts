@@ -5,8 +5,10 @@
 
 import {
   context,
+  createNoopMeter,
   isSpanContextValid,
   metrics,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -19,6 +21,8 @@ import {
   type ObservableResult,
   type Span,
   type SpanContext,
+  type Tracer,
+  type TracerProvider,
 } from "@opentelemetry/api";
 import type { Claimed, EnqueueItem } from "../store/types.js";
 import type { Activate, Activated, ActivationInput } from "./activation.js";
@@ -28,6 +32,24 @@ import { processMetrics } from "./process-metrics.js";
 export const SCOPE = "rhythm-flow";
 
 const tracer = trace.getTracer(SCOPE);
+
+let knownProvider: TracerProvider | null = null;
+let sdkTracer: Tracer | null = null;
+
+/**
+ * The tracer of a registered SDK, or null while none is: then the worker starts no span at all
+ * (a no-op span, its context and attributes cost ~6 µs per task attempt, a fifth of a worker's
+ * CPU per task in S1). Looked up at each use, so an SDK registered later is used from then on.
+ */
+function activeTracer(): Tracer | null {
+  const global = trace.getTracerProvider();
+  const provider = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+  if (provider !== knownProvider) {
+    knownProvider = provider;
+    sdkTracer = global instanceof ProxyTracerProvider && global.getDelegateTracer(SCOPE) === undefined ? null : tracer;
+  }
+  return sdkTracer;
+}
 
 /** A W3C traceparent: version 00, trace id, parent span id, flags. */
 export function traceparentOf(sc: SpanContext): string {
@@ -76,7 +98,7 @@ function fail(span: Span, error: unknown): void {
 export async function tracedEnqueue<T extends { id: string }[]>(items: EnqueueItem[], enqueue: () => Promise<T>): Promise<T> {
   if (items.length === 0) return enqueue();
   const first = items[0];
-  const span = tracer.startSpan(`${first.kind === "task" ? "queue" : "start"} ${first.name}`, {
+  const span = (activeTracer() ?? tracer).startSpan(`${first.kind === "task" ? "queue" : "start"} ${first.name}`, {
     kind: SpanKind.PRODUCER,
     attributes: {
       "rhythm.execution.name": first.name,
@@ -106,12 +128,16 @@ type DepthReader = () => Promise<{ queue: string; ready: number }[]>;
 /** The live workers' depth reads; the first one's answers the queue depth gauge. */
 const depthReaders: DepthReader[] = [];
 
+/** The class of the API's no-op meter: what getMeter gives while no MeterProvider is registered. */
+const NOOP_METER = createNoopMeter().constructor;
+
 /** How a task attempt ended, as its span and metrics say it. */
 export type AttemptOutcome = "completed" | "retry" | "failed" | "cancelled";
 
 /** One task attempt's telemetry: its span, and when its handler started. */
 export interface AttemptTelemetry {
-  span: Span;
+  /** null: no SDK is registered. */
+  span: Span | null;
   /** The context the handler runs in (its span active); null: it runs as it is (nothing traced). */
   context: Context | null;
   startedAt: number;
@@ -128,9 +154,12 @@ export class WorkerTelemetry {
   private readonly claimLatency: Histogram;
   private readonly depth: ObservableGauge;
   private readonly observeDepth: (result: ObservableResult) => Promise<void>;
+  /** Whether a MeterProvider was registered when the worker was built (else the instruments are no-ops). */
+  private readonly measuring: boolean;
 
   constructor(private readonly readDepths: DepthReader) {
     const meter = metrics.getMeter(SCOPE);
+    this.measuring = meter.constructor !== NOOP_METER;
     this.started = meter.createCounter("rhythm.executions.started", {
       description: "Executions that began their first activation or attempt",
     });
@@ -168,8 +197,8 @@ export class WorkerTelemetry {
 
   /** An execution this worker claimed: how long it waited once runnable. */
   claimed(c: Claimed): void {
-    const attrs = { "rhythm.queue": c.queue, "rhythm.execution.kind": c.kind };
-    this.claimLatency.record(c.waited_ms / 1000, attrs);
+    if (this.measuring)
+      this.claimLatency.record(c.waited_ms / 1000, { "rhythm.queue": c.queue, "rhythm.execution.kind": c.kind });
     processMetrics.current?.claimed(c.queue, c.kind, c.waited_ms / 1000);
   }
 
@@ -178,17 +207,20 @@ export class WorkerTelemetry {
     return {
       loaded: (name, version) => inner.loaded(name, version),
       run: async (input, inTransaction) => {
-        const span = tracer.startSpan(
-          `activate ${input.name}`,
-          { kind: SpanKind.CONSUMER, attributes: activationAttributes(input) },
-          parentContext(input.id, input.trace),
-        );
+        const span =
+          activeTracer()?.startSpan(
+            `activate ${input.name}`,
+            { kind: SpanKind.CONSUMER, attributes: activationAttributes(input) },
+            parentContext(input.id, input.trace),
+          ) ?? null;
         let activated: Activated;
         try {
           activated = await inner.run(input, inTransaction);
         } catch (e) {
-          fail(span, e);
-          span.end();
+          if (span) {
+            fail(span, e);
+            span.end();
+          }
           throw e;
         }
         this.activated(span, input, activated);
@@ -197,29 +229,36 @@ export class WorkerTelemetry {
     };
   }
 
-  private activated(span: Span, input: ActivationInput, a: Activated): void {
+  private activated(span: Span | null, input: ActivationInput, a: Activated): void {
     // tasks and children join this activation's span (its trace, when nothing records)
-    const sc = span.spanContext();
-    const child = span.isRecording() ? traceparentOf(sc) : input.trace;
+    const child = span?.isRecording() ? traceparentOf(span.spanContext()) : input.trace;
     if (child !== null) for (const s of a.write.start) s.trace = child;
-    span.setAttribute("rhythm.outcome", a.status);
-    if (a.write.start.length > 0) span.setAttribute("rhythm.started", a.write.start.length);
-    if (a.write.outcome.status === "failed") fail(span, a.write.outcome.error);
-    span.end();
+    if (span) {
+      span.setAttribute("rhythm.outcome", a.status);
+      if (a.write.start.length > 0) span.setAttribute("rhythm.started", a.write.start.length);
+      if (a.write.outcome.status === "failed") fail(span, a.write.outcome.error);
+      span.end();
+    }
     const attrs = { "rhythm.execution.kind": "workflow", "rhythm.execution.name": input.name };
     if (a.facts.first) {
-      this.started.add(1, attrs);
+      if (this.measuring) this.started.add(1, attrs);
       processMetrics.current?.started("workflow", input.name);
     }
     if (a.status === "completed" || a.status === "failed") {
-      this.finished.add(1, { ...attrs, "rhythm.status": a.status });
+      if (this.measuring) this.finished.add(1, { ...attrs, "rhythm.status": a.status });
       processMetrics.current?.finished("workflow", input.name, a.status);
     }
   }
 
   /** A task attempt begins (before its handler is called). */
   attemptStarted(c: Claimed): AttemptTelemetry {
-    const span = tracer.startSpan(
+    const t = activeTracer();
+    if (c.attempt === 1) {
+      if (this.measuring) this.started.add(1, { "rhythm.execution.kind": "task", "rhythm.execution.name": c.name });
+      processMetrics.current?.started("task", c.name);
+    }
+    if (t === null) return { span: null, context: null, startedAt: this.timing() ? performance.now() : 0 };
+    const span = t.startSpan(
       `task ${c.name}`,
       {
         kind: SpanKind.CONSUMER,
@@ -234,10 +273,6 @@ export class WorkerTelemetry {
       },
       parentContext(c.id, c.trace),
     );
-    if (c.attempt === 1) {
-      this.started.add(1, { "rhythm.execution.kind": "task", "rhythm.execution.name": c.name });
-      processMetrics.current?.started("task", c.name);
-    }
     // the handler's own spans and the work it starts join the attempt's span
     const ctx = isSpanContextValid(span.spanContext()) ? trace.setSpan(ROOT_CONTEXT, span) : null;
     return { span, context: ctx, startedAt: performance.now() };
@@ -250,20 +285,26 @@ export class WorkerTelemetry {
 
   /** The handler returned or threw: how long it ran. */
   handlerEnded(t: AttemptTelemetry): number {
-    return (performance.now() - t.startedAt) / 1000;
+    return t.startedAt === 0 ? 0 : (performance.now() - t.startedAt) / 1000;
+  }
+
+  /** Whether anything reads attempt durations: a meter, or a /metrics endpoint in this process. */
+  private timing(): boolean {
+    return this.measuring || processMetrics.current !== null;
   }
 
   /** The attempt's outcome is known (`error`: what failed it). */
   attemptEnded(t: AttemptTelemetry, c: Claimed, seconds: number, outcome: AttemptOutcome, error: unknown): void {
-    const attrs: Attributes = { "rhythm.execution.name": c.name, "rhythm.outcome": outcome };
-    this.attemptDuration.record(seconds, attrs);
+    if (this.measuring) this.attemptDuration.record(seconds, { "rhythm.execution.name": c.name, "rhythm.outcome": outcome });
     const pm = processMetrics.current;
     pm?.attempt(c.name, outcome, seconds);
     if (outcome === "completed" || outcome === "failed") {
-      this.finished.add(1, { "rhythm.execution.kind": "task", "rhythm.execution.name": c.name, "rhythm.status": outcome });
+      if (this.measuring)
+        this.finished.add(1, { "rhythm.execution.kind": "task", "rhythm.execution.name": c.name, "rhythm.status": outcome });
       pm?.finished("task", c.name, outcome);
     }
     const span = t.span;
+    if (span === null) return;
     if (span.isRecording()) {
       span.setAttribute("rhythm.outcome", outcome);
       if (error !== null && outcome !== "cancelled") fail(span, error);
