@@ -31,6 +31,7 @@ export interface EnqueueRow {
   claim_token: string | null;
   worker_id: string | null;
   lease_ms: number | null;
+  trace: string | null;
 }
 
 /** An enqueued execution's id, and whether this enqueue inserted it (false: its idempotency key was taken). */
@@ -113,6 +114,7 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
     claim_token: i.claim?.token ?? null,
     worker_id: i.claim?.workerId ?? null,
     lease_ms: i.claim?.leaseMs ?? null,
+    trace: i.trace ?? null,
   }));
 }
 
