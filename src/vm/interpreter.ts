@@ -7,7 +7,8 @@ import { add, compare, looseEquals, toNumber, toPropertyKey, toStr, typeOf } fro
 import { callMethod, callValue } from "./calls.js";
 import type { Fiber, Frame } from "./fiber.js";
 import { copyOwn, forInKeys, iterableToArray, spreadArgs } from "./iteration.js";
-import { instructionLimitExceeded, loopCost } from "./limits.js";
+import { loopCost } from "./limits.js";
+import { checkBudget } from "./budget.js";
 import type { Machine } from "./machine.js";
 import { getProperty, methodOf, setProperty } from "./properties.js";
 import { guardArrayLength, guardStringLength } from "./stdlib/size-guard.js";
@@ -436,7 +437,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const target = code[pc];
             // Only backward jumps (loops) and calls can make code run long, so the budget is
             // charged there, by the number of instructions jumped back over.
-            if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimitExceeded(m.limits);
+            if (target < pc && (m.budget -= loopCost(code, target, pc)) < m.checkpoint) checkBudget(m);
             pc = target;
             break;
           }
@@ -447,7 +448,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.JumpIfTrue:
             if (stack.pop()) {
               const target = code[pc];
-              if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimitExceeded(m.limits);
+              if (target < pc && (m.budget -= loopCost(code, target, pc)) < m.checkpoint) checkBudget(m);
               pc = target;
             } else pc++;
             break;
