@@ -9,6 +9,7 @@ import { truthy } from "../coerce.js";
 import { requireCallable } from "./describe-value.js";
 import { thisArray } from "./array-receiver.js";
 import { guardArrayLength } from "./size-guard.js";
+import { costArray, costElements } from "./cost.js";
 
 type Visit = (ctx: NativeContext, arr: Value[], fn: Value, thisArg: Value) => Value;
 
@@ -18,6 +19,8 @@ function withCallback(name: string, visit: Visit, notCallable?: string): NativeI
     const arr = thisArray(thisValue, name);
     if (notCallable !== undefined && !isCallable(args[0])) throwTypeError(notCallable);
     requireCallable(args[0]);
+    // each element costs a share on top of its callback (which a native one would not charge)
+    costElements(ctx, arr.length);
     return visit(ctx, arr, args[0], args[1]);
   };
 }
@@ -36,6 +39,7 @@ function reduce(ctx: NativeContext, thisValue: Value, args: Value[], fromEnd: bo
   const fn = args[0];
   requireCallable(fn);
   const len = arr.length;
+  costElements(ctx, len);
   const index = (i: number): number => (fromEnd ? len - 1 - i : i);
   let i = 0;
   let acc: Value;
@@ -61,6 +65,7 @@ export const arrayIterationNatives: Record<string, NativeImpl> = {
   }),
   "Array.prototype.map": withCallback("map", (ctx, arr, fn, thisArg) => {
     const len = arr.length;
+    costArray(ctx, len);
     const result: Value[] = new Array(len); // holes stay holes, as in JS
     for (let k = 0; k < len; k++) if (k in arr) result[k] = ctx.call(fn, thisArg, [arr[k], k, arr]);
     return result;
@@ -109,6 +114,7 @@ export const arrayIterationNatives: Record<string, NativeImpl> = {
         const mapped = ctx.call(fn, thisArg, [arr[k], k, arr]);
         if (Array.isArray(mapped)) {
           guardArrayLength(ctx, result.length + mapped.length);
+          costArray(ctx, mapped.length);
           for (let j = 0; j < mapped.length; j++) if (j in mapped) result.push(mapped[j]);
         } else {
           guardArrayLength(ctx, result.length + 1);

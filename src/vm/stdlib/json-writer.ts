@@ -107,13 +107,16 @@ export function writeJson(root: Value, hooks: JsonWriterHooks): string | undefin
     return OPENED;
   };
 
-  const addPart = (f: Frame, key: string, text: string | undefined): void => {
+  // `leaf`: text written here, charged; a closed container's text is charged already (V8 joins
+  // it into its parent as a rope, without copying it again)
+  const addPart = (f: Frame, key: string, text: string | undefined, leaf: boolean): void => {
     let part: string;
     if (f.isArray) part = text ?? "null";
     else if (text === undefined) return;
     else part = JSON.stringify(key) + (gap === "" ? ":" : ": ") + text;
     f.size += part.length;
-    chars += part.length;
+    if (leaf) chars += part.length;
+    else chars += part.length - text!.length;
     if (chars > FLUSH_CHARS) flush();
     if (f.size > truncateAt) {
       f.parts.push(part);
@@ -161,14 +164,14 @@ export function writeJson(root: Value, hooks: JsonWriterHooks): string | undefin
         const key = f.isArray ? String(f.index) : f.keys[f.index]!;
         f.index++;
         const text = visit(f.value, key, member(f.value, key));
-        if (text !== OPENED) addPart(f, key, text);
+        if (text !== OPENED) addPart(f, key, text, true);
         continue;
       }
       const text = close(f);
       stack.pop();
       active.delete(f.value);
       if (stack.length === 0) return text;
-      addPart(stack[stack.length - 1]!, f.enteredKey, text);
+      addPart(stack[stack.length - 1]!, f.enteredKey, text, false);
     }
   }
 }

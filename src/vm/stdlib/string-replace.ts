@@ -7,6 +7,7 @@ import { isCallable, type NativeContext, type NativeImpl, type Value } from "../
 import { toStr } from "../coerce.js";
 import { thisString } from "./string-methods.js";
 import { guardStringLength, type SizeLimit } from "./size-guard.js";
+import { costChars, costString } from "./cost.js";
 
 /** GetSubstitution for a string pattern: no capture groups, so `$1` and `$<x>` stay as written. */
 export function getSubstitution(matched: string, str: string, position: number, replacement: string, limit?: SizeLimit): string {
@@ -45,12 +46,14 @@ function replaceOne(ctx: NativeContext, thisValue: Value, args: Value[]): string
   const fn = isCallable(args[1]) ? args[1] : undefined;
   const template = fn === undefined ? toStr(args[1], ctx) : "";
   const position = stringIndexOf(s, search, 0);
+  costChars(ctx, position === -1 ? s.length : position + search.length);
   if (position === -1) return s;
   const replacement =
     fn === undefined
       ? getSubstitution(search, s, position, template, ctx)
       : toStr(ctx.call(fn, undefined, [search, position, s]), ctx);
   guardStringLength(ctx, s.length - search.length + replacement.length);
+  costString(ctx, s.length - search.length + replacement.length);
   return s.slice(0, position) + replacement + s.slice(position + search.length);
 }
 
@@ -60,6 +63,7 @@ function replaceAll(ctx: NativeContext, thisValue: Value, args: Value[]): string
   const fn = isCallable(args[1]) ? args[1] : undefined;
   const template = fn === undefined ? toStr(args[1], ctx) : "";
   const advanceBy = Math.max(1, search.length);
+  costChars(ctx, s.length);
   // every match position is found before the replacer runs, as the spec says
   const positions: number[] = [];
   for (let p = stringIndexOf(s, search, 0); p !== -1; p = stringIndexOf(s, search, p + advanceBy)) positions.push(p);
@@ -71,10 +75,12 @@ function replaceAll(ctx: NativeContext, thisValue: Value, args: Value[]): string
       fn === undefined ? getSubstitution(search, s, p, template, ctx) : toStr(ctx.call(fn, undefined, [search, p, s]), ctx);
     size += p - endOfLastMatch + replacement.length;
     guardStringLength(ctx, size + s.length - p - search.length);
+    costString(ctx, p - endOfLastMatch + replacement.length);
     parts.push(s.slice(endOfLastMatch, p), replacement);
     endOfLastMatch = p + search.length;
   }
   if (endOfLastMatch < s.length) parts.push(s.slice(endOfLastMatch));
+  costString(ctx, s.length - endOfLastMatch);
   return parts.join("");
 }
 
