@@ -45,10 +45,10 @@ export function copyOwn(target: FlowObject, src: Value, excluded: Set<string> | 
   if (src === null || src === undefined) return;
   if (isFlowObject(src)) {
     const keys = Object.keys(src);
-    costKeys(spender, keys.length);
+    costKeys(spender, keys.length * 2); // listed, then written
     for (const k of keys) if (!excluded?.has(k)) target[k] = (src as FlowObject)[k];
   } else if (Array.isArray(src) || typeof src === "string") {
-    costKeys(spender, src.length);
+    costKeys(spender, src.length * 2);
     for (let i = 0; i < src.length; i++) {
       const k = String(i);
       if (!excluded?.has(k)) target[k] = src[i];

@@ -4,12 +4,12 @@
 // length is read once at the start, and holes (and elements removed meanwhile) are skipped by the
 // methods that skip them in JS; find* visit every index.
 
-import { isCallable, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
+import { Closure, isCallable, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
 import { truthy } from "../coerce.js";
 import { requireCallable } from "./describe-value.js";
 import { thisArray } from "./array-receiver.js";
 import { guardArrayLength } from "./size-guard.js";
-import { costArray, costElements } from "./cost.js";
+import { costArray, costElements, ELEMENTS_PER_INSTRUCTION } from "./cost.js";
 
 type Visit = (ctx: NativeContext, arr: Value[], fn: Value, thisArg: Value) => Value;
 
@@ -19,8 +19,9 @@ function withCallback(name: string, visit: Visit, notCallable?: string): NativeI
     const arr = thisArray(thisValue, name);
     if (notCallable !== undefined && !isCallable(args[0])) throwTypeError(notCallable);
     requireCallable(args[0]);
-    // each element costs a share on top of its callback (which a native one would not charge)
-    costElements(ctx, arr.length);
+    // each element costs a share on top of its callback; a built-in callback charges nothing of
+    // its own, so it pays an instruction per element here, as a .flow function's call does
+    costElements(ctx, arr.length * (args[0] instanceof Closure ? 1 : ELEMENTS_PER_INSTRUCTION));
     return visit(ctx, arr, args[0], args[1]);
   };
 }

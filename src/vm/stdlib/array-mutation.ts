@@ -8,7 +8,7 @@ import { relativeIndex, thisArray } from "./array-receiver.js";
 import { callHost } from "./host-errors.js";
 import { timSort, type Comparator } from "./array-sort.js";
 import { guardArrayLength } from "./size-guard.js";
-import { costArray, costElements } from "./cost.js";
+import { costArray, costElements, ELEMENTS_PER_INSTRUCTION } from "./cost.js";
 
 const COMPARISONS_PER_CHARGE = 256;
 const BAD_COMPARATOR = "The comparison function must be either a function or undefined";
@@ -20,10 +20,12 @@ const { pop, reverse, shift, unshift } = Array.prototype;
 /** SortCompare: the user's comparator (ToNumber, NaN as 0) or JS's default string order. */
 function sortComparator(ctx: NativeContext, cmp: Value): Comparator {
   // each comparison is charged (in batches): a sort costs what its comparisons cost
+  // (the default order converts both sides to strings: ~2 instructions' worth each time)
   let compared = 0;
+  const perComparison = cmp === undefined ? 2 : 1 / ELEMENTS_PER_INSTRUCTION;
   const count = (): void => {
     if (++compared === COMPARISONS_PER_CHARGE) {
-      costElements(ctx, compared);
+      ctx.spend(compared * perComparison, 0);
       compared = 0;
     }
   };

@@ -5,7 +5,7 @@
 
 import { Handle, isFlowObject, newObject, type FlowObject, type Value } from "../values.js";
 import { guardStringLength, type SizeLimit } from "./size-guard.js";
-import { costElements, costString, type Spender } from "./cost.js";
+import { costString, type Spender } from "./cost.js";
 
 /** What the writer asks its user. */
 export interface JsonWriterHooks {
@@ -78,7 +78,8 @@ export function writeJson(root: Value, hooks: JsonWriterHooks): string | undefin
   let chars = 0;
   let visits = 0;
   const flush = (): void => {
-    costElements(hooks.spender, visits);
+    // a visit runs the hooks and a few pushes: about an instruction's worth
+    hooks.spender?.spend(visits, 0);
     costString(hooks.spender, chars);
     chars = visits = 0;
   };

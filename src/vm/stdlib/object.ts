@@ -109,7 +109,7 @@ function fromEntries(ctx: NativeContext, iterable: Value): FlowObject {
   if (Array.isArray(iterable)) entries = iterable;
   else if (typeof iterable === "string") entries = Array.from(iterable);
   else return throwTypeError(notIterableMessage(iterable));
-  costKeys(ctx, entries.length);
+  costKeys(ctx, entries.length * 2); // each entry read and its key written
   const result = newObject();
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
@@ -130,7 +130,9 @@ function assign(ctx: NativeContext, args: Value[]): Value {
   for (let s = 1; s < args.length; s++) {
     const source = args[s];
     if (source === undefined || source === null) continue;
-    for (const key of ownEnumerableKeys(source, ctx)) assignProperty(target, key, ownValue(source, key), ctx);
+    const keys = ownEnumerableKeys(source, ctx);
+    costKeys(ctx, keys.length); // and written
+    for (const key of keys) assignProperty(target, key, ownValue(source, key), ctx);
   }
   return target;
 }
