@@ -58,6 +58,9 @@ export interface SavedState {
 
 type HeapObject = object;
 
+/** Thrown inside the encoder once the state is certain to exceed the limit. */
+class TooLarge {}
+
 class Encoder {
   readonly ids = new Map<HeapObject, number>();
   readonly objects: HeapObject[] = [];
@@ -68,6 +71,8 @@ class Encoder {
    * 2 MB string would otherwise be 600 MB of text).
    */
   size = 0;
+
+  constructor(private readonly maxBytes: number) {}
 
   ref(o: HeapObject): number {
     let id = this.ids.get(o);
@@ -82,7 +87,8 @@ class Encoder {
   value(v: Value): Encoded {
     switch (typeof v) {
       case "string":
-        this.size += v.length + 2;
+        // checked at once: the check for unstorable characters reads the whole string
+        if ((this.size += v.length + 2) > this.maxBytes) throw new TooLarge();
         return storable(v);
       case "boolean":
         this.size += 4;
@@ -174,7 +180,16 @@ export type SaveResult =
 
 /** Saves the machine's state; stops early (no state) once it is certain to exceed `maxBytes`. */
 export function saveState(m: Machine, maxBytes = Infinity): SaveResult {
-  const enc = new Encoder();
+  const enc = new Encoder(maxBytes);
+  try {
+    return encode(m, enc, maxBytes);
+  } catch (e) {
+    if (e instanceof TooLarge) return { state: undefined, bytes: enc.size, atLeast: true };
+    throw e;
+  }
+}
+
+function encode(m: Machine, enc: Encoder, maxBytes: number): SaveResult {
   const main = enc.ref(m.main);
   const inputs = enc.ref(m.globals.Inputs as FlowObject);
   const context = enc.ref(m.globals.Context as FlowObject);
