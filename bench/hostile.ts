@@ -21,7 +21,7 @@ const BOMBS: Record<string, string> = {
   "state of ~2.3 MB (numbers), refused":
     "const a = Array.from({ length: 250000 }, (_, i) => i * 1000); await Timer.delay(1); return a.length",
   "20,000 tasks, then over the state limit":
-    'for (let i = 0; i < 20000; i++) Task.run("t", { i }); const s = "x".repeat(2100000); await Timer.delay(1); return s.length',
+    'for (let i = 0; i < 20000; i++) Task.run("t", { i }); const s = ["x".repeat(1100000), "y".repeat(1100000)]; await Timer.delay(1); return s.length',
   "string doubling": 'let s = "x"; while (true) s += s',
   "while (true) {}": "while (true) {}",
   "deep recursion": "function f(n) { return f(n + 1) + 1 }\nreturn f(0)",
@@ -69,15 +69,24 @@ function bombs(): void {
   }
 }
 
-/** The figures of one `bench:vm` table row: label → first number. */
+/** The figures of one `bench:vm` run: "row label · column header" → number. */
 function vmFigures(script: string): Map<string, number> {
   const out = execFileSync(process.execPath, [script], { encoding: "utf8" });
   const figures = new Map<string, number>();
-  for (const line of out.split("\n")) {
-    const cells = line.split("|").map((c) => c.trim());
-    if (cells.length < 4 || cells[1] === "measure" || cells[1]!.startsWith("---")) continue;
-    const value = Number.parseFloat(cells[2]!.replace(/[^\d.]/g, ""));
-    if (Number.isFinite(value)) figures.set(`${cells[1]} (${cells[2]!.replace(/[\d.,]/g, "").trim()})`, value);
+  let headers: string[] = [];
+  const lines = out.split("\n");
+  for (let l = 0; l < lines.length; l++) {
+    const cells = lines[l]!.split("|").map((c) => c.trim());
+    if (cells.length < 4 || cells[1]!.startsWith("---")) continue;
+    if (lines[l + 1]?.startsWith("| ---")) {
+      headers = cells; // a table's header row
+      continue;
+    }
+    for (let i = 2; i < cells.length - 1; i++) {
+      const value = Number.parseFloat(cells[i]!.replace(/[^\d.]/g, ""));
+      const unit = cells[i]!.replace(/[\d.,×\s]/g, "");
+      if (Number.isFinite(value) && unit !== "") figures.set(`${cells[1]} · ${headers[i] ?? ""} (${unit})`, value);
+    }
   }
   return figures;
 }
