@@ -19,6 +19,7 @@ import {
 import { FUNCTION_NAMESPACES } from "./stdlib/function-meta.js";
 import { guardStringLength } from "./stdlib/size-guard.js";
 import { rethrowStackOverflow } from "./stdlib/host-errors.js";
+import { costElements, costString } from "./stdlib/cost.js";
 
 export type Primitive = undefined | null | boolean | number | string;
 export type PrimitiveHint = "default" | "number" | "string";
@@ -183,6 +184,9 @@ export function add(a: Value, b: Value, ctx?: NativeContext): Value {
     const sa = toStr(pa);
     const sb = toStr(pb);
     guardStringLength(ctx, sa.length + sb.length);
+    // V8 shares the longer side (a cons string): only the shorter one is new work and memory,
+    // so `s += line` in a loop costs what it appends, not what it has built
+    costString(ctx, Math.min(sa.length, sb.length));
     return sa + sb;
   }
   return toNumber(pa) + toNumber(pb);
@@ -267,6 +271,7 @@ export function joinArray(arr: FlowArray, separator: string, ctx?: NativeContext
     const parts: string[] = [];
     let total = 0;
     const len = arr.length;
+    costElements(ctx, len);
     for (let i = 0; i < len; i++) {
       const el = arr[i];
       const s = el === undefined || el === null ? "" : toStr(el, ctx);
@@ -274,6 +279,7 @@ export function joinArray(arr: FlowArray, separator: string, ctx?: NativeContext
       guardStringLength(ctx, total);
       parts.push(s);
     }
+    costString(ctx, total);
     return parts.join(separator);
   } catch (e) {
     return rethrowStackOverflow(e); // a deeply nested array: V8 fails the same way

@@ -102,7 +102,7 @@ for (const kind of ["all", "allSettled", "any", "race"] as const) {
 
 for (const level of ["log", "info", "warn", "error"] as const) {
   define("console", level, (m, _t, args) => {
-    m.log(level, formatLog(args), m.currentLine());
+    m.log(level, () => formatLog(args, m.limits.maxLogLineChars, m), m.currentLine());
     return undefined;
   });
 }

@@ -7,7 +7,8 @@ import { add, compare, looseEquals, toNumber, toPropertyKey, toStr, typeOf } fro
 import { callMethod, callValue } from "./calls.js";
 import type { Fiber, Frame } from "./fiber.js";
 import { copyOwn, forInKeys, iterableToArray, spreadArgs } from "./iteration.js";
-import { instructionLimitExceeded, loopCost } from "./limits.js";
+import { loopCost } from "./limits.js";
+import { checkBudget } from "./budget.js";
 import type { Machine } from "./machine.js";
 import { getProperty, methodOf, setProperty } from "./properties.js";
 import { guardArrayLength, guardStringLength } from "./stdlib/size-guard.js";
@@ -25,6 +26,10 @@ import {
   type FlowObject,
   type Value,
 } from "./values.js";
+import { costArray, costString, ELEMENT_BYTES, KEY_BYTES } from "./stdlib/cost.js";
+
+/** Bytes counted for an object or array made by a literal. */
+const OBJECT_BYTES = 64;
 
 export interface Resume {
   ok: boolean;
@@ -182,7 +187,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             if (op === Op.Call || op === Op.CallWithReceiver || op === Op.CallMethod) {
               const argc = code[pc++];
               args = argc === 0 ? [] : stack.splice(stack.length - argc, argc);
-            } else args = spreadArgs(stack.pop());
+            } else args = spreadArgs(stack.pop(), m);
             const text = consts[code[pc++]] as string;
             const target = stack.pop();
             const receiver = op === Op.CallWithReceiver || op === Op.CallWithReceiverSpread ? stack.pop() : undefined;
@@ -219,26 +224,31 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             break;
           }
           case Op.NewObject:
+            m.allocated += OBJECT_BYTES; // checked at the next budget checkpoint
             stack.push(newObject());
             break;
           case Op.NewArray: {
             const n = code[pc++];
+            m.allocated += OBJECT_BYTES + n * ELEMENT_BYTES;
             stack.push(n === 0 ? [] : stack.splice(stack.length - n, n));
             break;
           }
           case Op.ArrayPush: {
+            m.allocated += ELEMENT_BYTES;
             const v = stack.pop();
             (stack[stack.length - 1] as Value[]).push(v);
             break;
           }
           case Op.ArraySpread: {
-            const items = iterableToArray(stack.pop());
+            const items = iterableToArray(stack.pop(), m);
             const target = stack[stack.length - 1] as Value[];
             guardArrayLength(m, target.length + items.length);
+            costArray(m, items.length);
             for (const x of items) target.push(x);
             break;
           }
           case Op.DefineField: {
+            m.allocated += KEY_BYTES;
             const v = stack.pop();
             const k = stack.pop() as string;
             (stack[stack.length - 1] as FlowObject)[k] = v;
@@ -246,7 +256,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           }
           case Op.ObjectSpread: {
             const src = stack.pop();
-            copyOwn(stack[stack.length - 1] as FlowObject, src, null);
+            copyOwn(stack[stack.length - 1] as FlowObject, src, null, m);
             break;
           }
           case Op.ObjectRest: {
@@ -254,7 +264,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const excluded = new Set(stack.splice(stack.length - n, n) as string[]);
             const src = stack.pop();
             const out = newObject();
-            copyOwn(out, src, excluded);
+            copyOwn(out, src, excluded, m);
             stack.push(out);
             break;
           }
@@ -306,7 +316,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             break;
           }
           case Op.ToArrayForDestructure:
-            stack.push(iterableToArray(stack.pop()));
+            stack.push(iterableToArray(stack.pop(), m));
             break;
           case Op.Add: {
             const b = stack.pop();
@@ -425,10 +435,14 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.TemplateConcat: {
             const n = code[pc++];
             let s = "";
+            let longest = 0;
             for (const part of stack.splice(stack.length - n, n)) {
-              s += typeof part === "string" ? part : toStr(part, m);
+              const text = typeof part === "string" ? part : toStr(part, m);
+              s += text;
+              longest = Math.max(longest, text.length);
               guardStringLength(m, s.length);
             }
+            costString(m, s.length - longest); // like +: the longest part is shared, not copied
             stack.push(s);
             break;
           }
@@ -436,7 +450,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const target = code[pc];
             // Only backward jumps (loops) and calls can make code run long, so the budget is
             // charged there, by the number of instructions jumped back over.
-            if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimitExceeded(m.limits);
+            if (target < pc && (m.budget -= loopCost(code, target, pc)) < m.checkpoint) checkBudget(m);
             pc = target;
             break;
           }
@@ -447,7 +461,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
           case Op.JumpIfTrue:
             if (stack.pop()) {
               const target = code[pc];
-              if (target < pc && (m.budget -= loopCost(code, target, pc)) < 0) instructionLimitExceeded(m.limits);
+              if (target < pc && (m.budget -= loopCost(code, target, pc)) < m.checkpoint) checkBudget(m);
               pc = target;
             } else pc++;
             break;
@@ -501,7 +515,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             const v = stack.pop();
             const text = consts[code[pc++]] as string;
             if (!Array.isArray(v) && typeof v !== "string") throwTypeError(`${text} is not iterable`);
-            stack.push(Array.isArray(v) ? v : iterableToArray(v), 0);
+            stack.push(Array.isArray(v) ? v : iterableToArray(v, m), 0);
             break;
           }
           case Op.IterNext: {
@@ -516,7 +530,7 @@ export function execute(m: Machine, fiber: Fiber, resume: Resume | null, boundar
             break;
           }
           case Op.ForInKeys:
-            stack.push(forInKeys(stack.pop()), 0);
+            stack.push(forInKeys(stack.pop(), m), 0);
             break;
           case Op.Await: {
             frame.pc = pc;

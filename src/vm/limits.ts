@@ -13,6 +13,16 @@ export interface Limits {
   maxCallDepth: number;
   /** Size of a payload leaving the workflow (task and child inputs, its output) in bytes of JSON (default 1 MiB). */
   maxPayloadBytes: number;
+  /** Wall-clock time one activation may compute, in ms (default 10,000). */
+  maxActivationMs: number;
+  /** Bytes of values (strings, arrays, objects) one activation may make (default 256 MiB). */
+  maxActivationBytes: number;
+  /** Characters of one log line; a longer one is cut and marked (default 16,384). */
+  maxLogLineChars: number;
+  /** Log lines one activation may write; further ones are dropped and counted (default 1,000). */
+  maxLogLines: number;
+  /** Log lines one execution may write over all its activations (default 10,000). */
+  maxRunLogLines: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -20,6 +30,11 @@ export const DEFAULT_LIMITS: Limits = {
   maxStateBytes: 2 * 1024 * 1024,
   maxCallDepth: 1000,
   maxPayloadBytes: 1024 * 1024,
+  maxActivationMs: 10_000,
+  maxActivationBytes: 256 * 1024 * 1024,
+  maxLogLineChars: 16_384,
+  maxLogLines: 1000,
+  maxRunLogLines: 10_000,
 };
 
 const ordinals = new WeakMap<number[], Int32Array>();

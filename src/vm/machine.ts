@@ -15,7 +15,9 @@ import { callNative } from "./host-natives.js";
 import { printable } from "../shared/json-check.js";
 import { isStackOverflow } from "./stdlib/host-errors.js";
 import { Fiber, HOST_KINDS, type Frame } from "./fiber.js";
-import { callDepthExceeded, DEFAULT_LIMITS, hostStackMessage, instructionLimitExceeded, type Limits } from "./limits.js";
+import { callDepthExceeded, DEFAULT_LIMITS, hostStackMessage, type Limits } from "./limits.js";
+import { checkBudget, spend, startBudget } from "./budget.js";
+import { capLine, LogCounter } from "./log-caps.js";
 import {
   Closure,
   FlowThrow,
@@ -110,6 +112,12 @@ export class Machine implements NativeContext {
   /** Rejected async-function promises nobody handled yet (logged when the queue drains). */
   unhandled: Handle[] = [];
   budget = 0;
+  /** Budget checkpoints, bytes made and the deadline of this activation (budget.ts). */
+  checkpoint = 0;
+  allocated = 0;
+  deadline = Infinity;
+  /** Log lines kept and dropped (log-caps.ts). */
+  readonly logs: LogCounter;
   depth = 0;
   current: Fiber | null = null;
   nextId = 1;
@@ -127,6 +135,11 @@ export class Machine implements NativeContext {
   ) {
     this.maxValueLength = limits.maxStateBytes;
     this.maxPayloadBytes = limits.maxPayloadBytes;
+    this.logs = new LogCounter(limits, 0);
+  }
+
+  spend(work: number, bytes: number): void {
+    spend(this, work, bytes);
   }
 
   /** A machine about to run a workflow from its first line. */
@@ -153,6 +166,7 @@ export class Machine implements NativeContext {
     const m = new Machine(program, options.host, limits, globalsFor(r.inputs, r.context), r.main);
     m.started = true;
     m.nextId = r.nextId;
+    m.logs.runLines = r.logLines;
     for (const f of r.fibers) m.fibers.add(f);
     for (const h of r.pendingHost) m.pendingHost.set(h.id, h);
     return m;
@@ -163,7 +177,8 @@ export class Machine implements NativeContext {
   activate(settlements: Settlement[] = []): ActivationResult {
     this.effects = [];
     this.ignored = [];
-    this.budget = this.limits.maxInstructions;
+    startBudget(this);
+    this.logs.startActivation();
     try {
       if (!this.started) {
         this.started = true;
@@ -186,7 +201,7 @@ export class Machine implements NativeContext {
       }
       this.drain();
     } catch (e) {
-      if (e instanceof LimitExceeded) return this.finish("failed", makeError("RangeError", e.message));
+      if (e instanceof LimitExceeded) return this.abort(e.message);
       // Calls nested through built-ins (sort comparators, toString, JSON.parse revivers …) can use
       // up the host's stack before the call depth limit: the workflow fails, the worker goes on.
       if (isStackOverflow(e)) return this.finish("failed", makeError("RangeError", hostStackMessage(this.limits)));
@@ -198,7 +213,7 @@ export class Machine implements NativeContext {
         output = toJson(this, this.main.value, "the workflow output");
       } catch (e) {
         if (e instanceof FlowThrow) return this.finish("failed", e.value);
-        if (e instanceof LimitExceeded) return this.finish("failed", makeError("RangeError", e.message));
+        if (e instanceof LimitExceeded) return this.abort(e.message);
         if (isStackOverflow(e)) return this.finish("failed", makeError("RangeError", hostStackMessage(this.limits)));
         throw e;
       }
@@ -208,7 +223,34 @@ export class Machine implements NativeContext {
     return this.suspend();
   }
 
+  /**
+   * Fails the activation on a limit: it stopped part-way, so what it started (tasks, children,
+   * timers, signal waits) is dropped with it and only its log lines are kept. Nothing it created
+   * exists anywhere yet, so no host learns of those handles either.
+   */
+  private abort(message: string): ActivationResult {
+    const kept: Effect[] = [];
+    for (const e of this.effects) {
+      if (e.type === "log") kept.push(e);
+      else this.pendingHost.delete(e.handle);
+    }
+    this.effects = kept;
+    return this.finish("failed", makeError("RangeError", message));
+  }
+
+  /** Ends the activation's log: one line says how many lines the caps dropped. */
+  private closeLog(): void {
+    const message = this.logs.droppedMessage();
+    if (message !== undefined) this.effects.push({ type: "log", level: "warn", message, line: 0, source: "runtime" });
+    this.logs.dropped = 0;
+  }
+
+  private instructionsUsed(): number {
+    return Math.round(this.limits.maxInstructions - this.budget);
+  }
+
   private finish(status: "completed" | "failed", result: unknown): ActivationResult {
+    this.closeLog();
     const dropped = [...this.pendingHost.keys()];
     this.pendingHost.clear();
     const base = {
@@ -216,23 +258,21 @@ export class Machine implements NativeContext {
       pending: [],
       dropped,
       ignored: this.ignored,
-      instructions: this.limits.maxInstructions - this.budget,
+      instructions: this.instructionsUsed(),
     };
     if (status === "completed") return { status, output: result, ...base };
     return { status, error: errorToJson(this, result as Value), errorAt: this.throwLocation(result as Value) ?? null, ...base };
   }
 
   private suspend(): ActivationResult {
-    const { state, reachableHost, bytes } = saveState(this);
-    if (bytes > this.limits.maxStateBytes) {
-      return this.finish(
-        "failed",
-        makeError(
-          "RangeError",
-          `state size limit exceeded: the saved state would be ${bytes} bytes, more than the limit of ${this.limits.maxStateBytes} (raise it with the maxStateBytes limit)`,
-        ),
+    this.closeLog();
+    const saved = saveState(this, this.limits.maxStateBytes);
+    if (saved.state === undefined) {
+      return this.abort(
+        `state size limit exceeded: the saved state would be ${saved.atLeast ? "at least " : ""}${saved.bytes} bytes, more than the limit of ${this.limits.maxStateBytes} (raise it with the maxStateBytes limit)`,
       );
     }
+    const { state, reachableHost } = saved;
     const dropped: number[] = [];
     for (const id of [...this.pendingHost.keys()]) {
       if (!reachableHost.has(id)) {
@@ -248,7 +288,7 @@ export class Machine implements NativeContext {
       ignored: this.ignored,
       waits: this.waitInfo(),
       state,
-      instructions: this.limits.maxInstructions - this.budget,
+      instructions: this.instructionsUsed(),
     };
   }
 
@@ -294,7 +334,7 @@ export class Machine implements NativeContext {
   newFrame(callee: Closure, args: Value[], boundary: boolean, base: number): Frame {
     const info = this.program.functions[callee.fn];
     // Calls are charged to the instruction budget (with backward jumps: see the interpreter).
-    if (--this.budget < 0 && this.started) instructionLimitExceeded(this.limits);
+    if (--this.budget < this.checkpoint && this.started) checkBudget(this);
     if (++this.depth > this.limits.maxCallDepth) callDepthExceeded(this.limits);
     return {
       fn: callee.fn,
@@ -385,9 +425,17 @@ export class Machine implements NativeContext {
     return `${this.program.file}:${pos.line}:${pos.column} (${displayName(info)})`;
   }
 
-  log(level: "log" | "info" | "warn" | "error", message: string, line: number, source: "console" | "runtime" = "console"): void {
+  log(
+    level: "log" | "info" | "warn" | "error",
+    message: string | (() => string),
+    line: number,
+    source: "console" | "runtime" = "console",
+  ): void {
+    if (!this.logs.take()) return; // over a line cap: not even formatted
+    // a formatter caps its own line as it writes it (console.log); a runtime line is cut here
+    const text = typeof message === "string" ? capLine(message, this.limits.maxLogLineChars) : message();
     // Log lines are text in Postgres, which refuses U+0000 and lone surrogates: shown as U+FFFD
-    this.effects.push({ type: "log", level, message: printable(message), line, source });
+    this.effects.push({ type: "log", level, message: printable(text), line, source });
   }
 
   enqueue(job: Job): void {

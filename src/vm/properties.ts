@@ -22,6 +22,7 @@ import {
   type Value,
 } from "./values.js";
 import type { Machine } from "./machine.js";
+import { costArray } from "./stdlib/cost.js";
 
 /** Canonical array index for a key, or -1. */
 export function arrayIndex(key: string | number): number {
@@ -122,6 +123,7 @@ export function setProperty(obj: Value, key: Value, value: Value, m: Machine): v
     if (i >= 0) {
       if (i > obj.length) {
         guardArrayLength(m, i + 1);
+        costArray(m, i - obj.length);
         // Holes are not part of the language: fill them with undefined.
         for (let j = obj.length; j < i; j++) obj.push(undefined);
       }
@@ -132,6 +134,7 @@ export function setProperty(obj: Value, key: Value, value: Value, m: Machine): v
       const n = typeof value === "number" ? value : NaN;
       if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) throwRangeError("Invalid array length");
       guardArrayLength(m, n);
+      costArray(m, n - obj.length);
       if (n < obj.length) obj.length = n;
       else while (obj.length < n) obj.push(undefined);
       return;

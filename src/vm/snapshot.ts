@@ -30,7 +30,11 @@ export const STATE_FORMAT = 1;
  * An encoded value: JSON primitives as themselves, everything else tagged. A string Postgres
  * cannot store in JSON (U+0000, a lone surrogate) is kept as its JSON text, `{ j: "\"a\\u0000\"" }`.
  */
-export type Encoded = string | number | boolean | null | { r: number } | { u: 0 } | { z: 0 } | { n: string } | { j: string };
+export type Encoded =
+  string | number | boolean | null | { r: number } | { u: 0 } | { z: 0 } | { n: string } | { j: string } | { h: 0 };
+
+/** An array's hole (a `JSON.parse` reviver's `undefined` deletes an element): kept across a save. */
+const HOLE = { h: 0 } as const;
 
 /** Cheap first test: most strings have neither NUL nor any surrogate at all. */
 const MAYBE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
@@ -48,14 +52,27 @@ export interface SavedState {
   context: number;
   fibers: number[];
   heap: unknown[][];
+  /** Log lines the execution kept so far (for the maxRunLogLines cap); absent when none. */
+  logLines?: number;
 }
 
 type HeapObject = object;
+
+/** Thrown inside the encoder once the state is certain to exceed the limit. */
+class TooLarge {}
 
 class Encoder {
   readonly ids = new Map<HeapObject, number>();
   readonly objects: HeapObject[] = [];
   readonly reachableHost = new Set<number>();
+  /**
+   * A lower bound of the saved state's JSON size in bytes, counted while encoding so that a
+   * state over the limit is refused before its JSON text is ever made (300 references to one
+   * 2 MB string would otherwise be 600 MB of text).
+   */
+  size = 0;
+
+  constructor(private readonly maxBytes: number) {}
 
   ref(o: HeapObject): number {
     let id = this.ids.get(o);
@@ -70,8 +87,11 @@ class Encoder {
   value(v: Value): Encoded {
     switch (typeof v) {
       case "string":
+        // checked at once: the check for unstorable characters reads the whole string
+        if ((this.size += v.length + 2) > this.maxBytes) throw new TooLarge();
         return storable(v);
       case "boolean":
+        this.size += 4;
         return v;
       case "number":
         if (Number.isFinite(v) && !Object.is(v, -0)) return v;
@@ -79,6 +99,7 @@ class Encoder {
       case "undefined":
         return { u: 0 };
       default:
+        this.size += 1;
         if (v === null) return null;
         if (v === UNINITIALIZED) return { z: 0 };
         return { r: this.ref(v) };
@@ -87,7 +108,11 @@ class Encoder {
 
   values(vs: Value[]): Encoded[] {
     const out = new Array<Encoded>(vs.length);
-    for (let i = 0; i < vs.length; i++) out[i] = this.value(vs[i]);
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i];
+      out[i] = v === undefined && !(i in vs) ? HOLE : this.value(v);
+    }
+    this.size += vs.length;
     return out;
   }
 
@@ -127,7 +152,10 @@ class Encoder {
     if (o instanceof Namespace) return ["n", o.id];
     // a .flow object: keys and values flat, in property order
     const flat: Encoded[] = [];
-    for (const k of Object.keys(o)) flat.push(storable(k), this.value((o as FlowObject)[k]));
+    for (const k of Object.keys(o)) {
+      this.size += k.length + 3;
+      flat.push(storable(k), this.value((o as FlowObject)[k]));
+    }
     return ["o", flat];
   }
 
@@ -146,8 +174,22 @@ class Encoder {
   }
 }
 
-export function saveState(m: Machine): { state: SavedState; reachableHost: Set<number>; bytes: number } {
-  const enc = new Encoder();
+/** A saved state, or how large it was found to be before encoding stopped. */
+export type SaveResult =
+  { state: SavedState; reachableHost: Set<number>; bytes: number } | { state: undefined; bytes: number; atLeast: boolean };
+
+/** Saves the machine's state; stops early (no state) once it is certain to exceed `maxBytes`. */
+export function saveState(m: Machine, maxBytes = Infinity): SaveResult {
+  const enc = new Encoder(maxBytes);
+  try {
+    return encode(m, enc, maxBytes);
+  } catch (e) {
+    if (e instanceof TooLarge) return { state: undefined, bytes: enc.size, atLeast: true };
+    throw e;
+  }
+}
+
+function encode(m: Machine, enc: Encoder, maxBytes: number): SaveResult {
   const main = enc.ref(m.main);
   const inputs = enc.ref(m.globals.Inputs as FlowObject);
   const context = enc.ref(m.globals.Context as FlowObject);
@@ -155,9 +197,15 @@ export function saveState(m: Machine): { state: SavedState; reachableHost: Set<n
   const heap: unknown[][] = [];
   // The object list grows while it is walked: a worklist without recursion, so deeply nested
   // values cannot overflow the host stack.
-  for (let i = 0; i < enc.objects.length; i++) heap.push(enc.entry(enc.objects[i]));
+  for (let i = 0; i < enc.objects.length; i++) {
+    heap.push(enc.entry(enc.objects[i]));
+    if (enc.size > maxBytes) return { state: undefined, bytes: enc.size, atLeast: true };
+  }
   const state: SavedState = { format: STATE_FORMAT, nextId: m.nextId, main, inputs, context, fibers, heap };
-  return { state, reachableHost: enc.reachableHost, bytes: Buffer.byteLength(JSON.stringify(state)) };
+  if (m.logs.runLines > 0) state.logLines = m.logs.runLines;
+  const bytes = Buffer.byteLength(JSON.stringify(state));
+  if (bytes > maxBytes) return { state: undefined, bytes, atLeast: false };
+  return { state, reachableHost: enc.reachableHost, bytes };
 }
 
 export interface RestoredState {
@@ -167,6 +215,7 @@ export interface RestoredState {
   fibers: Fiber[];
   pendingHost: Handle[];
   nextId: number;
+  logLines: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -209,6 +258,7 @@ export function restoreState(state: SavedState): RestoredState {
     if ("z" in o) return UNINITIALIZED;
     if ("n" in o) return o.n === "-0" ? -0 : Number(o.n);
     if ("j" in o) return JSON.parse(o.j as string) as string;
+    if ("h" in o) return undefined; // a hole outside an array (never written) reads as undefined
     throw new Error("saved state: bad value encoding");
   };
   const key = (x: unknown): string => (typeof x === "string" ? x : (JSON.parse((x as { j: string }).j) as string));
@@ -220,7 +270,11 @@ export function restoreState(state: SavedState): RestoredState {
     const o = shells[i];
     switch (e[0]) {
       case "a": {
-        for (const x of e[1] as unknown[]) (o as Value[]).push(val(x));
+        const arr = o as Value[];
+        for (const x of e[1] as unknown[]) {
+          if (typeof x === "object" && x !== null && "h" in x) arr.length++;
+          else arr.push(val(x));
+        }
         const named = (e[2] ?? []) as unknown[];
         for (let j = 0; j < named.length; j += 2) {
           Object.defineProperty(o, key(named[j]), {
@@ -290,5 +344,6 @@ export function restoreState(state: SavedState): RestoredState {
     fibers: state.fibers.map((i) => shells[i] as Fiber),
     pendingHost,
     nextId: state.nextId,
+    logLines: state.logLines ?? 0,
   };
 }

@@ -112,12 +112,12 @@ export class FlowThrow extends Error {
 }
 
 /**
- * A limit failure (instructions, state size, call depth). It is not a FlowThrow on purpose:
+ * A limit failure (instructions, state size, call depth, activation time or memory). It is not a FlowThrow on purpose:
  * `catch` in .flow code never sees it; it fails the execution.
  */
 export class LimitExceeded extends Error {
   constructor(
-    public readonly limit: "instructions" | "stateSize" | "callDepth",
+    public readonly limit: "instructions" | "stateSize" | "callDepth" | "time" | "memory",
     message: string,
   ) {
     super(message);
@@ -174,6 +174,8 @@ export interface NativeContext {
   call(fn: Value, thisValue: Value, args: Value[]): Value;
   /** Largest string length / array length a native may create (derived from the state size limit). */
   readonly maxValueLength: number;
+  /** Charges work (instructions) and memory (bytes) to the activation's budgets (stdlib/cost.ts). */
+  spend(work: number, bytes: number): void;
   /** Largest payload (task or child inputs, the workflow's output) in bytes of JSON; none when absent. */
   readonly maxPayloadBytes?: number;
   /** A closure's `length` (its parameters before the first default or rest), from the program. */

@@ -24,6 +24,8 @@ export interface FakeContext extends NativeContext {
   hostFn(c: Closure): HostFn;
   /** Number of ctx.call invocations so far. */
   calls: number;
+  /** Work (instructions) and bytes the natives charged so far. */
+  spent: { work: number; bytes: number };
 }
 
 export function makeContext(maxValueLength = 1_000_000): FakeContext {
@@ -31,6 +33,11 @@ export function makeContext(maxValueLength = 1_000_000): FakeContext {
   const ctx: FakeContext = {
     maxValueLength,
     calls: 0,
+    spent: { work: 0, bytes: 0 },
+    spend(work: number, bytes: number): void {
+      ctx.spent.work += work;
+      ctx.spent.bytes += bytes;
+    },
     call(fn: Value, thisValue: Value, args: Value[]): Value {
       ctx.calls++;
       if (fn instanceof Closure) return toFlow(fns[fn.fn]!.call(thisValue, ...args), ctx);

@@ -288,16 +288,18 @@ test("the state-size limit fails the execution with a RangeError naming the limi
   assert.equal(error.type, "RangeError");
   assert.match(
     String(error.message),
-    /^state size limit exceeded: the saved state would be \d+ bytes, more than the limit of 1000 \(raise it with the maxStateBytes limit\)$/,
+    /^state size limit exceeded: the saved state would be at least \d+ bytes, more than the limit of 1000 \(raise it with the maxStateBytes limit\)$/,
   );
-  const bytes = Number(/would be (\d+) bytes/.exec(String(error.message))![1]);
+  // counted while encoding, and stopped there: a lower bound of the real size
+  const bytes = Number(/would be at least (\d+) bytes/.exec(String(error.message))![1]);
   assert.ok(bytes > 1000);
-  // The timer nothing will ever await again is released.
-  assert.equal(result.dropped.length, 1);
+  // The activation failed part-way: the timer it started is not created at all.
+  assert.deepEqual(result.effects, []);
+  assert.deepEqual(result.dropped, []);
   // With the default limit the same program suspends and completes.
   const ok = start(source).machine.activate();
   assert.equal(ok.status, "suspended");
-  assert.equal(Buffer.byteLength(JSON.stringify(ok.state)), bytes);
+  assert.ok(Buffer.byteLength(JSON.stringify(ok.state)) >= bytes);
 });
 
 test("the saved state is plain JSON data: no host object, no undefined, no special number", () => {

@@ -22,6 +22,11 @@ Options:
   --max-state-bytes N      saved state size limit in bytes (default 2097152)
   --max-call-depth N       nested calls (default 1000)
   --max-payload-bytes N    largest task input, child input or output, in bytes of JSON (default 1048576)
+  --max-activation-ms N    wall-clock time one activation may compute (default 10000)
+  --max-activation-bytes N bytes of values one activation may make (default 268435456)
+  --max-log-line-chars N   characters of one log line; longer ones are cut and marked (default 16384)
+  --max-log-lines N        log lines per activation; further ones are dropped and counted (default 1000)
+  --max-run-log-lines N    log lines per execution over all its activations (default 10000)
   --inspect                when the workflow ends suspended (or fails after a pause), show where it
                            stopped: each stack's line and the variables in scope with their values
                            (as rhythm inspect shows a stored run); with --json, as "inspection"
@@ -43,6 +48,11 @@ export const runCommand: Command = {
       "max-state-bytes": { type: "string" },
       "max-call-depth": { type: "string" },
       "max-payload-bytes": { type: "string" },
+      "max-activation-ms": { type: "string" },
+      "max-activation-bytes": { type: "string" },
+      "max-log-line-chars": { type: "string" },
+      "max-log-lines": { type: "string" },
+      "max-run-log-lines": { type: "string" },
       json: { type: "boolean" },
       inspect: { type: "boolean" },
     });
@@ -71,6 +81,11 @@ export const runCommand: Command = {
       maxStateBytes: parseCountOption(values["max-state-bytes"], "--max-state-bytes"),
       maxCallDepth: parseCountOption(values["max-call-depth"], "--max-call-depth"),
       maxPayloadBytes: parseCountOption(values["max-payload-bytes"], "--max-payload-bytes"),
+      maxActivationMs: parseCountOption(values["max-activation-ms"], "--max-activation-ms"),
+      maxActivationBytes: parseCountOption(values["max-activation-bytes"], "--max-activation-bytes"),
+      maxLogLineChars: parseCountOption(values["max-log-line-chars"], "--max-log-line-chars"),
+      maxLogLines: parseCountOption(values["max-log-lines"], "--max-log-lines"),
+      maxRunLogLines: parseCountOption(values["max-run-log-lines"], "--max-run-log-lines"),
     };
     for (const k of Object.keys(limits) as (keyof typeof limits)[]) if (limits[k] === undefined) delete limits[k];
     let result;

@@ -4,11 +4,12 @@
 // length is read once at the start, and holes (and elements removed meanwhile) are skipped by the
 // methods that skip them in JS; find* visit every index.
 
-import { isCallable, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
+import { Closure, isCallable, throwTypeError, type NativeContext, type NativeImpl, type Value } from "../values.js";
 import { truthy } from "../coerce.js";
 import { requireCallable } from "./describe-value.js";
 import { thisArray } from "./array-receiver.js";
 import { guardArrayLength } from "./size-guard.js";
+import { costArray, costElements, ELEMENTS_PER_INSTRUCTION } from "./cost.js";
 
 type Visit = (ctx: NativeContext, arr: Value[], fn: Value, thisArg: Value) => Value;
 
@@ -18,6 +19,9 @@ function withCallback(name: string, visit: Visit, notCallable?: string): NativeI
     const arr = thisArray(thisValue, name);
     if (notCallable !== undefined && !isCallable(args[0])) throwTypeError(notCallable);
     requireCallable(args[0]);
+    // each element costs a share on top of its callback; a built-in callback charges nothing of
+    // its own, so it pays an instruction per element here, as a .flow function's call does
+    costElements(ctx, arr.length * (args[0] instanceof Closure ? 1 : ELEMENTS_PER_INSTRUCTION));
     return visit(ctx, arr, args[0], args[1]);
   };
 }
@@ -36,6 +40,7 @@ function reduce(ctx: NativeContext, thisValue: Value, args: Value[], fromEnd: bo
   const fn = args[0];
   requireCallable(fn);
   const len = arr.length;
+  costElements(ctx, len);
   const index = (i: number): number => (fromEnd ? len - 1 - i : i);
   let i = 0;
   let acc: Value;
@@ -61,6 +66,7 @@ export const arrayIterationNatives: Record<string, NativeImpl> = {
   }),
   "Array.prototype.map": withCallback("map", (ctx, arr, fn, thisArg) => {
     const len = arr.length;
+    costArray(ctx, len);
     const result: Value[] = new Array(len); // holes stay holes, as in JS
     for (let k = 0; k < len; k++) if (k in arr) result[k] = ctx.call(fn, thisArg, [arr[k], k, arr]);
     return result;
@@ -109,6 +115,7 @@ export const arrayIterationNatives: Record<string, NativeImpl> = {
         const mapped = ctx.call(fn, thisArg, [arr[k], k, arr]);
         if (Array.isArray(mapped)) {
           guardArrayLength(ctx, result.length + mapped.length);
+          costArray(ctx, mapped.length);
           for (let j = 0; j < mapped.length; j++) if (j in mapped) result.push(mapped[j]);
         } else {
           guardArrayLength(ctx, result.length + 1);

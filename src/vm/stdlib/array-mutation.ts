@@ -8,7 +8,9 @@ import { relativeIndex, thisArray } from "./array-receiver.js";
 import { callHost } from "./host-errors.js";
 import { timSort, type Comparator } from "./array-sort.js";
 import { guardArrayLength } from "./size-guard.js";
+import { costArray, costElements, ELEMENTS_PER_INSTRUCTION } from "./cost.js";
 
+const COMPARISONS_PER_CHARGE = 256;
 const BAD_COMPARATOR = "The comparison function must be either a function or undefined";
 
 // The host's own methods, called on the receiver: a .flow array may have a named property
@@ -17,13 +19,25 @@ const { pop, reverse, shift, unshift } = Array.prototype;
 
 /** SortCompare: the user's comparator (ToNumber, NaN as 0) or JS's default string order. */
 function sortComparator(ctx: NativeContext, cmp: Value): Comparator {
+  // each comparison is charged (in batches): a sort costs what its comparisons cost
+  // (the default order converts both sides to strings: ~2 instructions' worth each time)
+  let compared = 0;
+  const perComparison = cmp === undefined ? 2 : 1 / ELEMENTS_PER_INSTRUCTION;
+  const count = (): void => {
+    if (++compared === COMPARISONS_PER_CHARGE) {
+      ctx.spend(compared * perComparison, 0);
+      compared = 0;
+    }
+  };
   if (cmp !== undefined) {
     return (x, y) => {
+      count();
       const v = toNumber(ctx.call(cmp, undefined, [x, y]), ctx);
       return Number.isNaN(v) ? 0 : v;
     };
   }
   return (x, y) => {
+    count();
     const xs = toStr(x, ctx);
     const ys = toStr(y, ctx);
     return xs < ys ? -1 : ys < xs ? 1 : 0;
@@ -38,6 +52,7 @@ function sort(ctx: NativeContext, thisValue: Value, cmp: Value): Value {
   checkComparator(cmp);
   const arr = thisArray(thisValue, "sort");
   const len = arr.length;
+  costArray(ctx, len);
   // holes are dropped and undefined set aside: both end up after the sorted values
   const work: Value[] = [];
   let undefinedCount = 0;
@@ -58,6 +73,7 @@ function sort(ctx: NativeContext, thisValue: Value, cmp: Value): Value {
 function toSorted(ctx: NativeContext, thisValue: Value, cmp: Value): Value[] {
   checkComparator(cmp);
   const arr = thisArray(thisValue, "toSorted");
+  costArray(ctx, arr.length);
   const work: Value[] = [];
   let undefinedCount = 0;
   for (let k = 0; k < arr.length; k++) {
@@ -86,6 +102,8 @@ function splice(ctx: NativeContext, thisValue: Value, args: Value[]): Value[] {
   const items = args.slice(2);
   const newLen = len - deleteCount + items.length;
   guardArrayLength(ctx, newLen);
+  costElements(ctx, len - start + items.length);
+  costArray(ctx, deleteCount);
   const removed: Value[] = new Array(deleteCount);
   for (let i = 0; i < deleteCount; i++) if (start + i in arr) removed[i] = arr[start + i];
   // move the tail (holes move as holes), then write the items
@@ -116,6 +134,7 @@ function toSpliced(ctx: NativeContext, thisValue: Value, args: Value[]): Value[]
   const [start, skipCount] = spliceRange(ctx, len, args);
   const items = args.slice(2);
   guardArrayLength(ctx, len - skipCount + items.length);
+  costArray(ctx, len - skipCount + items.length);
   const result: Value[] = [];
   for (let k = 0; k < start; k++) result.push(arr[k]);
   for (const item of items) result.push(item);
@@ -135,16 +154,22 @@ export const arrayMutationNatives: Record<string, NativeImpl> = {
   "Array.prototype.unshift": (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, "unshift");
     guardArrayLength(ctx, arr.length + args.length);
+    costElements(ctx, arr.length); // every element moves (the arguments were paid by their spread)
     return args.length === 0 ? arr.length : callHost(() => unshift.apply(arr, args)); // too many arguments: V8's RangeError
   },
   "Array.prototype.splice": (ctx, thisValue, args) => splice(ctx, thisValue, args),
   "Array.prototype.toSpliced": (ctx, thisValue, args) => toSpliced(ctx, thisValue, args),
-  "Array.prototype.reverse": (_ctx, thisValue) => reverse.call(thisArray(thisValue, "reverse")) as Value,
+  "Array.prototype.reverse": (ctx, thisValue) => {
+    const arr = thisArray(thisValue, "reverse");
+    costElements(ctx, arr.length);
+    return reverse.call(arr) as Value;
+  },
   "Array.prototype.fill": (ctx, thisValue, args) => {
     const arr = thisArray(thisValue, "fill");
     const len = arr.length;
     const start = relativeIndex(args[1], len, 0, ctx);
     const end = relativeIndex(args[2], len, len, ctx);
+    costElements(ctx, end - start);
     for (let k = start; k < end; k++) arr[k] = args[0];
     return arr;
   },

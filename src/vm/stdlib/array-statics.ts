@@ -7,6 +7,7 @@ import { toLength, typeOf } from "../coerce.js";
 import { nativeLength } from "./function-meta.js";
 import { notIterableMessage, requireCallable } from "./describe-value.js";
 import { guardArrayLength } from "./size-guard.js";
+import { costArray } from "./cost.js";
 
 function arrayFrom(ctx: NativeContext, items: Value, mapFn: Value, thisArg: Value): Value[] {
   if (mapFn !== undefined) requireCallable(mapFn);
@@ -15,6 +16,7 @@ function arrayFrom(ctx: NativeContext, items: Value, mapFn: Value, thisArg: Valu
   const result: Value[] = [];
   if (Array.isArray(items)) {
     // the array iterator reads the length afresh at each step, as JS does
+    costArray(ctx, items.length);
     for (let i = 0; i < items.length; i++) {
       guardArrayLength(ctx, i + 1);
       result.push(map(items[i], i));
@@ -22,6 +24,7 @@ function arrayFrom(ctx: NativeContext, items: Value, mapFn: Value, thisArg: Valu
     return result;
   }
   if (typeof items === "string") {
+    costArray(ctx, items.length);
     let i = 0;
     for (const ch of items) result.push(map(ch, i++));
     return result;
@@ -29,6 +32,7 @@ function arrayFrom(ctx: NativeContext, items: Value, mapFn: Value, thisArg: Valu
   // an array-like: .flow objects may have a length, and functions have theirs (no elements)
   const len = isFlowObject(items) ? toLength(items.length, ctx) : functionLength(ctx, items);
   guardArrayLength(ctx, len);
+  costArray(ctx, len);
   for (let i = 0; i < len; i++) result.push(map(isFlowObject(items) ? items[String(i)] : undefined, i));
   return result;
 }
@@ -44,6 +48,7 @@ export const arrayStaticNatives: Record<string, NativeImpl> = {
   "Array.from": (ctx, _this, args) => arrayFrom(ctx, args[0], args[1], args[2]),
   "Array.of": (ctx, _this, args) => {
     guardArrayLength(ctx, args.length);
+    costArray(ctx, args.length);
     return args.slice();
   },
 };

@@ -7,6 +7,7 @@ import { toNumber, toPrimitive, toStr, truthy } from "../coerce.js";
 import { callHost } from "./host-errors.js";
 import { nativeFn } from "./native-cache.js";
 import { guardStringLength } from "./size-guard.js";
+import { costChars, costString } from "./cost.js";
 
 export const conversionNatives: Record<string, NativeImpl> = {
   Number: (ctx, _this, args) => (args.length === 0 ? 0 : toNumber(args[0], ctx)),
@@ -14,9 +15,14 @@ export const conversionNatives: Record<string, NativeImpl> = {
   Boolean: (_ctx, _this, args) => truthy(args[0]),
   parseInt: (ctx, _this, args) => {
     const s = toStr(args[0], ctx);
+    costChars(ctx, s.length);
     return parseInt(s, toPrimitive(args[1], "number", ctx) as number);
   },
-  parseFloat: (ctx, _this, args) => parseFloat(toStr(args[0], ctx)),
+  parseFloat: (ctx, _this, args) => {
+    const s = toStr(args[0], ctx);
+    costChars(ctx, s.length);
+    return parseFloat(s);
+  },
   isNaN: (ctx, _this, args) => Number.isNaN(toNumber(args[0], ctx)),
   isFinite: (ctx, _this, args) => Number.isFinite(toNumber(args[0], ctx)),
   // the Number.is* predicates never convert: a non-number is simply not an integer, etc.
@@ -26,11 +32,13 @@ export const conversionNatives: Record<string, NativeImpl> = {
   "Number.isNaN": (_ctx, _this, args) => Number.isNaN(args[0]),
   "String.fromCharCode": (ctx, _this, args) => {
     guardStringLength(ctx, args.length);
+    costString(ctx, args.length);
     const codes = args.map((a) => toNumber(a, ctx));
     return callHost(() => String.fromCharCode(...codes)); // too many arguments: V8's RangeError
   },
   "String.fromCodePoint": (ctx, _this, args) => {
     guardStringLength(ctx, args.length * 2);
+    costString(ctx, args.length * 2);
     const codes = args.map((a) => toNumber(a, ctx));
     return callHost(() => String.fromCodePoint(...codes)); // V8's "Invalid code point …" RangeError
   },

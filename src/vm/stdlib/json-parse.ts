@@ -14,6 +14,7 @@ import {
   type Value,
 } from "../values.js";
 import { toStr } from "../coerce.js";
+import { costString } from "./cost.js";
 
 /** Parses JSON text into .flow values; a bad text throws a .flow SyntaxError with V8's message. */
 export function parseJsonText(text: string): Value {
@@ -114,7 +115,10 @@ function revive(ctx: NativeContext, reviver: Value, value: Value): Value {
 
 /** JSON.parse(text, reviver?). */
 export function jsonParse(ctx: NativeContext, text: Value, reviver?: Value): Value {
-  const value = parseJsonText(toStr(text, ctx));
+  const source = toStr(text, ctx);
+  // the values made take about as much as the text (more for many small containers)
+  costString(ctx, source.length * 2);
+  const value = parseJsonText(source);
   return isCallable(reviver) ? revive(ctx, reviver, value) : value;
 }
 

@@ -80,6 +80,7 @@ export function jsonStringify(ctx: NativeContext, value: Value, replacer?: Value
     circular: (cycle) => throwTypeError(circularMessage(cycle)),
     gap: gapOf(space, ctx),
     limit: ctx,
+    spender: ctx,
   };
   return writeJson(value, hooks);
 }

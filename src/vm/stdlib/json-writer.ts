@@ -5,6 +5,7 @@
 
 import { Handle, isFlowObject, newObject, type FlowObject, type Value } from "../values.js";
 import { guardStringLength, type SizeLimit } from "./size-guard.js";
+import { costString, type Spender } from "./cost.js";
 
 /** What the writer asks its user. */
 export interface JsonWriterHooks {
@@ -22,7 +23,21 @@ export interface JsonWriterHooks {
   gap: string;
   /** Size limit of the output text (none when undefined). */
   limit?: SizeLimit;
+  /** Where the work is charged: values visited, text written (none when undefined). */
+  spender?: Spender;
+  /**
+   * Stop once the text is longer than this and give back what was written so far (console.log's
+   * line cap): the result is then longer than `truncateAt` and ends mid-value.
+   */
+  truncateAt?: number;
 }
+
+/** Thrown inside the writer when the text passed `truncateAt`. */
+class Truncated {}
+
+/** Charges to do, gathered so that a large value costs a handful of spend calls. */
+const FLUSH_CHARS = 65_536;
+const FLUSH_VISITS = 1024;
 
 /** Where a cycle was found: the containers on the path and the key that closes the circle. */
 export interface CycleInfo {
@@ -59,8 +74,18 @@ export function writeJson(root: Value, hooks: JsonWriterHooks): string | undefin
   const stack: Frame[] = [];
   const active = new Set<Value>();
   const gap = hooks.gap;
+  const truncateAt = hooks.truncateAt ?? Infinity;
+  let chars = 0;
+  let visits = 0;
+  const flush = (): void => {
+    // a visit runs the hooks and a few pushes: about an instruction's worth
+    hooks.spender?.spend(visits, 0);
+    costString(hooks.spender, chars);
+    chars = visits = 0;
+  };
 
   const visit = (holder: Value, key: string, raw: Value): string | undefined | typeof OPENED => {
+    if (++visits > FLUSH_VISITS) flush();
     const value = hooks.resolve(holder, key, raw);
     const kind = hooks.containerKind(value);
     if (kind === undefined) return hooks.leaf(value);
@@ -83,12 +108,21 @@ export function writeJson(root: Value, hooks: JsonWriterHooks): string | undefin
     return OPENED;
   };
 
-  const addPart = (f: Frame, key: string, text: string | undefined): void => {
+  // `leaf`: text written here, charged; a closed container's text is charged already (V8 joins
+  // it into its parent as a rope, without copying it again)
+  const addPart = (f: Frame, key: string, text: string | undefined, leaf: boolean): void => {
     let part: string;
     if (f.isArray) part = text ?? "null";
     else if (text === undefined) return;
     else part = JSON.stringify(key) + (gap === "" ? ":" : ": ") + text;
     f.size += part.length;
+    if (leaf) chars += part.length;
+    else chars += part.length - text!.length;
+    if (chars > FLUSH_CHARS) flush();
+    if (f.size > truncateAt) {
+      f.parts.push(part);
+      throw new Truncated();
+    }
     guardStringLength(hooks.limit, f.size);
     f.parts.push(part);
   };
@@ -108,22 +142,38 @@ export function writeJson(root: Value, hooks: JsonWriterHooks): string | undefin
 
   const wrapper: FlowObject = newObject();
   wrapper[""] = root;
-  const first = visit(wrapper, "", root);
-  if (first !== OPENED) return first;
-  for (;;) {
-    const f = stack[stack.length - 1]!;
-    if (f.index < f.length) {
-      const key = f.isArray ? String(f.index) : f.keys[f.index]!;
-      f.index++;
-      const text = visit(f.value, key, member(f.value, key));
-      if (text !== OPENED) addPart(f, key, text);
-      continue;
+  try {
+    const text = walk();
+    flush();
+    return text;
+  } catch (e) {
+    if (!(e instanceof Truncated)) throw e;
+    flush();
+    // what was written so far: each open container's members, outermost first
+    const last = stack.length - 1;
+    return stack
+      .map((f, i) => (f.isArray ? "[" : "{") + f.parts.join(",") + (i < last && f.parts.length > 0 ? "," : ""))
+      .join("");
+  }
+
+  function walk(): string | undefined {
+    const first = visit(wrapper, "", root);
+    if (first !== OPENED) return first;
+    for (;;) {
+      const f = stack[stack.length - 1]!;
+      if (f.index < f.length) {
+        const key = f.isArray ? String(f.index) : f.keys[f.index]!;
+        f.index++;
+        const text = visit(f.value, key, member(f.value, key));
+        if (text !== OPENED) addPart(f, key, text, true);
+        continue;
+      }
+      const text = close(f);
+      stack.pop();
+      active.delete(f.value);
+      if (stack.length === 0) return text;
+      addPart(stack[stack.length - 1]!, f.enteredKey, text, false);
     }
-    const text = close(f);
-    stack.pop();
-    active.delete(f.value);
-    if (stack.length === 0) return text;
-    addPart(stack[stack.length - 1]!, f.enteredKey, text);
   }
 }
 

@@ -21,6 +21,7 @@ import { isPrimitive, sameValue, toNumber, toPropertyKey, typeOf } from "../coer
 import { hasStaticMember } from "./members.js";
 import { describeValue, notIterableMessage } from "./describe-value.js";
 import { guardArrayLength } from "./size-guard.js";
+import { costArray, costKeys, type Spender } from "./cost.js";
 
 const NULL_TO_OBJECT = "Cannot convert undefined or null to object";
 
@@ -28,10 +29,18 @@ const NULL_TO_OBJECT = "Cannot convert undefined or null to object";
  * EnumerableOwnProperties keys of any value, after ToObject: object keys in JS order (integer
  * keys first), array and string indices; numbers, booleans and class instances have none.
  */
-export function ownEnumerableKeys(v: Value): string[] {
+export function ownEnumerableKeys(v: Value, spender?: Spender): string[] {
   if (v === undefined || v === null) return throwTypeError(NULL_TO_OBJECT);
-  if (typeof v === "string") return Array.from({ length: v.length }, (_, i) => String(i));
-  if (Array.isArray(v) || isFlowObject(v)) return Object.keys(v);
+  if (typeof v === "string") {
+    costKeys(spender, v.length);
+    return Array.from({ length: v.length }, (_, i) => String(i));
+  }
+  if (Array.isArray(v) || isFlowObject(v)) {
+    // as many keys as the value holds, which was charged when it was made
+    const keys = Object.keys(v);
+    costKeys(spender, keys.length);
+    return keys;
+  }
   return [];
 }
 
@@ -100,6 +109,7 @@ function fromEntries(ctx: NativeContext, iterable: Value): FlowObject {
   if (Array.isArray(iterable)) entries = iterable;
   else if (typeof iterable === "string") entries = Array.from(iterable);
   else return throwTypeError(notIterableMessage(iterable));
+  costKeys(ctx, entries.length * 2); // each entry read and its key written
   const result = newObject();
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
@@ -120,21 +130,25 @@ function assign(ctx: NativeContext, args: Value[]): Value {
   for (let s = 1; s < args.length; s++) {
     const source = args[s];
     if (source === undefined || source === null) continue;
-    for (const key of ownEnumerableKeys(source)) assignProperty(target, key, ownValue(source, key), ctx);
+    const keys = ownEnumerableKeys(source, ctx);
+    costKeys(ctx, keys.length); // and written
+    for (const key of keys) assignProperty(target, key, ownValue(source, key), ctx);
   }
   return target;
 }
 
 export const objectNatives: Record<string, NativeImpl> = {
   Object: (_ctx, _this, args) => objectCall(args[0]),
-  "Object.keys": (_ctx, _this, args) => ownEnumerableKeys(args[0]),
-  "Object.values": (_ctx, _this, args) => {
+  "Object.keys": (ctx, _this, args) => ownEnumerableKeys(args[0], ctx),
+  "Object.values": (ctx, _this, args) => {
     const v = args[0];
-    return ownEnumerableKeys(v).map((k) => ownValue(v, k));
+    return ownEnumerableKeys(v, ctx).map((k) => ownValue(v, k));
   },
-  "Object.entries": (_ctx, _this, args) => {
+  "Object.entries": (ctx, _this, args) => {
     const v = args[0];
-    return ownEnumerableKeys(v).map((k): Value => [k, ownValue(v, k)]);
+    const keys = ownEnumerableKeys(v, ctx);
+    costArray(ctx, keys.length * 3); // a pair per key
+    return keys.map((k): Value => [k, ownValue(v, k)]);
   },
   "Object.fromEntries": (ctx, _this, args) => fromEntries(ctx, args[0]),
   "Object.assign": (ctx, _this, args) => assign(ctx, args),

@@ -9,6 +9,7 @@ import { isFlowObject, throwTypeError, type FlowObject, type NativeContext, type
 import { isPrimitive, toIntegerOrInfinity, toLength, toNumber, toPrimitive, toStr, toUint32, type Primitive } from "../coerce.js";
 import { callHost } from "./host-errors.js";
 import { guardStringLength } from "./size-guard.js";
+import { costArray, costChars, costString } from "./cost.js";
 
 type Hint = "s" | "n";
 type HostMethod = (this: string, ...args: Primitive[]) => unknown;
@@ -28,14 +29,35 @@ function hostMethod(name: string): HostMethod {
   return (String.prototype as unknown as Record<string, HostMethod>)[name]!;
 }
 
+/**
+ * What a delegated method costs, charged before it runs: "none" reads a character or two;
+ * "scan" may read the whole receiver; "copy" makes a string as long as the receiver; "result"
+ * is charged by the length of what it gave (a slice), which the receiver's length bounds.
+ */
+type Cost = "none" | "scan" | "copy" | "result";
+
 /** A method whose arguments are converted with the given hints, then run by the host. */
-function delegate(name: string, hints: readonly Hint[]): NativeImpl {
+function delegate(name: string, hints: readonly Hint[], cost: Cost): NativeImpl {
   const host = hostMethod(name);
   return (ctx, thisValue, args) => {
     const s = thisString(thisValue, name);
     const prims = convertArgs(ctx, args, hints);
-    return callHost(() => host.apply(s, prims)) as Value;
+    if (cost === "scan") costChars(ctx, s.length);
+    else if (cost === "copy") costString(ctx, s.length);
+    const result = callHost(() => host.apply(s, prims)) as Value;
+    if (cost === "result") costString(ctx, (result as string).length);
+    return result;
   };
+}
+
+/** indexOf: charged by how far it read, so a tokenizer walking a long text pays once per character. */
+function indexOf(ctx: NativeContext, thisValue: Value, args: Value[]): Value {
+  const s = thisString(thisValue, "indexOf");
+  const [search, position] = convertArgs(ctx, args, ["s", "n"]) as [string | undefined, number | undefined];
+  const found = s.indexOf(search as string, position);
+  const from = Math.min(Math.max(Math.trunc(position ?? 0) || 0, 0), s.length);
+  costChars(ctx, (found === -1 ? s.length : found) - from + String(search).length);
+  return found;
 }
 
 function pad(name: "padStart" | "padEnd"): NativeImpl {
@@ -44,7 +66,10 @@ function pad(name: "padStart" | "padEnd"): NativeImpl {
     const s = thisString(thisValue, name);
     const maxLength = toLength(args[0], ctx);
     const filler = args[1] === undefined ? undefined : toStr(args[1], ctx);
-    if (maxLength > s.length && filler !== "") guardStringLength(ctx, maxLength);
+    if (maxLength > s.length && filler !== "") {
+      guardStringLength(ctx, maxLength);
+      costString(ctx, maxLength);
+    }
     return host.call(s, maxLength, filler) as string;
   };
 }
@@ -65,28 +90,28 @@ function hostLocales(ctx: NativeContext, v: Value): unknown {
 const NO_ARGS: readonly Hint[] = [];
 
 export const stringMethodNatives: Record<string, NativeImpl> = {
-  "String.prototype.at": delegate("at", ["n"]),
-  "String.prototype.charAt": delegate("charAt", ["n"]),
-  "String.prototype.charCodeAt": delegate("charCodeAt", ["n"]),
-  "String.prototype.codePointAt": delegate("codePointAt", ["n"]),
-  "String.prototype.endsWith": delegate("endsWith", ["s", "n"]),
-  "String.prototype.includes": delegate("includes", ["s", "n"]),
-  "String.prototype.indexOf": delegate("indexOf", ["s", "n"]),
-  "String.prototype.lastIndexOf": delegate("lastIndexOf", ["s", "n"]),
-  "String.prototype.startsWith": delegate("startsWith", ["s", "n"]),
-  "String.prototype.slice": delegate("slice", ["n", "n"]),
-  "String.prototype.substring": delegate("substring", ["n", "n"]),
-  "String.prototype.substr": delegate("substr", ["n", "n"]),
-  "String.prototype.normalize": delegate("normalize", ["s"]),
-  "String.prototype.toLowerCase": delegate("toLowerCase", NO_ARGS),
-  "String.prototype.toUpperCase": delegate("toUpperCase", NO_ARGS),
-  "String.prototype.trim": delegate("trim", NO_ARGS),
-  "String.prototype.trimStart": delegate("trimStart", NO_ARGS),
-  "String.prototype.trimEnd": delegate("trimEnd", NO_ARGS),
-  "String.prototype.isWellFormed": delegate("isWellFormed", NO_ARGS),
-  "String.prototype.toWellFormed": delegate("toWellFormed", NO_ARGS),
-  "String.prototype.toString": delegate("toString", NO_ARGS),
-  "String.prototype.valueOf": delegate("valueOf", NO_ARGS),
+  "String.prototype.at": delegate("at", ["n"], "none"),
+  "String.prototype.charAt": delegate("charAt", ["n"], "none"),
+  "String.prototype.charCodeAt": delegate("charCodeAt", ["n"], "none"),
+  "String.prototype.codePointAt": delegate("codePointAt", ["n"], "none"),
+  "String.prototype.endsWith": delegate("endsWith", ["s", "n"], "scan"),
+  "String.prototype.includes": delegate("includes", ["s", "n"], "scan"),
+  "String.prototype.indexOf": indexOf,
+  "String.prototype.lastIndexOf": delegate("lastIndexOf", ["s", "n"], "scan"),
+  "String.prototype.startsWith": delegate("startsWith", ["s", "n"], "none"),
+  "String.prototype.slice": delegate("slice", ["n", "n"], "result"),
+  "String.prototype.substring": delegate("substring", ["n", "n"], "result"),
+  "String.prototype.substr": delegate("substr", ["n", "n"], "result"),
+  "String.prototype.normalize": delegate("normalize", ["s"], "copy"),
+  "String.prototype.toLowerCase": delegate("toLowerCase", NO_ARGS, "copy"),
+  "String.prototype.toUpperCase": delegate("toUpperCase", NO_ARGS, "copy"),
+  "String.prototype.trim": delegate("trim", NO_ARGS, "copy"),
+  "String.prototype.trimStart": delegate("trimStart", NO_ARGS, "copy"),
+  "String.prototype.trimEnd": delegate("trimEnd", NO_ARGS, "copy"),
+  "String.prototype.isWellFormed": delegate("isWellFormed", NO_ARGS, "scan"),
+  "String.prototype.toWellFormed": delegate("toWellFormed", NO_ARGS, "copy"),
+  "String.prototype.toString": delegate("toString", NO_ARGS, "none"),
+  "String.prototype.valueOf": delegate("valueOf", NO_ARGS, "none"),
   "String.prototype.padStart": pad("padStart"),
   "String.prototype.padEnd": pad("padEnd"),
   "String.prototype.split": (ctx, thisValue, args) => {
@@ -94,27 +119,33 @@ export const stringMethodNatives: Record<string, NativeImpl> = {
     // the spec converts the limit before the separator; only a missing one means "no limit"
     const limit = args[1] === undefined ? undefined : toUint32(args[1], ctx);
     const separator = args[0] === undefined ? undefined : toStr(args[0], ctx);
+    // at most one piece per character (and at most `limit`), each a small string
+    costChars(ctx, s.length);
+    costArray(ctx, Math.min(s.length + 1, limit ?? Infinity));
     return hostMethod("split").call(s, separator, limit) as string[];
   },
   "String.prototype.repeat": (ctx, thisValue, args) => {
     const s = thisString(thisValue, "repeat");
     const count = toPrimitive(args[0], "number", ctx);
     const n = toIntegerOrInfinity(count);
-    if (n >= 0 && n !== Infinity && s.length > 0) guardStringLength(ctx, s.length * n);
+    if (n >= 0 && n !== Infinity && s.length > 0) {
+      guardStringLength(ctx, s.length * n);
+      costString(ctx, s.length * n);
+    }
     return callHost(() => s.repeat(count as number)); // invalid counts throw V8's own RangeError
   },
   "String.prototype.concat": (ctx, thisValue, args) => {
     const s = thisString(thisValue, "concat");
     const parts = args.map((a) => toStr(a, ctx));
-    guardStringLength(
-      ctx,
-      parts.reduce((n, p) => n + p.length, s.length),
-    );
+    const total = parts.reduce((n, p) => n + p.length, s.length);
+    guardStringLength(ctx, total);
+    costString(ctx, total);
     return callHost(() => s.concat(...parts)); // too many arguments: V8's RangeError
   },
   "String.prototype.localeCompare": (ctx, thisValue, args) => {
     const s = thisString(thisValue, "localeCompare");
     const that = toStr(args[0], ctx);
+    costChars(ctx, s.length + that.length);
     const locales = args[1] === undefined ? undefined : hostLocales(ctx, args[1]);
     const options = args[2] === undefined ? undefined : hostOptions(ctx, args[2]);
     return callHost(() => s.localeCompare(that, locales as string | string[] | undefined, options as Intl.CollatorOptions));

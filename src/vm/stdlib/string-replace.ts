@@ -7,6 +7,10 @@ import { isCallable, type NativeContext, type NativeImpl, type Value } from "../
 import { toStr } from "../coerce.js";
 import { thisString } from "./string-methods.js";
 import { guardStringLength, type SizeLimit } from "./size-guard.js";
+import { costChars, costString } from "./cost.js";
+
+/** Instructions charged per match of replaceAll. */
+const MATCH_WORK = 8;
 
 /** GetSubstitution for a string pattern: no capture groups, so `$1` and `$<x>` stay as written. */
 export function getSubstitution(matched: string, str: string, position: number, replacement: string, limit?: SizeLimit): string {
@@ -45,12 +49,14 @@ function replaceOne(ctx: NativeContext, thisValue: Value, args: Value[]): string
   const fn = isCallable(args[1]) ? args[1] : undefined;
   const template = fn === undefined ? toStr(args[1], ctx) : "";
   const position = stringIndexOf(s, search, 0);
+  costChars(ctx, position === -1 ? s.length : position + search.length);
   if (position === -1) return s;
   const replacement =
     fn === undefined
       ? getSubstitution(search, s, position, template, ctx)
       : toStr(ctx.call(fn, undefined, [search, position, s]), ctx);
   guardStringLength(ctx, s.length - search.length + replacement.length);
+  costString(ctx, s.length - search.length + replacement.length);
   return s.slice(0, position) + replacement + s.slice(position + search.length);
 }
 
@@ -60,9 +66,12 @@ function replaceAll(ctx: NativeContext, thisValue: Value, args: Value[]): string
   const fn = isCallable(args[1]) ? args[1] : undefined;
   const template = fn === undefined ? toStr(args[1], ctx) : "";
   const advanceBy = Math.max(1, search.length);
+  costChars(ctx, s.length);
   // every match position is found before the replacer runs, as the spec says
   const positions: number[] = [];
   for (let p = stringIndexOf(s, search, 0); p !== -1; p = stringIndexOf(s, search, p + advanceBy)) positions.push(p);
+  // each match costs a substitution, two slices and its parts (measured ~1 µs: ~16 instructions)
+  ctx.spend(positions.length * MATCH_WORK, positions.length * 48);
   const parts: string[] = [];
   let size = 0;
   let endOfLastMatch = 0;
@@ -71,10 +80,12 @@ function replaceAll(ctx: NativeContext, thisValue: Value, args: Value[]): string
       fn === undefined ? getSubstitution(search, s, p, template, ctx) : toStr(ctx.call(fn, undefined, [search, p, s]), ctx);
     size += p - endOfLastMatch + replacement.length;
     guardStringLength(ctx, size + s.length - p - search.length);
+    costString(ctx, p - endOfLastMatch + replacement.length);
     parts.push(s.slice(endOfLastMatch, p), replacement);
     endOfLastMatch = p + search.length;
   }
   if (endOfLastMatch < s.length) parts.push(s.slice(endOfLastMatch));
+  costString(ctx, s.length - endOfLastMatch);
   return parts.join("");
 }
 
