@@ -18,13 +18,7 @@ import { ProgramCache } from "../worker/program-cache.js";
 import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/registry.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import { isExecutionId } from "../shared/ids.js";
-import {
-  EXECUTION_STATUSES,
-  isExecutionKind,
-  isExecutionStatus,
-  isFinalStatus,
-  type ExecutionStatus,
-} from "../shared/statuses.js";
+import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
 import { retryPolicy } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
 import { tracedEnqueue } from "../worker/telemetry.js";
@@ -441,13 +435,6 @@ export class Rhythm {
   /** Queued and running work by queue, kind and name (the Prometheus endpoint's queue depths). */
   queueDepths(): Promise<QueueDepth[]> {
     return this.store.queueDepths();
-  }
-
-  /** How many executions have each status, counting at most `cap` of each. */
-  async countsByStatus(cap: number): Promise<Record<ExecutionStatus, number>> {
-    if (!(Number.isInteger(cap) && cap >= 1)) throw new InvalidArgumentError("countsByStatus: cap must be a positive integer");
-    const counts = await this.store.statusCounts([...EXECUTION_STATUSES], cap);
-    return Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, counts.get(s) ?? 0])) as Record<ExecutionStatus, number>;
   }
 
   /** How many executions are queued, running and suspended, counting at most `cap` (default 10,000) of each. */

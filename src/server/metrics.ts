@@ -6,11 +6,14 @@ import type { Rhythm } from "../client/rhythm.js";
 import { BUCKETS, type ProcessMetrics } from "../worker/process-metrics.js";
 import { Exposition } from "./prometheus.js";
 
-/** Executions of each status are counted up to this many per scrape (an index walk each). */
+/**
+ * Executions of the unfinished statuses are counted up to this many per scrape (an index walk
+ * each). Finished ones are not counted: 930,000 completed rows took 0.77 s a scrape.
+ */
 export const STATUS_COUNT_CAP = 1_000_000;
 
 export async function metricsText(rhythm: Rhythm, tally: ProcessMetrics): Promise<string> {
-  const [depths, counts] = await Promise.all([rhythm.queueDepths(), rhythm.countsByStatus(STATUS_COUNT_CAP)]);
+  const [depths, counts] = await Promise.all([rhythm.queueDepths(), rhythm.statusCounts(STATUS_COUNT_CAP)]);
   const now = Date.now();
   const out = new Exposition();
   const depth: { labels: Record<string, string>; value: number }[] = [];
@@ -40,7 +43,7 @@ export async function metricsText(rhythm: Rhythm, tally: ProcessMetrics): Promis
   out.scalar(
     "rhythm_executions",
     "gauge",
-    `Executions stored, by status (counted up to ${STATUS_COUNT_CAP} per status)`,
+    `Executions queued, running and suspended (counted up to ${STATUS_COUNT_CAP} per status)`,
     Object.entries(counts).map(([status, value]) => ({ labels: { status }, value })),
   );
   out.scalar(
