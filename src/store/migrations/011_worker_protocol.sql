@@ -372,3 +372,15 @@ language sql stable as $$
          e.finished_at
   from :SCHEMA.executions e where e.id = p_id
 $$;
+
+-- A line in a task attempt's log (as a TypeScript handler's ctx.log: level "log", source "task"),
+-- written only while the claim is held. False when it was not.
+create function :SCHEMA.task_log_v1(p_id uuid, p_token uuid, p_message text) returns boolean
+language plpgsql as $$
+begin
+  perform 1 from :SCHEMA.executions e where e.id = p_id and e.claim_token = p_token and e.status = 'running';
+  if not found then return false; end if;
+  insert into :SCHEMA.logs (execution_id, level, message, line, source) values (p_id, 'log', coalesce(p_message, ''), null, 'task');
+  return true;
+end
+$$;
