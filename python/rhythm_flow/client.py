@@ -24,7 +24,7 @@ from .errors import (
 )
 from .options import Duration, Retries, duration_ms, retry_policy
 from .protocol import channel_of, check_schema
-from .worker import database_url
+from .config import database_url
 
 FINAL = ("completed", "failed", "cancelled")
 

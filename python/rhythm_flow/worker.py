@@ -20,6 +20,7 @@ import psycopg
 from psycopg import sql
 
 from .attempt import Attempt
+from .config import database_url
 from .connections import Connections, is_transient
 from .errors import DatabaseError, InvalidArgumentError, TaskCancelledError
 from .options import Duration, duration_ms
@@ -34,13 +35,6 @@ log = logging.getLogger("rhythm_flow.worker")
 BEAT_SECONDS = 10.0
 #: How often expired leases are resolved (a dead worker's tasks retried), as the TypeScript worker.
 LEASE_CHECK_SECONDS = 5.0
-
-
-def database_url(url: Optional[str]) -> str:
-    found = url or os.environ.get("RHYTHM_DATABASE_URL")
-    if not found:
-        raise InvalidArgumentError("no database: pass database_url (or --database-url) or set RHYTHM_DATABASE_URL")
-    return found
 
 
 class Worker:

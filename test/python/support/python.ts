@@ -12,28 +12,30 @@ export const PYTHON = "/usr/bin/python3";
 export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 export const PYTHON_PACKAGE = `${ROOT}python`;
 
-let probe: Promise<string | null> | null = null;
-
-/** Why the Python suites cannot run here, or null when they can. */
-export function pythonMissing(): Promise<string | null> {
-  probe ??= (async () => {
-    const modules = spawnSync(PYTHON, ["-c", "import psycopg, pytest"], { encoding: "utf8" });
-    let why: string | null = null;
-    if (modules.error || modules.status !== 0)
-      why = `${PYTHON} lacks psycopg or pytest (apt-get install -y python3-psycopg python3-pytest)`;
-    else if (!(await postgresAvailable())) why = "no PostgreSQL server answers (the Python worker cannot reach PGlite)";
-    if (why && (process.env.RHYTHM_TEST_REQUIRE_PYTHON || process.env.CI === "true"))
-      throw new Error(`the Python suites must run here but cannot: ${why}`);
-    if (why) process.stderr.write(`python tests: SKIPPED here: ${why}\n`);
-    return why;
-  })();
-  return probe;
+/**
+ * Why the Python suites cannot run here, or null when they can. `server`: the suite needs a
+ * Postgres server (the mixed example does not: its Python worker reaches `rhythm dev`'s PGlite).
+ */
+export async function pythonMissing(server = true): Promise<string | null> {
+  const modules = spawnSync(PYTHON, ["-c", "import psycopg, pytest"], { encoding: "utf8" });
+  let why: string | null = null;
+  if (modules.error || modules.status !== 0)
+    why = `${PYTHON} lacks psycopg or pytest (apt-get install -y python3-psycopg python3-pytest)`;
+  else if (server && !(await postgresAvailable())) why = "no PostgreSQL server answers";
+  if (why && (process.env.RHYTHM_TEST_REQUIRE_PYTHON || process.env.CI === "true"))
+    throw new Error(`the Python suites must run here but cannot: ${why}`);
+  if (why) process.stderr.write(`python tests: SKIPPED here: ${why}\n`);
+  return why;
 }
 
 /** Starts `python -m rhythm_flow worker …` with the package on its path; its stderr is kept. */
-export function pythonWorker(args: string[], env: Record<string, string>): ChildProcess & { log: () => string } {
+export function pythonWorker(args: string[], env: Record<string, string>, cwd?: string): ChildProcess & { log: () => string } {
+  // a developer's RHYTHM_DATABASE_URL must not move the tests onto their database
+  const base = { ...process.env };
+  delete base.RHYTHM_DATABASE_URL;
   const child = spawn(PYTHON, ["-m", "rhythm_flow", "worker", ...args], {
-    env: { ...process.env, PYTHONPATH: PYTHON_PACKAGE, ...env },
+    cwd,
+    env: { ...base, PYTHONPATH: PYTHON_PACKAGE, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
