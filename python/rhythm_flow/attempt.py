@@ -51,7 +51,7 @@ class Attempt:
             self._aborted.set_result(None)
 
     async def heartbeat(self) -> None:
-        held, cancelled = await self.worker.call(lambda conn: self.worker.protocol.heartbeat(conn, self.claim, self.lease_ms))
+        held, cancelled = await self.worker.call_relaxed(lambda conn: self.worker.protocol.heartbeat(conn, self.claim, self.lease_ms))
         self.renewed_at = time.monotonic()
         if not held or cancelled:
             self.abort("cancelled")
@@ -147,7 +147,7 @@ class Attempt:
                 }
                 retryable = False
         if error is None:
-            ok = await self.worker.call(lambda conn: self.worker.protocol.complete(conn, claim, output), retries=3)
+            ok = await self.worker.completions.complete(claim, output)
             if ok:
                 log.debug("task %s (%s) attempt %d: completed", claim.name, claim.id, claim.attempt)
             else:

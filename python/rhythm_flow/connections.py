@@ -21,8 +21,9 @@ def is_transient(e: BaseException) -> bool:
 
 
 class Connections:
-    def __init__(self, url: str, size: int) -> None:
+    def __init__(self, url: str, size: int, relaxed: bool = False) -> None:
         self.url = url
+        self.relaxed = relaxed
         self.size = max(1, size)
         self._free: list[psycopg.AsyncConnection[Any]] = []
         self._open = 0
@@ -37,7 +38,10 @@ class Connections:
                 return self._free.pop()
             self._open += 1
         try:
-            return await psycopg.AsyncConnection.connect(self.url, autocommit=True)
+            conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
+            if self.relaxed:
+                await conn.execute("set synchronous_commit = off")
+            return conn
         except BaseException:
             async with self._available:
                 self._open -= 1

@@ -22,6 +22,7 @@ from psycopg import sql
 from .attempt import Attempt
 from .config import database_url
 from .connections import Connections, is_transient
+from .group_commit import GroupCommit
 from .errors import DatabaseError, InvalidArgumentError, TaskCancelledError
 from .options import Duration, duration_ms
 from .protocol import Claim, Protocol
@@ -78,6 +79,8 @@ class Worker:
         self._more = False
         self._grace = True
         self._conns: Optional[Connections] = None
+        self._relaxed: Optional[Connections] = None
+        self.completions = GroupCommit(self)
         self._listening: Optional[asyncio.Event] = None
         #: Set once the worker listens for notifications and claims (for tests and embedding).
         self.ready = threading.Event()
@@ -88,6 +91,12 @@ class Worker:
     async def call(self, fn: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]], retries: int = 0) -> T:
         assert self._conns is not None, "the worker is not running"
         return await self._conns.run(fn, retries)
+
+    async def call_relaxed(self, fn: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]], retries: int = 0) -> T:
+        """On a connection whose commits do not wait for the disk: claims and lease renewals, which
+        a crash may lose harmlessly (the task is claimed again), as the TypeScript worker's."""
+        assert self._relaxed is not None, "the worker is not running"
+        return await self._relaxed.run(fn, retries)
 
     # ── running ────────────────────────────────────────────────────────────────────────────
 
@@ -110,6 +119,7 @@ class Worker:
         if not names:
             raise InvalidArgumentError("no task is registered: import a module with @task handlers (--tasks)")
         self._conns = Connections(self.url, size=min(self.concurrency, 4) + 1)
+        self._relaxed = Connections(self.url, size=2, relaxed=True)
         await self.call(self.protocol.check)
         await self.call(lambda c: self.protocol.register(c, self.id, self.queues, names))
         if install_signal_handlers:
@@ -183,7 +193,7 @@ class Worker:
         ]
         if not names:
             return
-        claims = await self.call(lambda c: self.protocol.claim(c, self.id, self.queues, names, free, self.lease_ms))
+        claims = await self.call_relaxed(lambda c: self.protocol.claim(c, self.id, self.queues, names, free, self.lease_ms))
         for claim in claims:
             reg = self.registry.get(claim.name)
             if reg is None or (reg.concurrency is not None and self._per_task.get(claim.name, 0) >= reg.concurrency):
@@ -319,7 +329,8 @@ class Worker:
             await self.call(lambda c: self.protocol.unregister(c, self.id))
         except Exception as e:
             log.warning("worker row not removed: %s", e)
-        assert self._conns is not None
+        assert self._conns is not None and self._relaxed is not None
         await self._conns.close()
+        await self._relaxed.close()
         self.executor.shutdown(wait=False, cancel_futures=True)
         log.info("worker %s stopped", self.id)

@@ -161,6 +161,27 @@ for (const backend of await backends()) {
       assert.deepEqual(Object.keys((done.output as { ok: object }).ok), ["zulu", "alpha"]);
     });
 
+    test("completions in one call: each written in order, a stale one left out", async () => {
+      const ids = [
+        await rhythm.queueTask("batch", { k: 1 }, { queue: "batch" }),
+        await rhythm.queueTask("batch", { k: 2 }, { queue: "batch" }),
+      ];
+      const claims = await p.claim("w", ["batch"], ["batch"], 2);
+      const stale = { id: claims[0].id, token: "00000000-0000-0000-0000-000000000000", output: "stale" };
+      const r = await db.driver.query<{ id: string; written: boolean }>("select * from rhythm.complete_tasks_v1($1::json)", [
+        JSON.stringify([stale, ...claims.map((c) => ({ id: c.id, token: c.claim_token, output: { z: c.id, a: 1 } }))]),
+      ]);
+      assert.deepEqual(
+        r.rows.map((x) => x.written),
+        [false, true, true],
+      );
+      for (const id of ids) {
+        const e = (await rhythm.get(id))!;
+        assert.equal(e.status, "completed");
+        assert.deepEqual(Object.keys(e.output as object), ["z", "a"]);
+      }
+    });
+
     test("a release gives the claim back without counting the attempt", async () => {
       const id = await rhythm.queueTask("released", {}, { queue: "rel" });
       const [c] = await p.claim("w", ["rel"], ["released"], 1);
