@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .context import TaskContext
 from .errors import NonRetryableError, TaskCancelledError, error_data
@@ -36,6 +36,9 @@ class Attempt:
         self.reason: Optional[str] = None
         self._aborted: asyncio.Future[None] = loop.create_future()
         self._logs: Optional[asyncio.Future[Any]] = None
+        self.slot_freed = False
+        #: Told once the handler has returned or raised (its slot is free then).
+        self.on_handler_done: Callable[[], None] = lambda: None
 
     @property
     def lease_ms(self) -> int:
@@ -107,6 +110,9 @@ class Attempt:
                 break
         if self.reason is not None and not handler.done():
             handler.cancel()
+        # the slot is free (a sync handler abandoned on timeout or cancellation may still run on
+        # its thread: the pool has `concurrency` threads, so a later attempt waits for one)
+        self.on_handler_done()
         if self._logs is not None:
             await asyncio.gather(self._logs, return_exceptions=True)
         await self.record(handler)

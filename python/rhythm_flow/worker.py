@@ -73,6 +73,9 @@ class Worker:
         self.executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="rhythm-task")
         self.running: dict[str, tuple[Attempt, asyncio.Task[None]]] = {}
         self._per_task: dict[str, int] = {}
+        #: Slots held: an attempt's slot is free once its handler returns, not when its outcome is
+        #: committed (the next claim need not wait for the group commit), as in the TypeScript worker.
+        self._occupied = 0
         self._stopping: Optional[asyncio.Event] = None
         self._wake: Optional[asyncio.Event] = None
         self._due_at: Optional[float] = None
@@ -165,7 +168,7 @@ class Worker:
                 log.warning("claim failed (%s); the database may be away, trying again in %.1f s", e, wait)
                 await self._sleep(wait)
                 continue
-            if self._more and self.concurrency - len(self.running) > 0:
+            if self._more and self.concurrency - self._occupied > 0:
                 continue
             timeout = self.poll_interval
             if self._due_at is not None:
@@ -183,7 +186,7 @@ class Worker:
             self._due_at = None
 
     async def _claim_round(self) -> None:
-        free = self.concurrency - len(self.running)
+        free = self.concurrency - self._occupied
         self._more = False
         if free <= 0:
             return
@@ -211,6 +214,8 @@ class Worker:
         attempt = Attempt(self, reg, claim, self.loop)
         log.debug("task %s (%s) attempt %d started", claim.name, claim.id, claim.attempt)
         self._per_task[claim.name] = self._per_task.get(claim.name, 0) + 1
+        self._occupied += 1
+        attempt.on_handler_done = lambda: self._free_slot(attempt)
         task = asyncio.ensure_future(self._run_attempt(attempt))
         self.running[claim.id] = (attempt, task)
 
@@ -220,10 +225,17 @@ class Worker:
         except Exception:
             log.exception("task %s (%s): its outcome could not be recorded", attempt.claim.name, attempt.claim.id)
         finally:
+            self._free_slot(attempt)
             self.running.pop(attempt.claim.id, None)
-            self._per_task[attempt.claim.name] -= 1
-            self._more = True
-            self._poke()
+
+    def _free_slot(self, attempt: Attempt) -> None:
+        if attempt.slot_freed:
+            return
+        attempt.slot_freed = True
+        self._occupied -= 1
+        self._per_task[attempt.claim.name] -= 1
+        self._more = True
+        self._poke()
 
     # ── notifications, leases, the workers table ───────────────────────────────────────────
 
