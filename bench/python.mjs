@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Rhythm } from "../dist/src/index.js";
-import { createDatabase, dropDatabase } from "./lib/databases.mjs";
+import { createDatabase, dropCreated, dropDatabase } from "./lib/databases.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -21,9 +21,25 @@ const S1_TASKS = quick ? 2000 : 20000;
 const S2_SAMPLES = quick ? 50 : 300;
 const CONCURRENCY = 100;
 const log = (m) => process.stderr.write(`${m}\n`);
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.on(signal, async () => {
+    log("interrupted: dropping the databases of this run");
+    await dropCreated();
+    process.exit(130);
+  });
 
 const dir = mkdtempSync(join(tmpdir(), "rhythm-bench-python-"));
-writeFileSync(join(dir, "noop.mjs"), "export default { noop: async () => null };\n");
+// the TypeScript worker through the API (the CLI's worker prints a line per attempt)
+writeFileSync(
+  join(dir, "ts-worker.mjs"),
+  `import { Rhythm } from ${JSON.stringify(join(ROOT, "dist/src/index.js"))};
+const rhythm = await Rhythm.connect({ databaseUrl: process.argv[2], workflows: ${JSON.stringify(dir)} });
+rhythm.task("noop", async () => null);
+const worker = rhythm.worker({ concurrency: ${CONCURRENCY} });
+await worker.start();
+for (const s of ["SIGINT", "SIGTERM"]) process.on(s, async () => { await worker.stop(); await rhythm.close(); process.exit(0); });
+`,
+);
 writeFileSync(
   join(dir, "noop_tasks.py"),
   'from rhythm_flow import task\n\n\n@task("noop")\nasync def noop(inputs, ctx):\n    return None\n',
@@ -31,23 +47,7 @@ writeFileSync(
 
 const WORKERS = {
   typescript: (url) =>
-    spawn(
-      process.execPath,
-      [
-        join(ROOT, "dist/src/cli/main.js"),
-        "worker",
-        "--tasks",
-        join(dir, "noop.mjs"),
-        "--concurrency",
-        `${CONCURRENCY}`,
-        "--database-url",
-        url,
-      ],
-      {
-        cwd: dir,
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    ),
+    spawn(process.execPath, [join(dir, "ts-worker.mjs"), url], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] }),
   python: (url) =>
     spawn(
       "/usr/bin/python3",
