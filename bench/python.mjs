@@ -7,7 +7,7 @@
 // returns). Prints a markdown table; `--quick` for a smoke run.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +72,12 @@ const WORKERS = {
     ),
 };
 
+/** A process's CPU time (user + system) so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function withDatabase(kind, fn) {
   const db = await createDatabase(`py${kind}`);
   const rhythm = await Rhythm.connect({ databaseUrl: db.url, workflows: dir });
@@ -103,13 +109,17 @@ async function s1(kind) {
       Array.from({ length: S1_TASKS }, (_, i) => ({ i })),
     );
     const child = WORKERS[kind](url);
+    let cpuAtStart = null;
+    let cpuAtEnd = null;
     try {
-      const pool = rhythm;
       for (;;) {
-        const counts = await pool.statusCounts(S1_TASKS + 1);
+        const counts = await rhythm.statusCounts(S1_TASKS + 1);
+        // the worker's CPU from when it took its first tasks (its start-up left out)
+        if (cpuAtStart === null && counts.queued < S1_TASKS) cpuAtStart = cpuMs(child.pid);
         if (counts.queued === 0 && counts.running === 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
+      cpuAtEnd = cpuMs(child.pid);
     } finally {
       await stopWorker(child);
     }
@@ -123,7 +133,7 @@ async function s1(kind) {
     await db.end();
     const { done, ms } = r.rows[0];
     if (done !== S1_TASKS) throw new Error(`S1 ${kind}: ${done} of ${S1_TASKS} completed`);
-    return { drain: (S1_TASKS / Number(ms)) * 1000 };
+    return { drain: (S1_TASKS / Number(ms)) * 1000, cpuUs: ((cpuAtEnd - cpuAtStart) * 1000) / S1_TASKS };
   });
 }
 
@@ -187,6 +197,7 @@ const median = (xs) => {
 const fmt = (v, d) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(d));
 const rows = [
   ["S1 drain, tasks/s ↑", "drain", 0],
+  ["S1 worker CPU per task, µs ↓ (user + system, 10 ms ticks)", "cpuUs", 0],
   ["S2 enqueue→start p50, ms ↓ (database clock, whole ms)", "startP50", 1],
   ["S2 enqueue→start p99, ms ↓", "startP99", 1],
   ["S2 enqueue→completion seen p50, ms ↓", "seenP50", 2],

@@ -114,7 +114,7 @@ def test_an_attempt_over_its_timeout_fails_with_timeout_and_is_retried(client: C
             await asyncio.sleep(30)
         return "fast enough"
 
-    tasks.register("slow", slow, timeout="300ms", retries={"limit": 1, "initial": "10ms"})
+    tasks.register("slow", slow, timeout="500ms", retries={"limit": 1, "initial": "10ms"})
     start_worker()
     id = client.queue_task("slow", {})
     done = client.wait(id, timeout=15)
@@ -125,20 +125,20 @@ def test_heartbeat_keeps_a_long_attempt_alive_in_sync_and_async_handlers(
     client: Client, tasks: TaskRegistry, start_worker: Any
 ) -> None:
     def sync_long(inputs: Any, ctx: Any) -> Any:
-        for _ in range(6):
-            time.sleep(0.1)
+        for _ in range(5):
+            time.sleep(0.3)
             ctx.heartbeat()
         return "sync ok"
 
     async def async_long(inputs: Any, ctx: Any) -> Any:
-        for _ in range(6):
-            await asyncio.sleep(0.1)
+        for _ in range(5):
+            await asyncio.sleep(0.3)
             await ctx.heartbeat()
         return "async ok"
 
-    # a timeout shorter than the work: only the heartbeats keep the attempts going
-    tasks.register("sync-long", sync_long, timeout="250ms", retries=0)
-    tasks.register("async-long", async_long, timeout="250ms", retries=0)
+    # a timeout shorter than the work (1.5 s): only the heartbeats keep the attempts going
+    tasks.register("sync-long", sync_long, timeout="1s", retries=0)
+    tasks.register("async-long", async_long, timeout="1s", retries=0)
     start_worker()
     a = client.queue_task("sync-long", {})
     b = client.queue_task("async-long", {})
@@ -231,7 +231,7 @@ def test_stop_lets_running_attempts_finish_and_hands_back_the_rest(
 
     tasks.register("quick", quick)
     tasks.register("stuck", stuck)
-    w = start_worker(shutdown_timeout=1.0)
+    w = start_worker(shutdown_timeout=3.0)
     a = client.queue_task("quick", {})
     b = client.queue_task("stuck", {})
     assert quick_started.wait(15) and slow_started.wait(15)
