@@ -386,21 +386,46 @@ end
 $$;
 
 -- Many completions in one call (one transaction: one commit's wait for the disk for all of them,
--- as the TypeScript worker's group commit). p_items: [{"id", "token", "output"}, …], written in
--- order; answers each id with whether it was written (false: its claim was no longer held).
+-- as the TypeScript worker's group commit). p_items: [{"id", "token", "output"}, …]; answers each
+-- item, in order, with whether it was written (false: its claim was no longer held). One UPDATE
+-- for all of them (as TasksComplete); only those a workflow awaits are then delivered, one by one
+-- in order, and the d: notifications are packed 200 ids to one.
 create function :SCHEMA.complete_tasks_v1(p_items json) returns table (id uuid, written boolean)
 language plpgsql as $$
+#variable_conflict use_column
 declare
-  i record;
+  r record;
+  v_done uuid[] := '{}';
+  v_notes bigint;
 begin
-  for i in select t.id, t.token, t.output, t.n
-           from json_array_elements(p_items) with ordinality as t0(item, n),
-                lateral (select (t0.item->>'id')::uuid as id, (t0.item->>'token')::uuid as token, t0.item->'output' as output, t0.n) t
-           order by t.n
+  for r in
+    with t as materialized (
+      select x.id, x.token, x.output, x.n
+      from rows from (json_to_recordset(p_items) as (id uuid, token uuid, output json)) with ordinality as x(id, token, output, n)
+    ),
+    done as (
+      update :SCHEMA.executions e
+      set status = 'completed', output = coalesce(t.output, 'null'::json), finished_at = now(), claim_token = null,
+          lease_expires_at = null
+      from t
+      where e.id = any (array(select t2.id from t t2)) and e.id = t.id and e.claim_token = t.token and e.status = 'running'
+        and e.kind = 'task'
+      returning e.id, e.parent_id, e.parent_handle, e.awaited, coalesce(t.output, 'null'::json) as output, t.n
+    )
+    select t.id, d.id is not null as done, d.parent_id, d.parent_handle, d.awaited, d.output
+    from t left join done d on d.n = t.n order by t.n
   loop
-    id := i.id;
-    written := :SCHEMA.complete_task_v1(i.id, i.token, i.output);
+    if r.done then
+      v_done := v_done || r.id;
+      if r.parent_id is not null or r.awaited then
+        perform :SCHEMA.protocol_tell(r.id, r.parent_id, r.parent_handle, r.awaited, true, r.output);
+      end if;
+    end if;
+    id := r.id;
+    written := r.done;
     return next;
   end loop;
+  select count(pg_notify(:SCHEMA.protocol_channel(), 'd:' || p.ids)) into v_notes
+  from (select string_agg(x.id::text, ',') as ids from unnest(v_done) with ordinality as x(id, n) group by (x.n - 1) / 200) p;
 end
 $$;
