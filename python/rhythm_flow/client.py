@@ -24,7 +24,7 @@ from .errors import (
 )
 from .options import Duration, Retries, duration_ms, retry_policy
 from .protocol import channel_of, check_schema
-from .config import database_url
+from .config import database_url as resolve_database_url
 
 FINAL = ("completed", "failed", "cancelled")
 
@@ -70,10 +70,10 @@ def _run_at(value: Union[datetime, str, int, float, None]) -> Optional[str]:
 class Client:
     """``Client(url)`` (default ``RHYTHM_DATABASE_URL``); use as a context manager or ``close()``."""
 
-    def __init__(self, database_url_: Optional[str] = None, *, schema: str = "rhythm") -> None:
+    def __init__(self, database_url: Optional[str] = None, *, schema: str = "rhythm") -> None:
         self.schema = check_schema(schema)
         self.channel = channel_of(schema)
-        self._url = database_url(database_url_)
+        self._url = resolve_database_url(database_url)
         try:
             self._conn = psycopg.connect(self._url, autocommit=True)
         except psycopg.OperationalError as e:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import TYPE_CHECKING, Any, Awaitable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
     from .attempt import Attempt
@@ -52,5 +52,3 @@ class TaskContext:
     def __repr__(self) -> str:
         return f"TaskContext(task={self.task!r}, execution_id={self.execution_id!r}, attempt={self.attempt})"
 
-
-AwaitableNone = Awaitable[None]

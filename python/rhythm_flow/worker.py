@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 
 from .attempt import Attempt
-from .config import database_url
+from .config import database_url as resolve_database_url
 from .connections import Connections, is_transient
 from .group_commit import GroupCommit
 from .errors import DatabaseError, InvalidArgumentError, TaskCancelledError
@@ -44,7 +44,7 @@ class Worker:
 
     def __init__(
         self,
-        database_url_: Optional[str] = None,
+        database_url: Optional[str] = None,
         *,
         queues: Optional[Iterable[str]] = None,
         concurrency: int = 10,
@@ -57,7 +57,7 @@ class Worker:
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidArgumentError("concurrency must be a positive integer")
-        self.url = database_url(database_url_)
+        self.url = resolve_database_url(database_url)
         self.queues = list(queues) if queues is not None else ["default"]
         if not self.queues or not all(isinstance(q, str) and q for q in self.queues):
             raise InvalidArgumentError("queues must be non-empty names")
