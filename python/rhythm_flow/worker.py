@@ -123,11 +123,27 @@ class Worker:
             raise InvalidArgumentError("no task is registered: import a module with @task handlers (--tasks)")
         self._conns = Connections(self.url, size=min(self.concurrency, 4) + 1)
         self._relaxed = Connections(self.url, size=2, relaxed=True)
-        await self.call(self.protocol.check)
-        await self.call(lambda c: self.protocol.register(c, self.id, self.queues, names))
         if install_signal_handlers:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self.loop.add_signal_handler(sig, self._on_signal)
+        # a database that cannot be reached yet is waited for, as by the TypeScript worker
+        failures = 0
+        while True:
+            try:
+                await self.call(self.protocol.check)
+                break
+            except DatabaseError as e:
+                wait = min(30.0, 2.0**failures)
+                failures += 1
+                log.warning("database unreachable (%s), retrying in %.0f s", str(e).splitlines()[0], wait)
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=wait)
+                except asyncio.TimeoutError:
+                    continue
+                await self._conns.close()
+                await self._relaxed.close()
+                return
+        await self.call(lambda c: self.protocol.register(c, self.id, self.queues, names))
         log.info(
             "worker %s serving queues %s with tasks %s (concurrency %d)", self.id, ",".join(self.queues), ",".join(names), self.concurrency
         )

@@ -280,3 +280,15 @@ def test_ctx_log_writes_the_executions_log_before_its_outcome(
     client.wait(id, timeout=15)
     lines = db.execute(f'select level, message, source from "{schema}".logs where execution_id = %s order by seq', (id,)).fetchall()
     assert lines == [("log", "line 0", "task"), ("log", "line 1", "task"), ("log", "line 2", "task")]
+
+
+def test_a_worker_waits_for_a_database_it_cannot_reach_and_stops_when_asked(tasks: TaskRegistry) -> None:
+    from rhythm_flow import Worker
+
+    from .conftest import RunningWorker
+
+    tasks.register("never", lambda inputs, ctx: None)
+    r = RunningWorker(Worker("postgres://postgres@127.0.0.1:1/postgres", registry=tasks))
+    time.sleep(0.5)
+    assert r.thread.is_alive() and not r.worker.ready.is_set()
+    r.stop()
