@@ -4,7 +4,7 @@
 // loses nothing — the attempt runs again once its lease runs out, and the workflow completes once.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -31,6 +31,10 @@ const r = await Task.run("py-slow-once", { marker: Inputs.marker }, { queue: "py
 return { r };
 `;
 
+const CANCELLED = `
+return await Task.run("py-patient", { marker: Inputs.marker }, { queue: "py" });
+`;
+
 const TASKS_PY = `
 import time
 from rhythm_flow import task, NonRetryableError
@@ -44,6 +48,14 @@ def double(inputs, ctx):
 @task("py-refuse")
 async def refuse(inputs, ctx):
     raise NonRetryableError(inputs["why"])
+
+
+@task("py-patient")
+def patient(inputs, ctx):
+    open(inputs["marker"], "w").write("started")
+    heard = ctx.cancel_event.wait(60)
+    open(inputs["marker"], "w").write("cancelled" if heard and ctx.cancelled else "not told")
+    return "finished anyway"
 
 
 @task("py-slow-once")
@@ -77,7 +89,7 @@ if ((await pythonMissing()) === null) {
       db = await postgresDatabase();
       dir = mkdtempSync(join(tmpdir(), "rhythm-cross-"));
       writeFileSync(join(dir, "cross_tasks.py"), TASKS_PY);
-      f = await engine(db, { mixed: MIXED, killed: KILLED });
+      f = await engine(db, { mixed: MIXED, killed: KILLED, cancelled: CANCELLED });
       rhythm = f.rhythm;
       rhythm.task("ts-label", (inputs: { n: number }) => `n=${inputs.n}`);
       await rhythm.deploy();
@@ -116,6 +128,22 @@ if ((await pythonMissing()) === null) {
       py.kill("SIGTERM");
       assert.equal(await exited(py), 0, py.log());
       assert.match(py.log(), /stopped/);
+    });
+
+    test("rhythm.cancel reaches a running Python handler, and its result is not recorded", async () => {
+      const marker = join(dir, "patient");
+      const py = startPython();
+      await pythonReady(1);
+      const id = await rhythm.startWorkflow("cancelled", { marker });
+      await until("the handler to start", () => existsSync(marker) && readFileSync(marker, "utf8") === "started", 30_000);
+      await rhythm.cancel(id);
+      await until("the handler to hear of it", () => readFileSync(marker, "utf8") !== "started", 30_000);
+      assert.equal(readFileSync(marker, "utf8"), "cancelled");
+      const [task] = await rhythm.list({ parentId: id });
+      assert.equal((await rhythm.get(task.id))!.status, "cancelled");
+      assert.equal((await rhythm.get(task.id))!.output, null);
+      py.kill("SIGTERM");
+      assert.equal(await exited(py), 0, py.log());
     });
 
     test("a Python worker killed mid-task: the task runs again after its lease, the workflow completes once", async () => {
