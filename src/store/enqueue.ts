@@ -31,6 +31,8 @@ export interface EnqueueRow {
   claim_token: string | null;
   worker_id: string | null;
   lease_ms: number | null;
+  /** Workflows: their `timeout` (migration 014). */
+  run_timeout_ms: number | null;
 }
 
 /** An enqueued execution's id, and whether this enqueue inserted it (false: its idempotency key was taken). */
@@ -113,6 +115,7 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
     claim_token: i.claim?.token ?? null,
     worker_id: i.claim?.workerId ?? null,
     lease_ms: i.claim?.leaseMs ?? null,
+    run_timeout_ms: i.runTimeoutMs ?? null,
   }));
 }
 

@@ -7,8 +7,9 @@
 // retries, delays, idempotency keys (a call whose key is taken awaits the task holding it).
 
 import type { CompiledFlow } from "../compiler/index.js";
-import { signalTimeoutError } from "../shared/flow-errors.js";
+import { cancelledError, signalTimeoutError, workflowTimeoutError } from "../shared/flow-errors.js";
 import type { ExecutionStatus } from "../shared/statuses.js";
+import { workflowErrorJson } from "../vm/errors.js";
 import { pairSignals, planEffects, type EffectsPlan, type ParentSettlement, type TaskStart } from "../vm/effects-plan.js";
 import { Machine, type Limits, type Settlement, type WaitInfo } from "../vm/machine.js";
 import { inspectState, type Inspection } from "../vm/inspect-state.js";
@@ -17,6 +18,9 @@ import type { SavedState } from "../vm/snapshot.js";
 import { seededRandom } from "./random.js";
 import type { TaskMock, TaskOutcome } from "./mocks.js";
 import { afterAttempt, attemptOf, settlementFor, taskRunOf, type TaskRun, type Waiter } from "./task-runs.js";
+
+/** A deadline's timer handle (no workflow handle is negative), as the engine's migration 014. */
+const DEADLINE_HANDLE = -1;
 
 export const DEFAULT_START_TIME = Date.UTC(2026, 0, 1);
 
@@ -60,7 +64,8 @@ export interface LogLine {
 export interface ExecutionView {
   id: string;
   name: string;
-  status: Exclude<ExecutionStatus, "queued" | "cancelled">;
+  /** "cancelled": a child workflow whose parent ran past its `timeout`. */
+  status: Exclude<ExecutionStatus, "queued">;
   output: unknown;
   error: unknown;
   parentId: string | null;
@@ -87,6 +92,8 @@ interface Execution extends ExecutionView {
   awaiters: Waiter[];
   /** What its parent's handle settled to, once it ended (for awaiters that come later). */
   settled: ParentSettlement | null;
+  /** Its `timeout` (SPEC §9): from its first activation, the whole run fails with a Timeout. */
+  timeoutMs: number | null;
 }
 
 interface Timer {
@@ -94,7 +101,7 @@ interface Timer {
   seq: number;
   executionId: string;
   handle: number;
-  /** What firing means: a timer resolves to null; a Signal.when timeout rejects. */
+  /** What firing means: a timer resolves to null; a Signal.when timeout rejects; a deadline (handle -1) fails the run. */
   settlement: Settlement;
 }
 
@@ -145,7 +152,12 @@ export class MemoryHost {
   }
 
   /** Starts a workflow; it runs at the next `run()`. */
-  start(name: string, inputs: unknown = {}, parent?: { id: string; handle: number }): string {
+  start(
+    name: string,
+    inputs: unknown = {},
+    parent?: { id: string; handle: number },
+    options: { timeoutMs?: number | null } = {},
+  ): string {
     const flow = this.options.loadWorkflow(name);
     if (!flow) throw new Error(`unknown workflow "${name}"`);
     const id = `exec-${this.nextExecution++}`;
@@ -181,6 +193,7 @@ export class MemoryHost {
       handles: new Map(),
       awaiters: [],
       settled: null,
+      timeoutMs: options.timeoutMs ?? null,
     });
     if (parent) this.executions.get(parent.id)?.handles.set(parent.handle, { id });
     return id;
@@ -190,7 +203,7 @@ export class MemoryHost {
   signal(executionId: string, name: string, payload: unknown): void {
     const ex = this.executions.get(executionId);
     if (!ex) throw new Error(`unknown execution "${executionId}"`);
-    if (ex.status === "completed" || ex.status === "failed") {
+    if (ex.status === "completed" || ex.status === "failed" || ex.status === "cancelled") {
       throw new Error(`execution "${executionId}" has finished (${ex.status}); it takes no more signals`);
     }
     this.buffer(executionId, { seq: this.seq++, name, payload });
@@ -269,8 +282,10 @@ export class MemoryHost {
     }
     if (this.matchSignals()) progressed = true;
     for (const ex of [...this.executions.values()]) {
-      if (ex.status === "completed" || ex.status === "failed") continue;
+      if (ex.status === "completed" || ex.status === "failed" || ex.status === "cancelled") continue;
       if (ex.started && ex.inbox.length === 0) continue;
+      // the deadline counts from the first activation, as in the engine (store/deadlines.ts)
+      if (!ex.started && ex.timeoutMs !== null) this.timers.push(this.deadlineOf(ex.id, this.now + ex.timeoutMs));
       const settlements = ex.inbox;
       ex.inbox = [];
       ex.started = true;
@@ -299,7 +314,7 @@ export class MemoryHost {
         continue;
       }
       if (start.kind === "workflow") {
-        const child = this.start(start.name, start.inputs, { id: ex.id, handle: start.handle });
+        const child = this.start(start.name, start.inputs, { id: ex.id, handle: start.handle }, { timeoutMs: start.timeoutMs });
         if (key !== null) this.keys.set(key, child);
         continue;
       }
@@ -433,10 +448,54 @@ export class MemoryHost {
         this.attempt(t.run);
         continue;
       }
+      if (t.handle === DEADLINE_HANDLE) {
+        this.timeOut(t.executionId);
+        continue;
+      }
       this.waits = this.waits.filter((w) => !(w.executionId === t.executionId && w.handle === t.handle));
       this.executions.get(t.executionId)!.inbox.push(t.settlement);
     }
     return due.length > 0;
+  }
+
+  private deadlineOf(executionId: string, at: number): Timer {
+    const settlement: Settlement = { handle: DEADLINE_HANDLE, ok: false, error: null };
+    return { at, seq: this.seq++, executionId, handle: DEADLINE_HANDLE, settlement };
+  }
+
+  /**
+   * A workflow past its `timeout`: it fails with a Timeout, its parent and awaiters are told (a
+   * WorkflowError), and its child workflows still going are cancelled, recursively; its tasks'
+   * outcomes and delayed attempts are dropped (a mock has no AbortSignal to hear it by).
+   */
+  private timeOut(executionId: string): void {
+    const ex = this.executions.get(executionId)!;
+    ex.status = "failed";
+    ex.error = workflowTimeoutError(ex.timeoutMs ?? 0);
+    ex.errorAt = null;
+    ex.settled = { ok: false, error: workflowErrorJson(ex.name, ex.id, ex.error) };
+    const waiters =
+      ex.parentId !== null && ex.parentHandle !== null ? [{ executionId: ex.parentId, handle: ex.parentHandle }] : [];
+    for (const w of [...waiters, ...ex.awaiters])
+      this.executions.get(w.executionId)!.inbox.push({ handle: w.handle, ...ex.settled });
+    this.endRun(ex);
+  }
+
+  /** What a run that ended from outside leaves: no waits, timers, inbox, delayed tasks or live children. */
+  private endRun(ex: Execution): void {
+    ex.waits = [];
+    ex.inbox = [];
+    this.forget(ex.id, null);
+    this.scheduled = this.scheduled.filter((s) => !s.run.waiters.some((w) => w.executionId === ex.id));
+    for (const child of this.executions.values()) {
+      if (child.parentId !== ex.id || !["running", "suspended"].includes(child.status)) continue;
+      child.status = "cancelled";
+      child.error = cancelledError(`workflow "${child.name}" was cancelled`);
+      // its parent is ending; the workflows awaiting it by its idempotency key are told
+      child.settled = { ok: false, error: child.error };
+      for (const w of child.awaiters) this.executions.get(w.executionId)!.inbox.push({ handle: w.handle, ...child.settled });
+      this.endRun(child);
+    }
   }
 
   private machineHost() {

@@ -190,6 +190,7 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             backoff: s.backoff,
             timeoutMs: s.timeoutMs,
             idempotencyKey: s.idempotencyKey,
+            debounce: s.debounce,
             parentId: input.id,
             parentHandle: s.handle,
           }
@@ -201,6 +202,8 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             priority: s.priority,
             runAt: s.runAt,
             idempotencyKey: s.idempotencyKey,
+            debounce: s.debounce,
+            runTimeoutMs: s.timeoutMs,
             parentId: input.id,
             parentHandle: s.handle,
           },
