@@ -11,7 +11,7 @@ import { expireDeadlines } from "../../src/worker/deadlines.js";
 import { backends, type TestDatabase } from "../support/database.js";
 import { engine, type EngineFixture } from "../support/engine.js";
 import { ByHand } from "./support/by-hand.js";
-import { until, untilStatus } from "./support/until.js";
+import { until } from "./support/until.js";
 
 const FLOWS = {
   waits_forever: `

@@ -7,6 +7,7 @@ import { AWAITER_QUERIES } from "./awaiters.js";
 import { CANCEL_QUERIES } from "./cancel.js";
 import { CLAIM_QUERIES } from "./claims.js";
 import { DEADLINE_QUERIES } from "./deadlines.js";
+import { DEBOUNCE_QUERIES } from "./debounce.js";
 import { DELIVERY_QUERIES } from "./deliveries.js";
 import { ENQUEUE_QUERIES } from "./enqueue.js";
 import { OVERVIEW_QUERIES } from "./overview.js";
@@ -28,6 +29,7 @@ const Q = {
   ...TIMER_QUERIES,
   ...CANCEL_QUERIES,
   ...DEADLINE_QUERIES,
+  ...DEBOUNCE_QUERIES,
   ...READ_QUERIES,
   ...OVERVIEW_QUERIES,
 } as const;
