@@ -37,6 +37,29 @@ const startOptions = {
     ],
   },
   idempotencyKey: { type: "string", description: "a second start with the same key returns the first execution's id" },
+  debounce: {
+    type: "object",
+    required: ["key", "delay"],
+    additionalProperties: false,
+    description:
+      "while an execution started with this key has not started, a start with the key returns its id, replaces its inputs " +
+      "and moves its start to now + delay (never later than maxWait after the first); not with runAt, delay or idempotencyKey",
+    properties: {
+      key: { type: "string" },
+      delay: {
+        oneOf: [
+          { type: "number", description: "seconds" },
+          { type: "string", examples: ["500ms", "10s"] },
+        ],
+      },
+      maxWait: {
+        oneOf: [
+          { type: "number", description: "seconds" },
+          { type: "string", examples: ["1m"] },
+        ],
+      },
+    },
+  },
 };
 
 const executionList = {
@@ -71,7 +94,19 @@ export const OPENAPI = {
           additionalProperties: false,
           properties: {
             inputs: { type: "object", description: "default {}" },
-            options: { type: "object", properties: startOptions },
+            options: {
+              type: "object",
+              properties: {
+                ...startOptions,
+                timeout: {
+                  oneOf: [
+                    { type: "number", description: "seconds" },
+                    { type: "string", examples: ["30s", "1h"] },
+                  ],
+                  description: "the whole run fails with a Timeout this long after its first activation",
+                },
+              },
+            },
           },
         }),
         responses: {
