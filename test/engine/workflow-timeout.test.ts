@@ -18,8 +18,11 @@ const FLOWS = {
 await Signal.next("never");
 return 1;
 `,
+  has_child: `
+return await Workflow.run("waits_forever", {});
+`,
   tree: `
-const child = Workflow.run("waits_forever", {});
+const child = Workflow.run("has_child", {});
 const running = Task.run("abortable", { key: Inputs.key });
 await Promise.all([child, running]);
 return "unreachable";
@@ -71,7 +74,7 @@ for (const backend of await backends()) {
         );
       });
       rhythm.task("echo", (i: { n: number }) => i.n);
-      await rhythm.worker({ pollIntervalMs: 5000 }).start();
+      await rhythm.worker({ pollIntervalMs: 30_000 }).start();
       hand = new ByHand(db.driver, "manual");
     });
     after(async () => {
@@ -79,15 +82,30 @@ for (const backend of await backends()) {
       await db.drop();
     });
 
-    test("a suspended workflow times out: its running task's handler sees the cancellation, its child is cancelled", async () => {
-      const id = await rhythm.startWorkflow("tree", { key: "tree" }, { timeout: "1s" });
+    test("a suspended workflow times out: its running task's handler sees the cancellation, its children are cancelled", async () => {
+      const id = await rhythm.startWorkflow("tree", { key: "tree" }, { timeout: "3s" });
+      await until("the grandchild to wait and the task to run", async () => {
+        const kids = await childrenOf(id);
+        const child = kids.find((k) => k.name === "has_child");
+        const running = kids.some((k) => k.name === "abortable" && k.status === "running");
+        return running && child !== undefined && (await childrenOf(child.id)).some((g) => g.status === "suspended");
+      });
       const done = await rhythm.wait(id, { timeout: "15s" });
       assert.equal(done.status, "failed");
       const error = done.error as { type: string; message: string; timeoutMs: number };
       assert.equal(error.type, "Timeout");
-      assert.equal(error.timeoutMs, 1000);
-      const kids = Object.fromEntries((await childrenOf(id)).map((k) => [k.name, k.status]));
-      assert.deepEqual(kids, { waits_forever: "cancelled", abortable: "cancelled" });
+      assert.equal(error.timeoutMs, 3000);
+      const kids = await childrenOf(id);
+      assert.deepEqual(Object.fromEntries(kids.map((k) => [k.name, k.status])), {
+        has_child: "cancelled",
+        abortable: "cancelled",
+      });
+      // recursively: the child's own child too
+      const grandchildren = await childrenOf(kids.find((k) => k.name === "has_child")!.id);
+      assert.deepEqual(
+        grandchildren.map((k) => [k.name, k.status]),
+        [["waits_forever", "cancelled"]],
+      );
       await until("the task handler to see its abort", () => aborted.has("tree"));
       assert.equal(aborted.get("tree"), "Cancelled");
       // nothing is left waiting: no timers (the deadline included), signal waits or inbox rows
@@ -95,8 +113,8 @@ for (const backend of await backends()) {
         const r = await db.driver.query(`select count(*)::int as n from rhythm.${table} where execution_id = $1`, [id]);
         assert.equal((r.rows[0] as { n: number }).n, 0, table);
       }
-      // the deadline was woken on time, not found by the worker's 5 s poll
-      assert.ok(new Date(done.finishedAt!).getTime() - new Date(done.startedAt!).getTime() < 4000);
+      // the deadline was woken on time, not found by the worker's 30 s poll
+      assert.ok(new Date(done.finishedAt!).getTime() - new Date(done.startedAt!).getTime() < 15_000);
     });
 
     test("a child workflow's timeout (a .flow option) fails it; its parent gets a WorkflowError caused by the Timeout", async () => {
