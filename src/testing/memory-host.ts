@@ -452,6 +452,10 @@ export class MemoryHost {
       if (!waiting || run.attempt > 0) return false;
       run.inputs = start.inputs;
       waiting.at = at;
+      // the call that started it lists the inputs it runs with, as the engine's row holds them
+      const call = Number(run.id.slice(run.id.lastIndexOf("-") + 1));
+      const owner = this.executions.get(run.parentId)?.taskCalls[call - 1];
+      if (owner) owner.inputs = start.inputs;
     }
     this.await(held.holder, caller);
     return true;
