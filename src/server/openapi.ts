@@ -1,6 +1,8 @@
 // The OpenAPI 3.1 document of the HTTP API, served at /api/v1/openapi.json. A test holds it to
 // the routes: every path it lists exists, and every route is listed.
 
+import { DEBOUNCE_SCHEMA, RUN_TIMEOUT_SCHEMA } from "./openapi-flow-control.js";
+
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const ok = (description: string, schema: object) => ({ description, ...json(schema) });
@@ -37,29 +39,7 @@ const startOptions = {
     ],
   },
   idempotencyKey: { type: "string", description: "a second start with the same key returns the first execution's id" },
-  debounce: {
-    type: "object",
-    required: ["key", "delay"],
-    additionalProperties: false,
-    description:
-      "while an execution started with this key has not started, a start with the key returns its id, replaces its inputs " +
-      "and moves its start to now + delay (never later than maxWait after the first); not with runAt, delay or idempotencyKey",
-    properties: {
-      key: { type: "string" },
-      delay: {
-        oneOf: [
-          { type: "number", description: "seconds" },
-          { type: "string", examples: ["500ms", "10s"] },
-        ],
-      },
-      maxWait: {
-        oneOf: [
-          { type: "number", description: "seconds" },
-          { type: "string", examples: ["1m"] },
-        ],
-      },
-    },
-  },
+  debounce: DEBOUNCE_SCHEMA,
 };
 
 const executionList = {
@@ -94,19 +74,7 @@ export const OPENAPI = {
           additionalProperties: false,
           properties: {
             inputs: { type: "object", description: "default {}" },
-            options: {
-              type: "object",
-              properties: {
-                ...startOptions,
-                timeout: {
-                  oneOf: [
-                    { type: "number", description: "seconds" },
-                    { type: "string", examples: ["30s", "1h"] },
-                  ],
-                  description: "the whole run fails with a Timeout this long after its first activation",
-                },
-              },
-            },
+            options: { type: "object", properties: { ...startOptions, timeout: RUN_TIMEOUT_SCHEMA } },
           },
         }),
         responses: {
