@@ -30,6 +30,7 @@ for (const backend of await backends()) {
     let hand: ByHand;
     const clients: Rhythm[] = [];
     const ran: unknown[] = [];
+    const raced = new Map<string, unknown>();
 
     const row = async (id: string) =>
       (
@@ -46,6 +47,9 @@ for (const backend of await backends()) {
       db = await backend.open();
       f = await engine(db, FLOWS);
       rhythm = f.rhythm;
+      rhythm.task("race-digest", (i: unknown, ctx) => {
+        raced.set(ctx.executionId, i);
+      });
       rhythm.task("digest", (i: unknown) => {
         ran.push(i);
         return i;
@@ -73,6 +77,30 @@ for (const backend of await backends()) {
       const last = await clients[0].enqueueTask("unserved-digest", { n: "last" }, { debounce: key });
       assert.deepEqual(last, { id: ids[0], created: false });
       assert.deepEqual((await row(ids[0])).inputs, { n: "last" });
+    });
+
+    test("starts racing a worker's claims: each execution runs with the inputs of a start that returned its id", async () => {
+      const opts = { debounce: { key: "race", delay: "20ms" } };
+      const all = [rhythm, ...clients];
+      const returned = new Map<string, Set<number>>();
+      await Promise.all(
+        Array.from({ length: 300 }, async (_, n) => {
+          // spread over time, so that windows close (claims) while starts arrive
+          await new Promise((r) => setTimeout(r, n));
+          const id = await all[n % all.length].queueTask("race-digest", { n }, opts);
+          returned.set(id, (returned.get(id) ?? new Set()).add(n));
+        }),
+      );
+      const ids = [...returned.keys()];
+      await until("every execution to finish", async () => {
+        const done = await Promise.all(ids.map((id) => rhythm.get(id)));
+        return done.every((e) => e?.status === "completed");
+      });
+      assert.equal(await count("race-digest"), ids.length, "no execution that no start returned");
+      for (const id of ids) {
+        const ranWith = raced.get(id) as { n: number };
+        assert.ok(returned.get(id)!.has(ranWith.n), `${id} ran with inputs ${ranWith.n}, which no start that returned it gave`);
+      }
     });
 
     test("a start moves the run later; maxWait caps it at the first start + maxWait", async () => {
