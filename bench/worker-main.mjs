@@ -2,7 +2,7 @@
 // each handler starts (on the machine-wide monotonic clock), counts the statements it sends, and
 // reports its memory: RSS now, after a forced GC, and the peak (VmHWM).
 
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { now } from "./lib/clock.mjs";
 import { countQueries, takeQueryCounts } from "./lib/query-counter.mjs";
 import { loadContender } from "./contenders/index.mjs";
@@ -42,12 +42,25 @@ const handlers = {
     state.starts = record > 0 ? new Array(record).fill(null) : null;
     worker = await adapter.worker(url, hooks);
     takeQueryCounts(); // start-up statements are not the scenario's
+    state.cpuAtStart = process.cpuUsage();
     return memory();
   },
   progress() {
     return { calls: state.calls, first: state.first, last: state.last, errors: state.errors };
   },
   report() {
+    // RHYTHM_BENCH_CPU_LOG: a JSON line per report with the worker's CPU time since its start and
+    // its handler calls (docs/telemetry.md reads worker CPU per task or step from it)
+    if (process.env.RHYTHM_BENCH_CPU_LOG && state.cpuAtStart) {
+      const cpu = process.cpuUsage(state.cpuAtStart);
+      const line = {
+        contender: adapter?.name,
+        calls: state.calls,
+        cpuMicros: cpu.user + cpu.system,
+        env: process.env.RHYTHM_BENCH_LABEL ?? null,
+      };
+      appendFileSync(process.env.RHYTHM_BENCH_CPU_LOG, `${JSON.stringify(line)}\n`);
+    }
     return { ...state, memory: memory(), queries: takeQueryCounts() };
   },
   queries() {

@@ -1,8 +1,17 @@
 // Rhythm through its built package (dist/, from `npm run build`): tasks with rhythm.task and a
 // worker, workflows as .flow files from bench/flows, client calls through the public API only.
 
-import { fileURLToPath } from "node:url";
-import { Rhythm } from "../../dist/src/index.js";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { registerTelemetrySdk } from "../lib/telemetry-sdk.mjs";
+
+// RHYTHM_BENCH_DIST: another build of Rhythm (its dist/src/index.js), to compare two builds
+// interleaved; RHYTHM_BENCH_TELEMETRY=sdk: with the OpenTelemetry SDK registered (docs/telemetry.md)
+const { Rhythm } = await import(
+  process.env.RHYTHM_BENCH_DIST ? pathToFileURL(process.env.RHYTHM_BENCH_DIST).href : "../../dist/src/index.js"
+);
+const withSdk = () => {
+  if (process.env.RHYTHM_BENCH_TELEMETRY === "sdk") registerTelemetrySdk();
+};
 
 const FLOWS = fileURLToPath(new URL("../flows", import.meta.url));
 const FLOW = { steps: "bench_steps", signal: "bench_signal" };
@@ -33,6 +42,7 @@ export default {
   },
 
   async client(url) {
+    withSdk();
     const rhythm = await Rhythm.connect({ databaseUrl: url, workflows: FLOWS });
     return {
       enqueueTasks: (n) =>
@@ -50,6 +60,7 @@ export default {
   },
 
   async worker(url, hooks) {
+    withSdk();
     const rhythm = await Rhythm.connect({ databaseUrl: url, workflows: FLOWS });
     rhythm.task("bench-task", async (inputs) => {
       hooks.started(inputs.i);

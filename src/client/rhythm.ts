@@ -20,9 +20,16 @@ import { ProgramCache } from "../worker/program-cache.js";
 import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/registry.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import { isExecutionId } from "../shared/ids.js";
-import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
+import {
+  EXECUTION_STATUSES,
+  isExecutionKind,
+  isExecutionStatus,
+  isFinalStatus,
+  type ExecutionStatus,
+} from "../shared/statuses.js";
 import { retryPolicy } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
+import { tracedEnqueue } from "../worker/telemetry.js";
 import { chooseDatabase, describeTarget, firstContact, openDriver } from "./connection.js";
 import { folderCheckOptions } from "./flow-folder.js";
 import { FinishWatcher } from "./finish-watcher.js";
@@ -36,7 +43,7 @@ import {
 import { changeNotice, type ChangeNotice } from "./changes.js";
 import { queueOverview, type QueueOverview } from "./queues.js";
 import { ThroughputMeter, type Throughput } from "./throughput.js";
-import type { Timeline, VersionSummary } from "../store/overview.js";
+import type { QueueDepth, Timeline, VersionSummary } from "../store/overview.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES, jsonInput } from "./json-input.js";
 import { checkedResult } from "./task-output.js";
 import {
@@ -295,6 +302,11 @@ export class Rhythm {
   }
 
   private enqueue(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<Enqueued[]> {
+    // the caller's trace goes with what it starts (docs/telemetry.md)
+    return tracedEnqueue(items, () => this.enqueueTraced(items, tx));
+  }
+
+  private enqueueTraced(items: EnqueueItem[], tx: EnqueueOptions["tx"]): Promise<Enqueued[]> {
     if (!tx) return this.store.enqueue(items);
     const q: Queryable = {
       query: async <T>(sql: string, params?: unknown[]) => {
@@ -430,6 +442,18 @@ export class Rhythm {
   async queues(): Promise<QueueOverview[]> {
     const [depths, workers] = await Promise.all([this.store.queueDepths(), this.store.liveWorkers()]);
     return queueOverview(depths, workers);
+  }
+
+  /** Queued and running work by queue, kind and name (the Prometheus endpoint's queue depths). */
+  queueDepths(): Promise<QueueDepth[]> {
+    return this.store.queueDepths();
+  }
+
+  /** How many executions have each status, counting at most `cap` of each. */
+  async countsByStatus(cap: number): Promise<Record<ExecutionStatus, number>> {
+    if (!(Number.isInteger(cap) && cap >= 1)) throw new InvalidArgumentError("countsByStatus: cap must be a positive integer");
+    const counts = await this.store.statusCounts([...EXECUTION_STATUSES], cap);
+    return Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, counts.get(s) ?? 0])) as Record<ExecutionStatus, number>;
   }
 
   /** How many executions are queued, running and suspended, counting at most `cap` (default 10,000) of each. */

@@ -10,6 +10,9 @@ import { loadAssets, page, type Asset } from "./assets.js";
 import { guard } from "./guard.js";
 import { ApiError, errorResponse } from "./http-errors.js";
 import { LiveHub } from "./live.js";
+import { metricsText } from "./metrics.js";
+import { CONTENT_TYPE } from "./prometheus.js";
+import { enableProcessMetrics } from "../worker/process-metrics.js";
 
 export interface AppOptions {
   /** null: no auth (the server must be bound to loopback). */
@@ -56,6 +59,10 @@ export function createApp(rhythm: Rhythm, options: AppOptions): { app: Hono; hub
   app.all("/api/*", (c) => {
     throw new ApiError(404, "NOT_FOUND", `no route ${c.req.method} ${c.req.path} (the routes: /api/v1/openapi.json)`);
   });
+
+  // Prometheus text; the workers of this process count from now on (docs/telemetry.md)
+  const tally = enableProcessMetrics();
+  app.get("/metrics", async (c) => c.body(await metricsText(rhythm, tally), 200, { "Content-Type": CONTENT_TYPE }));
 
   for (const path of PAGES) app.get(path, (c) => c.html(html));
   app.get("/assets/:file", (c) => {

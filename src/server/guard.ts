@@ -1,6 +1,6 @@
 // Who may ask what. Bound to a loopback address with no token, the server answers only requests
 // that name it as localhost (a page elsewhere that rebinds its DNS name to 127.0.0.1 gets 403).
-// With a token (required when bound elsewhere), every /api request carries `Authorization:
+// With a token (required when bound elsewhere), every /api request (and /metrics) carries `Authorization:
 // Bearer <token>`, compared in constant time. Actions (POST) must be JSON and come from the
 // server's own pages: a form another site posts, or a script of another site, is refused.
 
@@ -41,7 +41,7 @@ export function guard(token: string | null): MiddlewareHandler {
           "FORBIDDEN",
           `this server answers only requests to localhost (Host was "${host.slice(0, 100)}"); to serve other hosts, bind it elsewhere with RHYTHM_API_TOKEN set`,
         );
-    } else if (c.req.path.startsWith("/api/")) {
+    } else if (c.req.path.startsWith("/api/") || c.req.path === "/metrics") {
       const given = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
       if (given === undefined)
         throw new ApiError(401, "UNAUTHENTICATED", "this server needs a token: send Authorization: Bearer <RHYTHM_API_TOKEN>");

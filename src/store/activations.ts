@@ -124,6 +124,8 @@ function dispatchedOf(rows: EnqueueRow[], ids: string[]): Claimed[] {
         wakeups: 0,
         started_at: null,
         db_now: null,
+        trace: row.trace,
+        waited_ms: 0,
       }),
     );
   });

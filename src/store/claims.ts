@@ -6,7 +6,10 @@ import type { Db } from "./db.js";
 import type { Claimed, InboxItem } from "./types.js";
 
 /** A row as Claim returns it (pg's numeric comes as a string). */
-type ClaimedRow = Omit<Claimed, "db_now" | "inbox"> & { db_now: string | number | null };
+type ClaimedRow = Omit<Claimed, "db_now" | "inbox" | "waited_ms"> & {
+  db_now: string | number | null;
+  waited_ms: string | number | null;
+};
 
 /**
  * A claimed row as an object of one fixed shape, `inbox` empty. pg's rows are hash-table
@@ -32,6 +35,8 @@ export function claimedOf(r: ClaimedRow): Claimed {
     started_at: r.started_at,
     db_now: r.db_now === null ? null : Math.floor(Number(r.db_now)),
     inbox: [],
+    trace: r.trace,
+    waited_ms: r.waited_ms === null ? 0 : Math.max(0, Number(r.waited_ms)),
   };
 }
 

@@ -36,6 +36,7 @@ export interface EnqueueRow {
   /** A debounced start (migration 015): `delay_ms` is its delay. */
   debounce_key: string | null;
   debounce_max_wait_ms: number | null;
+  trace: string | null;
 }
 
 /** An enqueued execution's id, and whether this enqueue inserted it (false: its idempotency key was taken). */
@@ -122,6 +123,7 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
     run_timeout_ms: i.runTimeoutMs ?? null,
     debounce_key: i.debounce?.key ?? null,
     debounce_max_wait_ms: i.debounce?.maxWaitMs ?? null,
+    trace: i.trace ?? null,
   }));
 }
 

@@ -28,6 +28,8 @@ export interface EnqueueItem {
   debounce?: Debounce | null;
   /** Inserted already claimed (running, attempt 1) by this worker, to run once its transaction commits. */
   claim?: TaskClaim | null;
+  /** The W3C traceparent its spans join (telemetry); null when its start was not traced. */
+  trace?: string | null;
 }
 
 /** `debounce: { key, delay, maxWait? }` in ms. */
@@ -66,6 +68,10 @@ export interface Claimed {
   db_now: number | null;
   /** Workflows: the settlements waiting for this activation, in arrival order (none for a task). */
   inbox: InboxItem[];
+  /** The W3C traceparent its spans join (telemetry), or null. */
+  trace: string | null;
+  /** How long it waited, once runnable, before this claim (ms; 0 for a task taken in a step). */
+  waited_ms: number;
 }
 
 /** A settlement read from a workflow's inbox; `seq` (a bigint) is what consuming it deletes. */
@@ -126,6 +132,8 @@ export interface LockedRow {
   db_now: number | string;
   /** Only for queued or suspended rows. */
   inbox: InboxItem[] | null;
+  /** The W3C traceparent its spans join (telemetry), or null. */
+  trace: string | null;
 }
 
 /**

@@ -35,6 +35,8 @@ export interface ActivationInput {
   inbox: InboxItem[];
   /** Settlements of its own transaction handed to it directly (they never reach the inbox). */
   handed: Delivery[];
+  /** The W3C traceparent its spans join (telemetry.ts), or null. */
+  trace: string | null;
 }
 
 /** A workflow claimed by Claim (its inbox read after the claim). */
@@ -54,6 +56,7 @@ function claimedActivation(c: Claimed): ActivationInput {
     hold: { kind: "claimed", token: c.claim_token },
     inbox: c.inbox,
     handed: [],
+    trace: c.trace,
   };
 }
 
@@ -75,6 +78,7 @@ export function lockedActivation(r: LockedRow, handed: Delivery[]): ActivationIn
     hold: { kind: "locked", handed: handed.length },
     inbox: r.inbox ?? [],
     handed,
+    trace: r.trace,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Claimed } from "../store/types.js";
 import { errorData, taskErrorJson } from "../vm/errors.js";
 import type { LeaseHolder, LeaseRenewal } from "./lease-renewal.js";
 import type { Registration, TaskContext } from "./registry.js";
+import { WorkerTelemetry, type AttemptOutcome, type AttemptTelemetry } from "./telemetry.js";
 
 export const DEFAULT_LEASE_MS = 60_000;
 
@@ -37,6 +38,8 @@ export interface TaskHooks<S> {
   ended(slot: S, error: unknown): void;
   /** Renews the lease of an attempt without a timeout while it runs. */
   renewal: LeaseRenewal;
+  /** The attempt's span and metrics. */
+  telemetry: WorkerTelemetry;
 }
 
 /** What the registration decides when the call did not: read once per registration, not per attempt. */
@@ -78,6 +81,8 @@ class Attempt<S> implements RunningTask, LeaseHolder {
   /** The last log line's write: lines go one after another, so they keep their order on a pool. */
   private logged: Promise<unknown> | null = null;
   private readonly timeoutMs: number | null;
+  private readonly telemetry: AttemptTelemetry;
+  private ranFor = 0;
 
   constructor(
     private readonly store: Store,
@@ -88,6 +93,7 @@ class Attempt<S> implements RunningTask, LeaseHolder {
   ) {
     this.id = claimed.id;
     this.token = claimed.claim_token;
+    this.telemetry = hooks.telemetry.attemptStarted(claimed);
     // What the call did not set, the registration of this worker decides.
     const registered = defaultsOf(reg);
     this.timeoutMs = claimed.timeout_ms ?? registered.timeoutMs;
@@ -151,7 +157,7 @@ class Attempt<S> implements RunningTask, LeaseHolder {
       this.rejectRun = reject;
       let result: unknown;
       try {
-        result = this.reg.handler(this.claimed.inputs, new Context(this));
+        result = WorkerTelemetry.within(this.telemetry, () => this.reg.handler(this.claimed.inputs, new Context(this)));
       } catch (e) {
         reject(e);
         return;
@@ -178,6 +184,7 @@ class Attempt<S> implements RunningTask, LeaseHolder {
     }
     if (this.deadline) clearTimeout(this.deadline);
     if (this.timeoutMs === null) this.hooks.renewal.delete(this);
+    this.ranFor = this.hooks.telemetry.handlerEnded(this.telemetry);
     this.hooks.handlerDone(this.slot);
     const recorded = this.logged
       ? this.logged.then(() => this.record(ok, value, result, registered))
@@ -191,8 +198,14 @@ class Attempt<S> implements RunningTask, LeaseHolder {
   private record(ok: boolean, value: unknown, thrown: unknown, registered: Defaults): Promise<unknown> {
     try {
       // cancelled: nothing to record
-      if (this.reason instanceof TaskCancelledError) return Promise.resolve();
-      if (ok) return this.hooks.complete(this.slot, this.claimed, value);
+      if (this.reason instanceof TaskCancelledError) {
+        this.ended("cancelled", null);
+        return Promise.resolve();
+      }
+      if (ok) {
+        this.ended("completed", null);
+        return this.hooks.complete(this.slot, this.claimed, value);
+      }
       const c = this.claimed;
       const error = errorData(thrown);
       const retryable = !(thrown as { nonRetryable?: boolean })?.nonRetryable;
@@ -200,10 +213,15 @@ class Attempt<S> implements RunningTask, LeaseHolder {
       // a task that fails for good is a TaskError for the workflows awaiting it (its parent, and
       // any that found its idempotency key taken, now or later)
       const parentError = retry === null ? taskErrorJson(c.name, c.attempt, error) : null;
+      this.ended(retry === null ? "failed" : "retry", thrown);
       return this.store.failTask(c.id, c.claim_token, { ...error, attempt: c.attempt }, retry, parentError);
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  private ended(outcome: AttemptOutcome, error: unknown): void {
+    this.hooks.telemetry.attemptEnded(this.telemetry, this.claimed, this.ranFor, outcome, error);
   }
 }
 

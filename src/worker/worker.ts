@@ -11,7 +11,7 @@ import type { Store } from "../store/store.js";
 import type { Claimed, Completion } from "../store/types.js";
 import { WORKER_BEAT_MS } from "../store/workers.js";
 import type { Limits } from "../vm/machine.js";
-import { Activator, runActivation } from "./activation.js";
+import { Activator, runActivation, type Activate } from "./activation.js";
 import { expireDeadlines } from "./deadlines.js";
 import type { WorkflowEvent } from "./events.js";
 import { GroupCommit } from "./group-commit.js";
@@ -20,6 +20,7 @@ import { LeaseRenewal } from "./lease-renewal.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
 import { StepCommit, type StepItem } from "./step-commit.js";
+import { WorkerTelemetry } from "./telemetry.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask, type TaskHooks } from "./task-runner.js";
 
 export interface WorkerOptions {
@@ -103,9 +104,10 @@ export class Worker {
   private inDoubt: Claimed[] = [];
   /** Task completions and activations of this worker, written in batches (one step each). */
   private readonly commits: GroupCommit<StepItem>;
-  private readonly activator: Activator;
+  private readonly activator: Activate;
   private readonly steps: StepCommit;
   private readonly taskHooks: TaskHooks<InFlight>;
+  private readonly telemetry: WorkerTelemetry;
 
   constructor(
     private readonly store: Store,
@@ -116,7 +118,9 @@ export class Worker {
     this.queues = options.queues ?? ["default"];
     this.concurrency = options.concurrency ?? 10;
     this.pollMs = options.pollIntervalMs ?? 1000;
-    this.activator = new Activator(programs, registry, options.limits);
+    this.telemetry = new WorkerTelemetry(() => store.queueDepths());
+    // (traced: a span per activation, docs/telemetry.md)
+    this.activator = this.telemetry.activations(new Activator(programs, registry, options.limits));
     this.steps = new StepCommit(store, this.activator, {
       workerId: this.id,
       queues: this.queues,
@@ -215,6 +219,7 @@ export class Worker {
     for (const t of this.inDoubt.splice(0)) await this.store.release(t.id, t.claim_token).catch(() => {});
     await this.unlisten?.();
     this.taskHooks.renewal.close();
+    this.telemetry.close();
   }
 
   private onNotify(payload: string): void {
@@ -449,6 +454,7 @@ export class Worker {
 
   private begin(c: Claimed): void {
     this.occupied++;
+    this.telemetry.claimed(c);
     const entry: InFlight = {
       id: c.id,
       kind: c.kind,
@@ -510,6 +516,7 @@ export class Worker {
         if (error !== null) this.options.onError?.(error);
       },
       renewal: new LeaseRenewal(this.store, DEFAULT_LEASE_MS),
+      telemetry: this.telemetry,
     };
   }
 }
