@@ -1,6 +1,7 @@
 // The package's public API (SPEC §4): `import { Rhythm } from "rhythm-flow"`.
 
 export { Rhythm, type ConnectOptions, type Enqueued, type EnqueueOptions, type TaskEnqueueOptions } from "./client/rhythm.js";
+export type { DebounceOptions, WorkflowEnqueueOptions } from "./client/rhythm.js";
 export {
   RhythmError,
   InvalidArgumentError,

@@ -75,7 +75,9 @@ export async function reportEnqueued(
 ): Promise<number> {
   const said = created
     ? `queued ${what}`
-    : `nothing queued: the idempotency key "${choice.options.idempotencyKey}" is taken by ${what} ${id}, returned instead`;
+    : choice.options.idempotencyKey === undefined
+      ? `nothing queued: ${what} ${id}, not started yet, holds the debounce key; it takes these inputs and starts later`
+      : `nothing queued: the idempotency key "${choice.options.idempotencyKey}" is taken by ${what} ${id}, returned instead`;
   if (!choice.wait) {
     note(command, said);
     if (json) printJson({ id, created });

@@ -7,6 +7,7 @@ import { stringProblem } from "../shared/json-check.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import type { RetriesOption } from "../shared/retries.js";
+import type { DebounceOptions } from "./flow-control-checks.js";
 import {
   ExecutionFinishedError,
   ExecutionNotFoundError,
@@ -26,7 +27,15 @@ export interface EnqueueOptions {
   /** A second enqueue with the same key returns the first execution's id. */
   idempotencyKey?: string;
   /** Enqueue inside your own transaction (a `pg` client in BEGIN): it commits or rolls back with it. */
+  /** SPEC §9: starts with this key before the first has started are one execution (client/flow-control-checks.ts). */
+  debounce?: DebounceOptions;
   tx?: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> };
+}
+
+/** Options of startWorkflow. */
+export interface WorkflowEnqueueOptions extends EnqueueOptions {
+  /** The whole run fails with a Timeout this long after its first activation began (SPEC §9). */
+  timeout?: number | string;
 }
 
 export interface TaskEnqueueOptions extends EnqueueOptions {

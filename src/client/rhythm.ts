@@ -1,6 +1,7 @@
 // The public API of SPEC §4: connect, register tasks, run workers, start workflows, queue tasks,
 // signal, inspect, wait, list and cancel. Errors are typed RhythmErrors with stable codes.
 
+import { debounceOf, runTimeoutMs } from "./flow-control-checks.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compileFlow, type CompiledFlow } from "../compiler/index.js";
@@ -11,7 +12,8 @@ import { migrate } from "../store/migrate.js";
 import { Store, type Enqueued } from "../store/store.js";
 
 export type { Enqueued };
-export type { EnqueueOptions, TaskEnqueueOptions };
+export type { EnqueueOptions, TaskEnqueueOptions, WorkflowEnqueueOptions };
+export type { DebounceOptions } from "./flow-control-checks.js";
 import type { EnqueueItem, ListFilter } from "../store/types.js";
 import type { LiveWorker } from "../store/workers.js";
 import { ProgramCache } from "../worker/program-cache.js";
@@ -49,6 +51,7 @@ import {
   timeoutMs,
   type EnqueueOptions,
   type TaskEnqueueOptions,
+  type WorkflowEnqueueOptions,
 } from "./enqueue-checks.js";
 import { inspectExecution, type ExecutionInspection } from "./inspect.js";
 import type { ShowLimits } from "../vm/show-value.js";
@@ -220,12 +223,12 @@ export class Rhythm {
     return w;
   }
 
-  async startWorkflow(name: string, inputs: unknown = {}, options: EnqueueOptions = {}): Promise<string> {
+  async startWorkflow(name: string, inputs: unknown = {}, options: WorkflowEnqueueOptions = {}): Promise<string> {
     return (await this.startWorkflows(name, [inputs], options))[0];
   }
 
   /** Starts several executions of one workflow in one round trip. */
-  async startWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions = {}): Promise<string[]> {
+  async startWorkflows(name: string, inputsList: unknown[], options: WorkflowEnqueueOptions = {}): Promise<string[]> {
     return (await this.enqueueWorkflows(name, inputsList, options)).map((e) => e.id);
   }
 
@@ -234,11 +237,11 @@ export class Rhythm {
    * taken, and `id` is then the execution that has the key (which may have finished). Known from
    * the insert itself, with no read more.
    */
-  async enqueueWorkflow(name: string, inputs: unknown = {}, options: EnqueueOptions = {}): Promise<Enqueued> {
+  async enqueueWorkflow(name: string, inputs: unknown = {}, options: WorkflowEnqueueOptions = {}): Promise<Enqueued> {
     return (await this.enqueueWorkflows(name, [inputs], options))[0];
   }
 
-  private async enqueueWorkflows(name: string, inputsList: unknown[], options: EnqueueOptions): Promise<Enqueued[]> {
+  private async enqueueWorkflows(name: string, inputsList: unknown[], options: WorkflowEnqueueOptions): Promise<Enqueued[]> {
     requireName(name, "workflow name");
     requireList(inputsList, "startWorkflows");
     const version = await this.store.newestVersion(name);
@@ -247,7 +250,9 @@ export class Rhythm {
       if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs))
         throw new InvalidArgumentError(`workflow inputs must be an object (item ${i})`);
       const copy = jsonInput(inputs, `inputs of workflow "${name}"`, this.maxPayloadBytes);
-      return { kind: "workflow", name, version, inputs: copy, ...common(options, `workflow "${name}"`) };
+      const what = `workflow "${name}"`;
+      const flowControl = { runTimeoutMs: runTimeoutMs(options.timeout, what), debounce: debounceOf(options, what) };
+      return { kind: "workflow", name, version, inputs: copy, ...flowControl, ...common(options, what) };
     });
     return this.enqueue(items, options.tx);
   }
@@ -284,6 +289,7 @@ export class Rhythm {
         backoff: policy?.backoff ?? null,
         timeoutMs: timeout === undefined ? null : timeoutMs(timeout, `task "${name}": timeout`),
         ...common({ ...options, queue: options.queue ?? reg?.queue }, `task "${name}"`),
+        debounce: debounceOf(options, `task "${name}"`),
       };
     });
     return this.enqueue(items, options.tx);

@@ -28,8 +28,10 @@ const DEFAULT_LIMIT = 50;
 /** SSE comment sent this often keeps proxies and browsers from closing an idle stream. */
 const KEEPALIVE_MS = 20_000;
 
-const START_OPTIONS = ["queue", "priority", "runAt", "delay", "idempotencyKey"];
+const START_OPTIONS = ["queue", "priority", "runAt", "delay", "idempotencyKey", "debounce"];
 const TASK_OPTIONS = [...START_OPTIONS, "retries", "timeout"];
+// a workflow's `timeout` (SPEC §9): the whole run
+const WORKFLOW_OPTIONS = [...START_OPTIONS, "timeout"];
 const LIST_PARAMS = ["status", "name", "queue", "kind", "parent", "topLevel", "limit", "after", "idPrefix"];
 
 export function api(rhythm: Rhythm, options: ApiOptions): Hono {
@@ -48,7 +50,7 @@ export function api(rhythm: Rhythm, options: ApiOptions): Hono {
   // ── starting work ───────────────────────────────────────────────────────────────────────────
 
   app.post("/workflows/:name", limit, async (c) => {
-    const { inputs, options: o } = await startBody(c, START_OPTIONS);
+    const { inputs, options: o } = await startBody(c, WORKFLOW_OPTIONS);
     const id = await rhythm.startWorkflow(c.req.param("name"), inputs ?? {}, o);
     return c.json({ id }, 201);
   });

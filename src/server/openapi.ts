@@ -1,6 +1,8 @@
 // The OpenAPI 3.1 document of the HTTP API, served at /api/v1/openapi.json. A test holds it to
 // the routes: every path it lists exists, and every route is listed.
 
+import { DEBOUNCE_SCHEMA, RUN_TIMEOUT_SCHEMA } from "./openapi-flow-control.js";
+
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const ok = (description: string, schema: object) => ({ description, ...json(schema) });
@@ -37,6 +39,7 @@ const startOptions = {
     ],
   },
   idempotencyKey: { type: "string", description: "a second start with the same key returns the first execution's id" },
+  debounce: DEBOUNCE_SCHEMA,
 };
 
 const executionList = {
@@ -71,7 +74,7 @@ export const OPENAPI = {
           additionalProperties: false,
           properties: {
             inputs: { type: "object", description: "default {}" },
-            options: { type: "object", properties: startOptions },
+            options: { type: "object", properties: { ...startOptions, timeout: RUN_TIMEOUT_SCHEMA } },
           },
         }),
         responses: {

@@ -42,3 +42,8 @@ export function attemptCancelledError(): FlowErrorValue {
 export function unsavedProgressError(reason: string): FlowErrorValue {
   return flowError("Error", `the workflow's progress could not be saved: ${reason}`);
 }
+
+/** What fails a workflow that ran past its `timeout` (SPEC §9): the whole run, its children cancelled. */
+export function workflowTimeoutError(timeoutMs: number): FlowErrorValue {
+  return flowError("Timeout", `the workflow ran longer than its timeout of ${timeoutMs} ms`, { timeoutMs });
+}

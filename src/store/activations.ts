@@ -6,7 +6,8 @@
 import { addAwaiters, type AwaitRequest } from "./awaiters.js";
 import { claimedOf } from "./claims.js";
 import type { Db } from "./db.js";
-import { enqueueRows, insertedIds, type EnqueueRow } from "./enqueue.js";
+import { startedIds } from "./debounce.js";
+import { enqueueRows, type EnqueueRow } from "./enqueue.js";
 import { matchSignals, rebuffer } from "./signals.js";
 import { addTimers } from "./timers.js";
 import { withAwaiters } from "./tasks.js";
@@ -50,7 +51,8 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
   );
   const r = await db.run<{ settled: (Omit<Finished, "awaiters"> & { awaited: boolean })[]; inserted: string[] }>(
     "ActivationsSettle",
-    [JSON.stringify(rows), workerId, JSON.stringify(starts), db.channel, db.takeNotes()],
+    // debounced starts are upserted after it, for the activations it settled (startedIds)
+    [JSON.stringify(rows), workerId, JSON.stringify(starts.filter((s) => s.debounce_key === null)), db.channel, db.takeNotes()],
   );
   const ended = new Set(writes.filter((w) => w.outcome.status !== "suspended").map((w) => w.id));
   // the awaiters of workflows that ended (read after their rows were updated: see AwaitersAdd)
@@ -75,7 +77,7 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
       answers.push(null);
       continue;
     }
-    const ids = await insertedIds(db, own, inserted);
+    const ids = await startedIds(db, own, inserted);
     own.forEach((start, n) => {
       if (ids[n] !== start.id && start.parent_handle !== null)
         awaits.push({ executionId: ids[n], workflowId: w.id, handle: start.parent_handle });

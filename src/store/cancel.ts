@@ -15,33 +15,38 @@ export async function cancel(db: Db, id: string): Promise<string[] | null> {
   const exists = await db.run("LockExecution", [id]);
   if (exists.rows.length === 0) return null;
   const cancelled: string[] = [];
-  const visit = async (execId: string, root: boolean) => {
-    const r = await db.run<{
-      kind: ExecutionKind;
-      parent_id: string | null;
-      parent_handle: number | null;
-      name: string;
-      awaited: boolean;
-    }>("Cancel", [execId, JSON.stringify(cancelledError(`execution ${execId} was cancelled`))]);
-    if (r.rows.length === 0) return;
-    cancelled.push(execId);
-    await db.run("DropAllWaits", [[execId]]);
-    await db.notify(`c:${execId}`);
-    await db.notifyFinished([execId]);
-    const { kind, parent_id, parent_handle, name, awaited } = r.rows[0];
-    // The workflow that started the cancelled root learns of it; children cancelled along with
-    // their parent have nobody left to tell. Awaiters are told in any case.
-    const value = cancelledError(`${kind} "${name}" was cancelled`);
-    const told: Delivery[] = [];
-    if (root && parent_id && parent_handle !== null)
-      told.push({ executionId: parent_id, handle: parent_handle, ok: false, value });
-    if (awaited)
-      for (const a of (await takeAwaiters(db, [execId])).get(execId) ?? [])
-        told.push({ executionId: a.workflowId, handle: a.handle, ok: false, value });
-    await deliver(db, told);
-    const children = await db.run<{ id: string }>("Children", [execId]);
-    for (const c of children.rows) await visit(c.id, false);
-  };
-  await visit(id, true);
+  await cancelOne(db, id, true, cancelled);
   return cancelled;
+}
+
+/** Cancels what `parentId` started that is still going (recursively), adding their ids to `cancelled`. */
+export async function cancelChildren(db: Db, parentId: string, cancelled: string[]): Promise<void> {
+  const children = await db.run<{ id: string }>("Children", [parentId]);
+  for (const c of children.rows) await cancelOne(db, c.id, false, cancelled);
+}
+
+async function cancelOne(db: Db, execId: string, root: boolean, cancelled: string[]): Promise<void> {
+  const r = await db.run<{
+    kind: ExecutionKind;
+    parent_id: string | null;
+    parent_handle: number | null;
+    name: string;
+    awaited: boolean;
+  }>("Cancel", [execId, JSON.stringify(cancelledError(`execution ${execId} was cancelled`))]);
+  if (r.rows.length === 0) return;
+  cancelled.push(execId);
+  await db.run("DropAllWaits", [[execId]]);
+  await db.notify(`c:${execId}`);
+  await db.notifyFinished([execId]);
+  const { kind, parent_id, parent_handle, name, awaited } = r.rows[0];
+  // The workflow that started the cancelled root learns of it; children cancelled along with
+  // their parent have nobody left to tell. Awaiters are told in any case.
+  const value = cancelledError(`${kind} "${name}" was cancelled`);
+  const told: Delivery[] = [];
+  if (root && parent_id && parent_handle !== null) told.push({ executionId: parent_id, handle: parent_handle, ok: false, value });
+  if (awaited)
+    for (const a of (await takeAwaiters(db, [execId])).get(execId) ?? [])
+      told.push({ executionId: a.workflowId, handle: a.handle, ok: false, value });
+  await deliver(db, told);
+  await cancelChildren(db, execId, cancelled);
 }

@@ -31,6 +31,11 @@ export interface EnqueueRow {
   claim_token: string | null;
   worker_id: string | null;
   lease_ms: number | null;
+  /** Workflows: their `timeout` (migration 014). */
+  run_timeout_ms: number | null;
+  /** A debounced start (migration 015): `delay_ms` is its delay. */
+  debounce_key: string | null;
+  debounce_max_wait_ms: number | null;
   trace: string | null;
 }
 
@@ -101,8 +106,8 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
     version: i.version ?? versions.get(i.name) ?? null,
     queue: i.queue ?? "default",
     priority: i.priority ?? 0,
-    run_at: i.runAt != null ? new Date(i.runAt).toISOString() : null,
-    delay_ms: i.delayMs ?? 0,
+    run_at: i.runAt != null && !i.debounce ? new Date(i.runAt).toISOString() : null,
+    delay_ms: i.debounce ? i.debounce.delayMs : (i.delayMs ?? 0),
     inputs: i.inputs ?? null,
     // null: the worker that runs the task applies its registration's retries (default 3)
     max_attempts: i.maxAttempts ?? null,
@@ -111,9 +116,13 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
     parent_id: i.parentId ?? null,
     parent_handle: i.parentHandle ?? null,
     idempotency_key: i.idempotencyKey ?? null,
-    claim_token: i.claim?.token ?? null,
-    worker_id: i.claim?.workerId ?? null,
+    // a debounced start waits its delay: never inserted claimed
+    claim_token: i.debounce ? null : (i.claim?.token ?? null),
+    worker_id: i.debounce ? null : (i.claim?.workerId ?? null),
     lease_ms: i.claim?.leaseMs ?? null,
+    run_timeout_ms: i.runTimeoutMs ?? null,
+    debounce_key: i.debounce?.key ?? null,
+    debounce_max_wait_ms: i.debounce?.maxWaitMs ?? null,
     trace: i.trace ?? null,
   }));
 }

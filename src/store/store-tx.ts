@@ -4,6 +4,7 @@
 
 import { settleActivations, lockWoken } from "./activations.js";
 import type { Db } from "./db.js";
+import { expireDeadlines, type TimedOut } from "./deadlines.js";
 import { deliver } from "./deliveries.js";
 import { completeTasks, expiredLeases, failAttempt, requeueExpired } from "./tasks.js";
 import type { ActivationWrite, Completion, Delivery, ExpiredRow, Finished, LockedRow, Settled } from "./types.js";
@@ -44,5 +45,10 @@ export class StoreTx {
   /** A failed task attempt: retried after `retryInMs`, or failed for good (its workflow gets `parentError`). */
   failAttempt(id: string, token: string, error: unknown, retryInMs: number | null, parentError: unknown): Promise<boolean> {
     return failAttempt(this.db, id, token, error, retryInMs, parentError);
+  }
+
+  /** Workflows whose `timeout` passed: failed with a Timeout, what they started cancelled (store/deadlines.ts). */
+  expireDeadlines(limit: number): Promise<TimedOut[]> {
+    return expireDeadlines(this.db, limit);
   }
 }

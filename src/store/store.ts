@@ -9,6 +9,7 @@ import { cancel } from "./cancel.js";
 import { claim, heartbeat, heldClaims, inbox, release } from "./claims.js";
 import { Db } from "./db.js";
 import type { Driver, Queryable } from "./driver.js";
+import { enqueueDebounced } from "./debounce.js";
 import { enqueue, type Enqueued } from "./enqueue.js";
 import type { Execution } from "./execution.js";
 import { statementsFor, type Statements } from "./queries/index.js";
@@ -128,7 +129,9 @@ export class Store {
    */
   enqueue(items: EnqueueItem[], callersTransaction?: Queryable): Promise<Enqueued[]> {
     const callers = callersTransaction && new Db(callersTransaction, this.sql, this.channel, null);
-    return enqueue(this.pool, items, (fn) => this.inTransaction(fn), callers);
+    // debounced starts are one statement each (store/debounce.ts)
+    const insert = items.some((i) => i.debounce) ? enqueueDebounced : enqueue;
+    return insert(this.pool, items, (fn) => this.inTransaction(fn), callers);
   }
 
   // ── claims ────────────────────────────────────────────────────────────────────────────────

@@ -22,10 +22,21 @@ export interface EnqueueItem {
   parentId?: string | null;
   parentHandle?: number | null;
   idempotencyKey?: string | null;
+  /** Workflows: the whole run fails with a Timeout this long after its first activation began. */
+  runTimeoutMs?: number | null;
+  /** A start that replaces a queued one of the same key instead, until it starts (SPEC §9; store/debounce.ts). */
+  debounce?: Debounce | null;
   /** Inserted already claimed (running, attempt 1) by this worker, to run once its transaction commits. */
   claim?: TaskClaim | null;
   /** The W3C traceparent its spans join (telemetry); null when its start was not traced. */
   trace?: string | null;
+}
+
+/** `debounce: { key, delay, maxWait? }` in ms. */
+export interface Debounce {
+  key: string;
+  delayMs: number;
+  maxWaitMs: number | null;
 }
 
 /** The claim a step gives a task it starts for its own worker. */

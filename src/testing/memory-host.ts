@@ -7,9 +7,17 @@
 // retries, delays, idempotency keys (a call whose key is taken awaits the task holding it).
 
 import type { CompiledFlow } from "../compiler/index.js";
-import { signalTimeoutError } from "../shared/flow-errors.js";
+import { cancelledError, signalTimeoutError, workflowTimeoutError } from "../shared/flow-errors.js";
 import type { ExecutionStatus } from "../shared/statuses.js";
-import { pairSignals, planEffects, type EffectsPlan, type ParentSettlement, type TaskStart } from "../vm/effects-plan.js";
+import { workflowErrorJson } from "../vm/errors.js";
+import {
+  pairSignals,
+  planEffects,
+  type EffectsPlan,
+  type ParentSettlement,
+  type Start,
+  type TaskStart,
+} from "../vm/effects-plan.js";
 import { Machine, type Limits, type Settlement, type WaitInfo } from "../vm/machine.js";
 import { inspectState, type Inspection } from "../vm/inspect-state.js";
 import type { HostHandleInfo, ShowLimits } from "../vm/show-value.js";
@@ -17,6 +25,9 @@ import type { SavedState } from "../vm/snapshot.js";
 import { seededRandom } from "./random.js";
 import type { TaskMock, TaskOutcome } from "./mocks.js";
 import { afterAttempt, attemptOf, settlementFor, taskRunOf, type TaskRun, type Waiter } from "./task-runs.js";
+
+/** A deadline's timer handle (no workflow handle is negative), as the engine's migration 014. */
+const DEADLINE_HANDLE = -1;
 
 export const DEFAULT_START_TIME = Date.UTC(2026, 0, 1);
 
@@ -60,7 +71,8 @@ export interface LogLine {
 export interface ExecutionView {
   id: string;
   name: string;
-  status: Exclude<ExecutionStatus, "queued" | "cancelled">;
+  /** "cancelled": a child workflow whose parent ran past its `timeout`. */
+  status: Exclude<ExecutionStatus, "queued">;
   output: unknown;
   error: unknown;
   parentId: string | null;
@@ -87,6 +99,10 @@ interface Execution extends ExecutionView {
   awaiters: Waiter[];
   /** What its parent's handle settled to, once it ended (for awaiters that come later). */
   settled: ParentSettlement | null;
+  /** Its `timeout` (SPEC §9): from its first activation, the whole run fails with a Timeout. */
+  timeoutMs: number | null;
+  /** Not activated before this time (a debounced start's delay); null: at once. */
+  startAt: number | null;
 }
 
 interface Timer {
@@ -94,7 +110,7 @@ interface Timer {
   seq: number;
   executionId: string;
   handle: number;
-  /** What firing means: a timer resolves to null; a Signal.when timeout rejects. */
+  /** What firing means: a timer resolves to null; a Signal.when timeout rejects; a deadline (handle -1) fails the run. */
   settlement: Settlement;
 }
 
@@ -134,6 +150,8 @@ export class MemoryHost {
   private scheduled: { at: number; seq: number; run: TaskRun }[] = [];
   /** Idempotency keys taken, by kind, name and key: the task or child workflow holding each. */
   private readonly keys = new Map<string, TaskRun | string>();
+  /** Debounce keys (kind, name, key): the task or child workflow of the window, and its maxWait cap. */
+  private readonly debounced = new Map<string, { holder: TaskRun | string; until: number }>();
 
   constructor(private readonly options: MemoryHostOptions) {
     this.now = options.startTime ?? DEFAULT_START_TIME;
@@ -145,23 +163,16 @@ export class MemoryHost {
   }
 
   /** Starts a workflow; it runs at the next `run()`. */
-  start(name: string, inputs: unknown = {}, parent?: { id: string; handle: number }): string {
+  start(
+    name: string,
+    inputs: unknown = {},
+    parent?: { id: string; handle: number },
+    options: { timeoutMs?: number | null } = {},
+  ): string {
     const flow = this.options.loadWorkflow(name);
     if (!flow) throw new Error(`unknown workflow "${name}"`);
     const id = `exec-${this.nextExecution++}`;
-    const machine = Machine.start(flow.program, {
-      inputs,
-      context: {
-        executionId: id,
-        workflowName: name,
-        version: flow.version,
-        attempt: 1,
-        parentId: parent?.id ?? null,
-        startedAt: new Date(this.now).toISOString(),
-      },
-      host: this.machineHost(),
-      limits: this.options.limits,
-    });
+    const machine = this.machineFor(flow, id, name, inputs, parent?.id ?? null);
     this.executions.set(id, {
       id,
       name,
@@ -181,16 +192,34 @@ export class MemoryHost {
       handles: new Map(),
       awaiters: [],
       settled: null,
+      timeoutMs: options.timeoutMs ?? null,
+      startAt: null,
     });
     if (parent) this.executions.get(parent.id)?.handles.set(parent.handle, { id });
     return id;
+  }
+
+  private machineFor(flow: CompiledFlow, id: string, name: string, inputs: unknown, parentId: string | null): Machine {
+    return Machine.start(flow.program, {
+      inputs,
+      context: {
+        executionId: id,
+        workflowName: name,
+        version: flow.version,
+        attempt: 1,
+        parentId,
+        startedAt: new Date(this.now).toISOString(),
+      },
+      host: this.machineHost(),
+      limits: this.options.limits,
+    });
   }
 
   /** Buffers a signal for an execution (delivered to its waits in FIFO order). */
   signal(executionId: string, name: string, payload: unknown): void {
     const ex = this.executions.get(executionId);
     if (!ex) throw new Error(`unknown execution "${executionId}"`);
-    if (ex.status === "completed" || ex.status === "failed") {
+    if (ex.status === "completed" || ex.status === "failed" || ex.status === "cancelled") {
       throw new Error(`execution "${executionId}" has finished (${ex.status}); it takes no more signals`);
     }
     this.buffer(executionId, { seq: this.seq++, name, payload });
@@ -269,8 +298,11 @@ export class MemoryHost {
     }
     if (this.matchSignals()) progressed = true;
     for (const ex of [...this.executions.values()]) {
-      if (ex.status === "completed" || ex.status === "failed") continue;
+      if (ex.status === "completed" || ex.status === "failed" || ex.status === "cancelled") continue;
       if (ex.started && ex.inbox.length === 0) continue;
+      if (!ex.started && ex.startAt !== null && ex.startAt > this.now) continue;
+      // the deadline counts from the first activation, as in the engine (store/deadlines.ts)
+      if (!ex.started && ex.timeoutMs !== null) this.timers.push(this.deadlineOf(ex.id, this.now + ex.timeoutMs));
       const settlements = ex.inbox;
       ex.inbox = [];
       ex.started = true;
@@ -298,9 +330,15 @@ export class MemoryHost {
         this.await(holder, caller);
         continue;
       }
+      const debounceKey = start.debounce && `${start.kind}\u0000${start.name}\u0000${start.debounce.key}`;
+      if (debounceKey && this.joinDebounced(debounceKey, start, caller)) continue;
       if (start.kind === "workflow") {
-        const child = this.start(start.name, start.inputs, { id: ex.id, handle: start.handle });
+        const child = this.start(start.name, start.inputs, { id: ex.id, handle: start.handle }, { timeoutMs: start.timeoutMs });
         if (key !== null) this.keys.set(key, child);
+        if (debounceKey && start.debounce) {
+          this.executions.get(child)!.startAt = this.now + start.debounce.delayMs;
+          this.debounced.set(debounceKey, { holder: child, until: this.debounceUntil(start) });
+        }
         continue;
       }
       ex.taskCalls.push({ name: start.name, inputs: start.inputs });
@@ -308,7 +346,10 @@ export class MemoryHost {
       ex.handles.set(start.handle, { id: taskId });
       const run = taskRunOf(taskId, start, caller);
       if (key !== null) this.keys.set(key, run);
-      this.begin(run, start);
+      if (debounceKey && start.debounce) {
+        this.debounced.set(debounceKey, { holder: run, until: this.debounceUntil(start) });
+        this.begin(run, { ...start, runAt: this.now + start.debounce.delayMs });
+      } else this.begin(run, start);
     }
     for (const w of plan.signalWaits) this.waits.push({ seq: this.seq++, executionId: ex.id, handle: w.handle, name: w.name });
     for (const t of plan.timers) {
@@ -387,6 +428,39 @@ export class MemoryHost {
     else child.awaiters.push(caller);
   }
 
+  private debounceUntil(start: Start): number {
+    const max = start.debounce?.maxWaitMs;
+    return max === null || max === undefined ? Infinity : this.now + max;
+  }
+
+  /**
+   * A debounced call whose key an execution that has not started holds (SPEC §9): that one takes
+   * its inputs and starts at now + delay (capped), and the call awaits it. False: start a new one.
+   */
+  private joinDebounced(key: string, start: Start, caller: Waiter): boolean {
+    const held = this.debounced.get(key);
+    if (!held || !start.debounce) return false;
+    const at = Math.min(this.now + start.debounce.delayMs, held.until);
+    if (typeof held.holder === "string") {
+      const child = this.executions.get(held.holder)!;
+      if (child.started) return false;
+      child.machine = this.machineFor(child.flow, child.id, child.name, start.inputs, child.parentId);
+      child.startAt = at;
+    } else {
+      const run = held.holder;
+      const waiting = this.scheduled.find((s) => s.run === run);
+      if (!waiting || run.attempt > 0) return false;
+      run.inputs = start.inputs;
+      waiting.at = at;
+      // the call that started it lists the inputs it runs with, as the engine's row holds them
+      const call = Number(run.id.slice(run.id.lastIndexOf("-") + 1));
+      const owner = this.executions.get(run.parentId)?.taskCalls[call - 1];
+      if (owner) owner.inputs = start.inputs;
+    }
+    this.await(held.holder, caller);
+    return true;
+  }
+
   /** Removes timers and signal waits of handles the execution can no longer observe (all: null). */
   private forget(executionId: string, handles: Set<number> | null): void {
     const gone = (x: { executionId: string; handle: number }) =>
@@ -415,6 +489,9 @@ export class MemoryHost {
   /** The earliest timer or task attempt waiting for the clock. */
   private earliestTimer(): number | null {
     const times = [...this.timers.map((t) => t.at), ...this.scheduled.map((s) => s.at)];
+    // child workflows whose debounced start is still to come
+    for (const ex of this.executions.values())
+      if (!ex.started && ex.startAt !== null && ex.startAt > this.now) times.push(ex.startAt);
     return times.length === 0 ? null : Math.min(...times);
   }
 
@@ -422,7 +499,8 @@ export class MemoryHost {
   private fireNextTimers(): boolean {
     const next = this.earliestTimer();
     if (next === null) return false;
-    if (next > this.now) this.now = next;
+    const moved = next > this.now;
+    if (moved) this.now = next;
     const due = [...this.timers.filter((t) => t.at <= this.now), ...this.scheduled.filter((s) => s.at <= this.now)].sort(
       (a, b) => a.at - b.at || a.seq - b.seq,
     );
@@ -433,10 +511,54 @@ export class MemoryHost {
         this.attempt(t.run);
         continue;
       }
+      if (t.handle === DEADLINE_HANDLE) {
+        this.timeOut(t.executionId);
+        continue;
+      }
       this.waits = this.waits.filter((w) => !(w.executionId === t.executionId && w.handle === t.handle));
       this.executions.get(t.executionId)!.inbox.push(t.settlement);
     }
-    return due.length > 0;
+    return due.length > 0 || moved;
+  }
+
+  private deadlineOf(executionId: string, at: number): Timer {
+    const settlement: Settlement = { handle: DEADLINE_HANDLE, ok: false, error: null };
+    return { at, seq: this.seq++, executionId, handle: DEADLINE_HANDLE, settlement };
+  }
+
+  /**
+   * A workflow past its `timeout`: it fails with a Timeout, its parent and awaiters are told (a
+   * WorkflowError), and its child workflows still going are cancelled, recursively; its tasks'
+   * outcomes and delayed attempts are dropped (a mock has no AbortSignal to hear it by).
+   */
+  private timeOut(executionId: string): void {
+    const ex = this.executions.get(executionId)!;
+    ex.status = "failed";
+    ex.error = workflowTimeoutError(ex.timeoutMs ?? 0);
+    ex.errorAt = null;
+    ex.settled = { ok: false, error: workflowErrorJson(ex.name, ex.id, ex.error) };
+    const waiters =
+      ex.parentId !== null && ex.parentHandle !== null ? [{ executionId: ex.parentId, handle: ex.parentHandle }] : [];
+    for (const w of [...waiters, ...ex.awaiters])
+      this.executions.get(w.executionId)!.inbox.push({ handle: w.handle, ...ex.settled });
+    this.endRun(ex);
+  }
+
+  /** What a run that ended from outside leaves: no waits, timers, inbox, delayed tasks or live children. */
+  private endRun(ex: Execution): void {
+    ex.waits = [];
+    ex.inbox = [];
+    this.forget(ex.id, null);
+    this.scheduled = this.scheduled.filter((s) => !s.run.waiters.some((w) => w.executionId === ex.id));
+    for (const child of this.executions.values()) {
+      if (child.parentId !== ex.id || !["running", "suspended"].includes(child.status)) continue;
+      child.status = "cancelled";
+      child.error = cancelledError(`workflow "${child.name}" was cancelled`);
+      // its parent is ending; the workflows awaiting it by its idempotency key are told
+      child.settled = { ok: false, error: child.error };
+      for (const w of child.awaiters) this.executions.get(w.executionId)!.inbox.push({ handle: w.handle, ...child.settled });
+      this.endRun(child);
+    }
   }
 
   private machineHost() {

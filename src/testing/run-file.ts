@@ -21,6 +21,8 @@ export interface RunFileOptions {
   maxActivations?: number;
   /** Also read the root's last saved state as stacks with named variables (`inspection`). */
   inspect?: boolean;
+  /** The root's `timeout` (SPEC §9), virtual ms from its first activation. */
+  timeoutMs?: number;
 }
 
 export interface RunFileResult {
@@ -72,7 +74,7 @@ export async function runFlowFile(file: string, options: RunFileOptions = {}): P
     seed: options.seed,
     maxActivations: options.maxActivations,
   });
-  const id = host.start(name, options.inputs ?? {});
+  const id = host.start(name, options.inputs ?? {}, undefined, { timeoutMs: options.timeoutMs });
   for (const [signal, payload] of options.signals ?? []) host.signal(id, signal, payload);
   let runaway: string | null = null;
   try {

@@ -3,6 +3,7 @@
 // parent is told. The rules both hosts apply — the engine's worker writes the plan in the step's
 // transaction, the in-memory host applies it to its maps — so the two cannot drift apart.
 
+import type { DebounceOption } from "./flow-control-options.js";
 import { DEFAULT_RETRY_POLICY, type Backoff, type RetryPolicy } from "../shared/retries.js";
 import { workflowErrorJson } from "./errors.js";
 import type { ActivationResult, Effect, WaitInfo } from "./machine.js";
@@ -24,6 +25,7 @@ export interface TaskStart {
   backoff: Backoff | null;
   timeoutMs: number | null;
   idempotencyKey: string | null;
+  debounce: DebounceOption | null;
 }
 
 /** A child workflow to start, as `Workflow.run` asked for it. */
@@ -36,6 +38,9 @@ export interface WorkflowStart {
   priority: number;
   runAt: number | null;
   idempotencyKey: string | null;
+  debounce: DebounceOption | null;
+  /** The child's `timeout` (SPEC §9): the whole run fails with a Timeout after it. */
+  timeoutMs: number | null;
 }
 
 export type Start = TaskStart | WorkflowStart;
@@ -139,6 +144,7 @@ interface CallOptions {
   timeoutMs?: number;
   runAt?: number;
   idempotencyKey?: string;
+  debounce?: DebounceOption;
 }
 
 function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults: TaskDefaults): void {
@@ -168,6 +174,7 @@ function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults
               },
         timeoutMs: o.timeoutMs ?? null,
         idempotencyKey: o.idempotencyKey ?? null,
+        debounce: o.debounce ?? null,
       });
       return;
     }
@@ -182,6 +189,8 @@ function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults
         priority: o.priority ?? 0,
         runAt: o.runAt ?? null,
         idempotencyKey: o.idempotencyKey ?? null,
+        debounce: o.debounce ?? null,
+        timeoutMs: o.timeoutMs ?? null,
       });
       return;
     }

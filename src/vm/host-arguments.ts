@@ -5,6 +5,7 @@
 
 import { stringProblem } from "../shared/json-check.js";
 import { durationMs } from "./durations.js";
+import { debounceOption, refuseWithDebounce } from "./flow-control-options.js";
 import type { CallOptions } from "./machine.js";
 import { isFlowObject, throwTypeError, type FlowObject, type Value } from "./values.js";
 
@@ -67,8 +68,17 @@ export const TASK_OPTIONS: ReadonlySet<string> = new Set([
   "runAt",
   "delay",
   "idempotencyKey",
+  "debounce",
 ]);
-export const WORKFLOW_OPTIONS: ReadonlySet<string> = new Set(["queue", "priority", "runAt", "delay", "idempotencyKey"]);
+export const WORKFLOW_OPTIONS: ReadonlySet<string> = new Set([
+  "queue",
+  "priority",
+  "runAt",
+  "delay",
+  "idempotencyKey",
+  "debounce",
+  "timeout",
+]);
 const RETRIES_FIELDS = ["limit", "initial", "max", "factor"];
 
 /**
@@ -113,6 +123,11 @@ export function callOptions(
     if (now !== null) out.runAt = requireTime(now + delay, `${fn}: option "delay" (from now)`);
   }
   if (given("idempotencyKey")) out.idempotencyKey = requireName(o.idempotencyKey, `${fn}: option "idempotencyKey"`);
+  refuseWithDebounce(o, fn);
+  if (given("debounce")) {
+    const d = debounceOption(o.debounce, fn, known, requireName);
+    if (d) out.debounce = d;
+  }
   return out;
 }
 

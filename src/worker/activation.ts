@@ -194,6 +194,7 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             backoff: s.backoff,
             timeoutMs: s.timeoutMs,
             idempotencyKey: s.idempotencyKey,
+            debounce: s.debounce,
             parentId: input.id,
             parentHandle: s.handle,
           }
@@ -205,6 +206,8 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             priority: s.priority,
             runAt: s.runAt,
             idempotencyKey: s.idempotencyKey,
+            debounce: s.debounce,
+            runTimeoutMs: s.timeoutMs,
             parentId: input.id,
             parentHandle: s.handle,
           },

@@ -12,6 +12,7 @@ import type { Claimed, Completion } from "../store/types.js";
 import { WORKER_BEAT_MS } from "../store/workers.js";
 import type { Limits } from "../vm/machine.js";
 import { Activator, runActivation, type Activate } from "./activation.js";
+import { expireDeadlines } from "./deadlines.js";
 import type { WorkflowEvent } from "./events.js";
 import { GroupCommit } from "./group-commit.js";
 import { expireLeases } from "./lease-expiry.js";
@@ -335,8 +336,10 @@ export class Worker {
     // round, and a NOTIFY "t" announces new ones), so an idle worker makes ~2 queries a second.
     if (this.nextTimerAt !== null && this.nextTimerAt <= now) {
       const fired = await this.store.fireTimers(100);
+      // workflows past their `timeout` (deadline timers, fired apart: worker/deadlines.ts)
+      const timedOut = await expireDeadlines(this.store, 100);
       this.timersDirty = true;
-      if (fired === 100) return true;
+      if (fired === 100 || timedOut === 100) return true;
     }
     await this.runInDoubt();
     if (now - this.lastBeat >= WORKER_BEAT_MS) await this.beat();

@@ -7,6 +7,8 @@ import { FlowLoadError } from "../../lang/index.js";
 import { runFlowFile, mocksProblem, type TaskMock } from "../../testing/index.js";
 import { UsageError, parseCommandArgs, parseCountOption, parseJsonOption, type Command } from "../command.js";
 import { formatResult } from "../format-run.js";
+import { RUN_TIMEOUT_OPTIONS, runTimeoutFlag } from "../flow-control-options.js";
+import { runTimeoutMs } from "../../client/flow-control-checks.js";
 
 const help = `Usage: rhythm run <file.flow> [options]
 
@@ -30,6 +32,7 @@ Options:
   --inspect                when the workflow ends suspended (or fails after a pause), show where it
                            stopped: each stack's line and the variables in scope with their values
                            (as rhythm inspect shows a stored run); with --json, as "inspection"
+  --run-timeout D          the run fails with a Timeout D of virtual time after it starts (SPEC §9)
   --json                   print { "status", "output", "error", "taskCalls" } as one JSON document
   -h, --help               show this help
 
@@ -55,6 +58,7 @@ export const runCommand: Command = {
       "max-run-log-lines": { type: "string" },
       json: { type: "boolean" },
       inspect: { type: "boolean" },
+      ...RUN_TIMEOUT_OPTIONS,
     });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError("expected exactly one .flow file");
@@ -90,7 +94,9 @@ export const runCommand: Command = {
     for (const k of Object.keys(limits) as (keyof typeof limits)[]) if (limits[k] === undefined) delete limits[k];
     let result;
     try {
-      result = await runFlowFile(file, { inputs, tasks, signals, limits, inspect: values.inspect });
+      const timeout = runTimeoutFlag(values);
+      const timeoutMs = timeout === undefined ? undefined : (runTimeoutMs(timeout, "--run-timeout") ?? undefined);
+      result = await runFlowFile(file, { inputs, tasks, signals, limits, inspect: values.inspect, timeoutMs });
     } catch (e) {
       if (e instanceof FlowLoadError) {
         process.stderr.write(e.errors.map((x) => x.format()).join("\n") + "\n");

@@ -4,6 +4,7 @@
 import { parseCommandArgs, parseIntegerOption, positionalArgs, type Command } from "../command.js";
 import { DATABASE_HELP, DATABASE_OPTIONS, withRhythm } from "../engine-client.js";
 import { ENQUEUE_HELP, ENQUEUE_OPTIONS, enqueueChoice, reportEnqueued } from "../enqueue-options.js";
+import { DEBOUNCE_HELP, DEBOUNCE_OPTIONS, debounceFlags } from "../flow-control-options.js";
 
 const help = `Usage: rhythm task <name> [--inputs JSON] [--wait [--timeout S]] [options]
 
@@ -17,6 +18,7 @@ Options:
   --retries N          retries after the first attempt (default: the options the worker registered
                        the task with, else 3)
 ${ENQUEUE_HELP}
+${DEBOUNCE_HELP}
 ${DATABASE_HELP}
 
 --json prints { "id", "created" } (created: false when the idempotency key was taken), or with
@@ -32,13 +34,15 @@ export const taskCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, {
       ...DATABASE_OPTIONS,
       ...ENQUEUE_OPTIONS,
+      ...DEBOUNCE_OPTIONS,
       retries: { type: "string" },
     });
     const [name] = positionalArgs(positionals, ["name"]);
     const choice = enqueueChoice(values, null);
     const retries = parseIntegerOption(values.retries, "--retries", 0);
+    const debounce = debounceFlags(values, choice.options.idempotencyKey);
     return withRhythm("task", values, async (rhythm) => {
-      const enqueued = await rhythm.enqueueTask(name, choice.inputs, { ...choice.options, retries });
+      const enqueued = await rhythm.enqueueTask(name, choice.inputs, { ...choice.options, retries, debounce });
       return reportEnqueued("task", rhythm, enqueued, `task ${name}`, choice, values.json);
     });
   },

@@ -2,23 +2,32 @@
 // nothing. A row with a claim token is inserted already claimed (running, attempt 1) by the worker
 // whose step started it: dispatched without a claim round trip.
 
-/** The insert from JSON rows `rows` (a parameter), keeping those `where` allows (it sees them as `t`). */
-export const enqueueFrom = (rows: string, where = "") => `
+/** A repeated idempotency key inserts nothing. */
+const IDEMPOTENCY_CONFLICT = "on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing";
+
+/**
+ * The insert from JSON rows `rows` (a parameter), keeping those `where` allows (it sees them as
+ * `t`); `conflict` is what a taken key does (a debounce's: store/debounce.ts).
+ */
+export const enqueueFrom = (rows: string, where = "", conflict = IDEMPOTENCY_CONFLICT) => `
     insert into :SCHEMA.executions
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
-       parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at, trace)
+       parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at, trace,
+       run_timeout_ms, debounce_key, debounce_until)
     select t.id, t.kind, t.name, t.version, case when t.claim_token is null then 'queued' else 'running' end, t.queue, t.priority,
            coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), coalesce(t.inputs, 'null'::json), t.max_attempts, t.backoff,
            t.timeout_ms, t.parent_id, t.parent_handle, t.idempotency_key,
            case when t.claim_token is null then 0 else 1 end, t.claim_token, t.worker_id,
            case when t.claim_token is null then null else now() + coalesce(t.timeout_ms, t.lease_ms) * interval '1 millisecond' end,
-           case when t.claim_token is null then null else now() end, t.trace
+           case when t.claim_token is null then null else now() end, t.trace,
+           t.run_timeout_ms, t.debounce_key, now() + t.debounce_max_wait_ms * interval '1 millisecond'
     from json_to_recordset(${rows}::json) as t(
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
       inputs json, max_attempts integer, backoff json, timeout_ms integer, parent_id uuid, parent_handle integer,
-      idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint, trace text)
+      idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint, trace text, run_timeout_ms integer,
+      debounce_key text, debounce_max_wait_ms bigint)
     ${where}
-    on conflict (kind, name, idempotency_key) where idempotency_key is not null do nothing`;
+    ${conflict}`;
 
 /**
  * The notifications of the executions a statement queued (`ins`: queue, run_at, claim_token):

@@ -6,6 +6,8 @@ import { ACTIVATION_QUERIES } from "./activations.js";
 import { AWAITER_QUERIES } from "./awaiters.js";
 import { CANCEL_QUERIES } from "./cancel.js";
 import { CLAIM_QUERIES } from "./claims.js";
+import { DEADLINE_QUERIES } from "./deadlines.js";
+import { DEBOUNCE_QUERIES } from "./debounce.js";
 import { DELIVERY_QUERIES } from "./deliveries.js";
 import { ENQUEUE_QUERIES } from "./enqueue.js";
 import { OVERVIEW_QUERIES } from "./overview.js";
@@ -26,6 +28,8 @@ const Q = {
   ...SIGNAL_QUERIES,
   ...TIMER_QUERIES,
   ...CANCEL_QUERIES,
+  ...DEADLINE_QUERIES,
+  ...DEBOUNCE_QUERIES,
   ...READ_QUERIES,
   ...OVERVIEW_QUERIES,
 } as const;

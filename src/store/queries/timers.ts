@@ -8,7 +8,7 @@ export const TIMER_QUERIES = {
     from jsonb_to_recordset($1::jsonb) as t(execution_id uuid, handle integer, at double precision, kind text)`,
   TimersDue: `
     delete from :SCHEMA.timers t
-    using (select execution_id, handle from :SCHEMA.timers where fire_at <= now() order by fire_at limit $1 for update skip locked) due
+    using (select execution_id, handle from :SCHEMA.timers where fire_at <= now() and kind <> 'deadline' order by fire_at limit $1 for update skip locked) due
     where t.execution_id = due.execution_id and t.handle = due.handle
     returning t.execution_id, t.handle, t.kind`,
   // Milliseconds until the next timer, and until the earliest queued execution of the queues $1
