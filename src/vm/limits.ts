@@ -23,6 +23,8 @@ export interface Limits {
   maxLogLines: number;
   /** Log lines one execution may write over all its activations (default 10,000). */
   maxRunLogLines: number;
+  /** Characters of log one activation may write; further lines are dropped (default 1 MiB). */
+  maxActivationLogChars: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -35,6 +37,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxLogLineChars: 16_384,
   maxLogLines: 1000,
   maxRunLogLines: 10_000,
+  maxActivationLogChars: 1024 * 1024,
 };
 
 const ordinals = new WeakMap<number[], Int32Array>();

@@ -16,6 +16,8 @@ export class LogCounter {
   activationLines = 0;
   /** Lines dropped in this activation. */
   dropped = 0;
+  /** Characters kept in this activation (all of its lines go into one write). */
+  activationChars = 0;
 
   constructor(
     private readonly limits: Limits,
@@ -25,7 +27,11 @@ export class LogCounter {
 
   /** Whether one more line may be written (and counts it either way). */
   take(): boolean {
-    if (this.activationLines >= this.limits.maxLogLines || this.runLines >= this.limits.maxRunLogLines) {
+    if (
+      this.activationLines >= this.limits.maxLogLines ||
+      this.runLines >= this.limits.maxRunLogLines ||
+      this.activationChars >= this.limits.maxActivationLogChars
+    ) {
       this.dropped++;
       return false;
     }
@@ -40,12 +46,15 @@ export class LogCounter {
     const which =
       this.runLines >= this.limits.maxRunLogLines
         ? `more than ${this.limits.maxRunLogLines} lines in this execution (the maxRunLogLines limit)`
-        : `more than ${this.limits.maxLogLines} lines in one activation (the maxLogLines limit)`;
+        : this.activationChars >= this.limits.maxActivationLogChars
+          ? `more than ${this.limits.maxActivationLogChars} characters in one activation (the maxActivationLogChars limit)`
+          : `more than ${this.limits.maxLogLines} lines in one activation (the maxLogLines limit)`;
     return `${this.dropped} log line${this.dropped === 1 ? "" : "s"} dropped: ${which}`;
   }
 
   startActivation(): void {
     this.activationLines = 0;
+    this.activationChars = 0;
     this.dropped = 0;
   }
 }

@@ -434,6 +434,7 @@ export class Machine implements NativeContext {
     if (!this.logs.take()) return; // over a line cap: not even formatted
     // a formatter caps its own line as it writes it (console.log); a runtime line is cut here
     const text = typeof message === "string" ? capLine(message, this.limits.maxLogLineChars) : message();
+    this.logs.activationChars += text.length;
     // Log lines are text in Postgres, which refuses U+0000 and lone surrogates: shown as U+FFFD
     this.effects.push({ type: "log", level, message: printable(text), line, source });
   }

@@ -205,6 +205,23 @@ describe("bounded saving and logging", () => {
     assert.equal(lines[1001], "next", "the next activation logs again");
   });
 
+  test("maxActivationLogChars bounds what one activation logs in all", async () => {
+    const r = await both(
+      `${AWAIT_FIRST}for (let i = 0; i < 10; i++) console.log("z".repeat(30)); await Timer.delay(1); console.log("next"); return 1`,
+      {
+        maxActivationLogChars: 100,
+      },
+    );
+    assert.deepEqual(
+      r.logs.map((l) => l.message),
+      [
+        ...Array.from({ length: 4 }, () => "z".repeat(30)),
+        "6 log lines dropped: more than 100 characters in one activation (the maxActivationLogChars limit)",
+        "next",
+      ],
+    );
+  });
+
   test("maxRunLogLines counts over activations (kept in the saved state)", async () => {
     const r = await both(
       `for (let i = 0; i < 3; i++) { console.log("a" + i); await Timer.delay(1) }\nconsole.log("b"); console.log("c"); return 1`,

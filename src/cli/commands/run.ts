@@ -29,6 +29,7 @@ Options:
   --max-log-line-chars N   characters of one log line; longer ones are cut and marked (default 16384)
   --max-log-lines N        log lines per activation; further ones are dropped and counted (default 1000)
   --max-run-log-lines N    log lines per execution over all its activations (default 10000)
+  --max-activation-log-chars N  characters of log per activation; further lines dropped (default 1048576)
   --inspect                when the workflow ends suspended (or fails after a pause), show where it
                            stopped: each stack's line and the variables in scope with their values
                            (as rhythm inspect shows a stored run); with --json, as "inspection"
@@ -56,6 +57,7 @@ export const runCommand: Command = {
       "max-log-line-chars": { type: "string" },
       "max-log-lines": { type: "string" },
       "max-run-log-lines": { type: "string" },
+      "max-activation-log-chars": { type: "string" },
       json: { type: "boolean" },
       inspect: { type: "boolean" },
       ...RUN_TIMEOUT_OPTIONS,
@@ -90,6 +92,7 @@ export const runCommand: Command = {
       maxLogLineChars: parseCountOption(values["max-log-line-chars"], "--max-log-line-chars"),
       maxLogLines: parseCountOption(values["max-log-lines"], "--max-log-lines"),
       maxRunLogLines: parseCountOption(values["max-run-log-lines"], "--max-run-log-lines"),
+      maxActivationLogChars: parseCountOption(values["max-activation-log-chars"], "--max-activation-log-chars"),
     };
     for (const k of Object.keys(limits) as (keyof typeof limits)[]) if (limits[k] === undefined) delete limits[k];
     let result;
