@@ -1,5 +1,5 @@
-// Retention run by workers: every minute (first after a random part of it, so workers started
-// together spread out), finished executions older than the ages set per status are deleted in
+// Retention run by workers: every minute (the first a few random seconds after start, so workers
+// started together spread out), finished executions older than the ages set per status are deleted in
 // batches of store/retention.ts, a pause between batches so they never hold the table long.
 
 import { durationArgument } from "../shared/durations.js";
@@ -11,6 +11,7 @@ import type { Store } from "../store/store.js";
 export type RetentionOptions = Partial<Record<FinishedStatus, number | string>>;
 
 const RETENTION_EVERY_MS = 60_000;
+const FIRST_RUN_WITHIN_MS = 5_000;
 /** Batches per status per run: at most 50,000 rows a minute per worker, the rest the next minute. */
 const MAX_BATCHES = 100;
 const PAUSE_BETWEEN_BATCHES_MS = 50;
@@ -40,7 +41,7 @@ export class RetentionRunner {
   start(): void {
     if (this.ages.size === 0) return;
     this.running = true;
-    this.schedule(Math.random() * RETENTION_EVERY_MS);
+    this.schedule(Math.random() * FIRST_RUN_WITHIN_MS);
   }
 
   async stop(): Promise<void> {
