@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
+import { planWorker } from "../../src/cli/worker-runtime.js";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
 import { jsonDocument, rhythm, tempFolder, type CliResult } from "./cli-process.js";
 
@@ -105,3 +106,11 @@ for (const target of targets) {
     });
   });
 }
+
+test("rhythm worker --retention: status=age pairs, a bad one refused", async () => {
+  const plan = await planWorker({ retention: "completed=7d, failed=30" });
+  assert.deepEqual(plan.options.retention, { completed: "7d", failed: 30 });
+  assert.equal((await planWorker({})).options.retention, undefined);
+  for (const bad of ["running=1d", "completed", "completed=soon", "completed=1d,"])
+    await assert.rejects(planWorker({ retention: bad }), /--retention/, bad);
+});

@@ -48,7 +48,7 @@ for (const backend of await backends()) {
         try {
           const results = await Promise.all(drivers.map((d) => migrate(d, "concurrent")));
           assert.deepEqual(
-            results.flat().sort(),
+            results.flat().sort((a, b) => a - b),
             migrations().map((m) => m.version),
           );
         } finally {
