@@ -23,6 +23,15 @@ export {
   NonRetryableError,
   InvalidTaskResultError,
 } from "./client/errors.js";
+export {
+  ScheduleNotFoundError,
+  type CatchupPolicy,
+  type OverlapPolicy,
+  type PruneOptions,
+  type Schedule,
+  type ScheduleOptions,
+} from "./client/schedules.js";
+export type { RetentionOptions } from "./worker/retention.js";
 export { DatabaseUnavailableError } from "./store/connection-errors.js";
 export type { BufferedSignal, ChildExecution, Execution, ExecutionStatus, PendingTimer, WaitingOn } from "./store/execution.js";
 export type { ListFilter } from "./store/types.js";

@@ -11,7 +11,9 @@ import { getCommand } from "./commands/get.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { listCommand } from "./commands/list.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { pruneCommand } from "./commands/prune.js";
 import { runCommand } from "./commands/run.js";
+import { scheduleCommand } from "./commands/schedule.js";
 import { signalCommand } from "./commands/signal.js";
 import { startCommand } from "./commands/start.js";
 import { taskCommand } from "./commands/task.js";
@@ -37,6 +39,8 @@ const groups: [string, Record<string, Command>][] = [
       inspect: inspectCommand,
       list: listCommand,
       cancel: cancelCommand,
+      schedule: scheduleCommand,
+      prune: pruneCommand,
       dashboard: dashboardCommand,
     },
   ],

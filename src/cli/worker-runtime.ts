@@ -5,6 +5,7 @@
 import type { Rhythm } from "../client/rhythm.js";
 import { DatabaseUnavailableError } from "../store/connection-errors.js";
 import type { TaskHandler } from "../worker/registry.js";
+import { retentionAges, type RetentionOptions } from "../worker/retention.js";
 import type { WorkerOptions } from "../worker/worker.js";
 import { UsageError, parseCountOption } from "./command.js";
 import { note } from "./engine-client.js";
@@ -17,13 +18,16 @@ export const WORKER_OPTIONS = {
   workflows: { type: "string" },
   queues: { type: "string" },
   concurrency: { type: "string" },
+  retention: { type: "string" },
 } as const;
 
 export const WORKER_HELP = `  --tasks MODULE       .ts or .js file whose default export registers tasks:
                        export default { "send-email": async (inputs, ctx) => …, "charge": { handler, options } }
   --workflows DIR      folder of .flow files deployed at start (default ./workflows)
   --queues A,B         queues served (default: default)
-  --concurrency N      executions run at once (default 10)`;
+  --concurrency N      executions run at once (default 10)
+  --retention S=D,…    delete executions finished longer ago than D, per status S (completed,
+                       failed, cancelled), e.g. completed=7d,failed=30d (default: keep them)`;
 
 export interface WorkerPlan {
   tasks: TaskEntry[];
@@ -38,6 +42,7 @@ export async function planWorker(
     workflows?: string;
     queues?: string;
     concurrency?: string;
+    retention?: string;
   },
   load: LoadOptions = {},
 ): Promise<WorkerPlan> {
@@ -49,7 +54,8 @@ export async function planWorker(
   const concurrency = parseCountOption(values.concurrency, "--concurrency");
   const workflows = workflowsFolder(values.workflows);
   const tasks = values.tasks === undefined ? [] : await loadTasksModule(values.tasks, load);
-  return { tasks, workflows, options: { queues, concurrency } };
+  const retention = retentionOption(values.retention);
+  return { tasks, workflows, options: { queues, concurrency, ...(retention ? { retention } : {}) } };
 }
 
 /** Deploys the workflows folder, saying so; returns what was stored. */
@@ -126,4 +132,22 @@ export function untilStopSignal(command: string): Promise<NodeJS.Signals> {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+}
+
+/** `--retention completed=7d,failed=30d`, checked here so a bad one is a usage error. */
+function retentionOption(text: string | undefined): RetentionOptions | undefined {
+  if (text === undefined) return undefined;
+  const out: RetentionOptions = {};
+  for (const part of text.split(",")) {
+    const [status, age] = part.split("=").map((x) => x.trim());
+    if (!age || !["completed", "failed", "cancelled"].includes(status))
+      throw new UsageError(`--retention takes status=age pairs (completed, failed, cancelled), got "${part}"`);
+    out[status as keyof RetentionOptions] = /^\d+(\.\d+)?$/.test(age) ? Number(age) : age;
+  }
+  try {
+    retentionAges(out);
+  } catch (e) {
+    throw new UsageError(`--retention: ${(e as Error).message}`);
+  }
+  return out;
 }

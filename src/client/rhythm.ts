@@ -41,6 +41,15 @@ import type { QueueDepth, Timeline, VersionSummary } from "../store/overview.js"
 import { DEFAULT_MAX_PAYLOAD_BYTES, jsonInput } from "./json-input.js";
 import { checkedResult } from "./task-output.js";
 import {
+  prune,
+  ScheduleNotFoundError,
+  setSchedule,
+  triggerSchedule,
+  type PruneOptions,
+  type Schedule,
+  type ScheduleOptions,
+} from "./schedules.js";
+import {
   checkedPayloadLimit,
   checkedSchema,
   common,
@@ -553,6 +562,26 @@ export class Rhythm {
   }
 
   /** Stops every worker of this client, then closes the database connection. */
+  // ── schedules and retention (client/schedules.ts, docs/schedules.md) ─────────────────────
+  /** Creates or replaces the schedule `name`: its workflow or task starts at each tick of its cron. */
+  schedule = (name: string, options: ScheduleOptions): Promise<Schedule> =>
+    setSchedule(this.store, name, options, this.maxPayloadBytes);
+  /** Deletes a schedule (executions it started are left as they are). */
+  unschedule = async (name: string): Promise<void> => void (await this.scheduleOr(name, this.store.schedules().delete(name)));
+  /** Every schedule, by name, with its next fire time. */
+  schedules = (): Promise<Schedule[]> => this.store.schedules().list();
+  getSchedule = (name: string): Promise<Schedule | null> => this.store.schedules().get(name);
+  /** Pause: no tick fires; resume: ticks fire from now on (not those of the pause). */
+  pauseSchedule = (name: string) => this.scheduleOr(name, this.store.schedules().setPaused(name, true));
+  resumeSchedule = (name: string) => this.scheduleOr(name, this.store.schedules().setPaused(name, false));
+  /** Starts the schedule's workflow or task now, once; returns the execution's id. */
+  triggerSchedule = (name: string): Promise<string> => triggerSchedule(this.store, name);
+  /** Deletes finished executions older than `olderThan` now (`dryRun`: counts them). */
+  prune = (options: PruneOptions) => prune(this.store, options);
+  private async scheduleOr<T>(name: string, found: Promise<T | null | false>): Promise<T> {
+    return (await found) || Promise.reject(new ScheduleNotFoundError(name));
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.localWorkers].map((w) => w.stop()));
     if (this.meter) (await this.meter.catch(() => null))?.stop();

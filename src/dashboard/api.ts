@@ -8,8 +8,9 @@ import type { LiveWorker } from "../store/workers.js";
 import type { QueueOverview } from "../client/queues.js";
 import type { Throughput } from "../client/throughput.js";
 import type { ExecutionInspection as Inspection } from "../client/inspect.js";
+import type { Schedule } from "../store/schedules.js";
 
-export type { Execution, Inspection, Timeline, QueueOverview, Throughput, LiveWorker, VersionSummary };
+export type { Execution, Inspection, Timeline, QueueOverview, Throughput, LiveWorker, VersionSummary, Schedule };
 
 export interface Page {
   executions: Execution[];
@@ -99,4 +100,8 @@ export const api = {
     request<{ sent: true }>("POST", `/executions/${id(executionId)}/signals/${id(name)}${force ? "?force=true" : ""}`, payload),
   cancel: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/cancel`, {}),
   retry: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/retry`, {}),
+  schedules: () => request<{ schedules: Schedule[] }>("GET", "/schedules"),
+  pauseSchedule: (name: string) => request<Schedule>("POST", `/schedules/${id(name)}/pause`, {}),
+  resumeSchedule: (name: string) => request<Schedule>("POST", `/schedules/${id(name)}/resume`, {}),
+  triggerSchedule: (name: string) => request<{ id: string }>("POST", `/schedules/${id(name)}/trigger`, {}),
 };

@@ -8,6 +8,7 @@ import { useLiveStatus } from "./live.js";
 import { ExecutionPage } from "./pages/execution.js";
 import { ExecutionsPage } from "./pages/executions.js";
 import { QueuesPage } from "./pages/queues.js";
+import { SchedulesPage } from "./pages/schedules.js";
 import { VersionsPage } from "./pages/versions.js";
 import { navigate, onLinkClick, useRoute, type Route } from "./router.js";
 import "./styles.css";
@@ -39,6 +40,8 @@ function titleOf(route: Route): string {
       return `Execution ${route.id.slice(0, 8)}`;
     case "queues":
       return "Queues & workers";
+    case "schedules":
+      return "Schedules";
     case "versions":
       return route.name ? `${route.name} versions` : "Versions";
     default:
@@ -54,6 +57,8 @@ function View({ route }: { route: Route }) {
       return <ExecutionPage key={route.id} id={route.id} />;
     case "queues":
       return <QueuesPage />;
+    case "schedules":
+      return <SchedulesPage />;
     case "versions":
       return <VersionsPage name={route.name} query={route.query} />;
     default:
@@ -110,6 +115,9 @@ function Header({ route }: { route: Route }) {
           </a>
           <a href="/queues" class={current === "queues" ? "active" : ""}>
             Queues & workers
+          </a>
+          <a href="/schedules" class={current === "schedules" ? "active" : ""}>
+            Schedules
           </a>
           <a href="/versions" class={current === "versions" ? "active" : ""}>
             Versions

@@ -7,6 +7,7 @@ export type Route =
   | { view: "executions"; query: URLSearchParams }
   | { view: "execution"; id: string }
   | { view: "queues" }
+  | { view: "schedules" }
   | { view: "versions"; name: string | null; query: URLSearchParams }
   | { view: "missing" };
 
@@ -14,6 +15,7 @@ export function routeOf(path: string, search: string): Route {
   const query = new URLSearchParams(search);
   if (path === "/") return { view: "executions", query };
   if (path === "/queues") return { view: "queues" };
+  if (path === "/schedules") return { view: "schedules" };
   if (path === "/versions") return { view: "versions", name: null, query };
   let m = /^\/executions\/([^/]+)$/.exec(path);
   if (m) return { view: "execution", id: decodeURIComponent(m[1]) };

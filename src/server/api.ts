@@ -10,6 +10,7 @@ import { ExecutionFinishedError } from "../client/errors.js";
 import type { Rhythm } from "../client/rhythm.js";
 import type { ListFilter } from "../store/types.js";
 import { isFinalStatus } from "../shared/statuses.js";
+import { scheduleRoutes } from "./api-schedules.js";
 import { ApiError, errorResponse } from "./http-errors.js";
 import type { LiveHub } from "./live.js";
 import { OPENAPI } from "./openapi.js";
@@ -135,6 +136,8 @@ export function api(rhythm: Rhythm, options: ApiOptions): Hono {
     await jsonBody(c);
     return c.json(await rhythm.retryTask(c.req.param("id")));
   });
+
+  scheduleRoutes(app, rhythm, limit);
 
   // ── what the dashboard shows ────────────────────────────────────────────────────────────────
 

@@ -36,7 +36,7 @@ const CSP = [
 ].join("; ");
 
 /** Paths the dashboard's page answers (the app reads the path and shows the right view). */
-const PAGES = ["/", "/executions/:id", "/queues", "/versions", "/versions/:name"];
+const PAGES = ["/", "/executions/:id", "/queues", "/schedules", "/versions", "/versions/:name"];
 
 export function createApp(rhythm: Rhythm, options: AppOptions): { app: Hono; hub: LiveHub } {
   const hub = new LiveHub((listener) => rhythm.onChange(listener));

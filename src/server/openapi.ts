@@ -2,6 +2,7 @@
 // the routes: every path it lists exists, and every route is listed.
 
 import { DEBOUNCE_SCHEMA, RUN_TIMEOUT_SCHEMA } from "./openapi-flow-control.js";
+import { SCHEDULE_PATHS, SCHEDULE_SCHEMA } from "./openapi-schedules.js";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -320,6 +321,7 @@ export const OPENAPI = {
     "/openapi.json": {
       get: { summary: "This document", responses: { "200": ok("the document", { type: "object" }) } },
     },
+    ...SCHEDULE_PATHS,
   },
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "RHYTHM_API_TOKEN, when the server has one" } },
@@ -335,6 +337,7 @@ export const OPENAPI = {
           },
         },
       },
+      Schedule: SCHEDULE_SCHEMA,
       Status: { enum: ["queued", "running", "suspended", "completed", "failed", "cancelled"] },
       Execution: {
         type: "object",
@@ -355,6 +358,7 @@ export const OPENAPI = {
           createdAt: { type: "string", format: "date-time" },
           startedAt: { type: ["string", "null"], format: "date-time" },
           finishedAt: { type: ["string", "null"], format: "date-time" },
+          scheduleName: { type: "string", description: "the schedule that started it" },
           runAt: { type: "string", format: "date-time" },
           errors: { type: "array", items: {} },
           blocked: { type: "string", description: "why no running worker will move it" },

@@ -60,6 +60,8 @@ export interface Execution {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The schedule that started it (absent for everything else). */
+  scheduleName?: string;
   /** For a suspended workflow: what each waiting stack waits on, with the line of its await. */
   waitingOn?: WaitingOn[];
   /** Where a failed workflow threw its error, "file:line:col (function)" (the file as deployed), as `rhythm run` reports it. */
@@ -106,6 +108,7 @@ export interface ExecutionRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  schedule_name?: string | null;
 }
 
 function iso(d: Date | string | null): string | null {
@@ -131,6 +134,7 @@ export function toExecution(r: ExecutionRow): Execution {
     startedAt: iso(r.started_at),
     finishedAt: iso(r.finished_at),
   };
+  if (r.schedule_name) e.scheduleName = r.schedule_name;
   if (r.status === "suspended" && r.waits) {
     e.waitingOn = r.waits.map(({ description, function: fn, line, column }) => ({ description, function: fn, line, column }));
   }

@@ -36,6 +36,8 @@ import {
   type LogLine,
   type SavedStateRead,
 } from "./reads.js";
+import { RetentionRoom } from "./retention.js";
+import { ScheduleRoom } from "./schedules.js";
 import { refusedId, send, type Refusal, type SignalItem } from "./signals.js";
 import { StoreTx } from "./store-tx.js";
 import { completeStandalone, failAttempt } from "./tasks.js";
@@ -279,6 +281,18 @@ export class Store {
   /** Queues a failed task no workflow waits for again, for one more attempt; false when `id` is not one. */
   async requeueTask(id: string): Promise<boolean> {
     return isExecutionId(id) && this.inTransaction((db) => requeueTask(db, id));
+  }
+
+  // ── schedules and retention (schedules.ts, retention.ts) ──────────────────────────────────
+
+  /** Schedules: set, list, pause, trigger, and the due ticks a worker fires. */
+  schedules(): ScheduleRoom {
+    return new ScheduleRoom(this.pool, (fn) => this.inTransaction(fn));
+  }
+
+  /** Deletion of old finished executions in small batches. */
+  retention(): RetentionRoom {
+    return new RetentionRoom(this.pool);
   }
 }
 

@@ -17,6 +17,8 @@ import type { WorkflowEvent } from "./events.js";
 import { GroupCommit } from "./group-commit.js";
 import { expireLeases } from "./lease-expiry.js";
 import { LeaseRenewal } from "./lease-renewal.js";
+import { RetentionRunner, retentionAges, type RetentionOptions } from "./retention.js";
+import { ScheduleTicker } from "./schedule-ticker.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
 import { StepCommit, type StepItem } from "./step-commit.js";
@@ -43,6 +45,10 @@ export interface WorkerOptions {
    * here goes to onError.
    */
   onEvent?: (event: WorkflowEvent) => void;
+  /** Fire due schedules (default true; docs/schedules.md). */
+  schedules?: boolean;
+  /** Delete finished executions older than this, per status (default: keep them; docs/engine.md). */
+  retention?: RetentionOptions;
 }
 
 const LEASE_CHECK_MS = 5000;
@@ -108,6 +114,8 @@ export class Worker {
   private readonly steps: StepCommit;
   private readonly taskHooks: TaskHooks<InFlight>;
   private readonly telemetry: WorkerTelemetry;
+  private readonly ticker: ScheduleTicker | null;
+  private readonly retention: RetentionRunner;
 
   constructor(
     private readonly store: Store,
@@ -137,6 +145,9 @@ export class Worker {
       (e, delayMs) => this.options.onError?.(new DatabaseUnavailableError(e, delayMs)),
     );
     this.taskHooks = this.taskHooksOf();
+    const onError = (e: unknown) => this.options.onError?.(e);
+    this.ticker = options.schedules === false ? null : new ScheduleTicker(store, onError);
+    this.retention = new RetentionRunner(store, retentionAges(options.retention), onError);
   }
 
   get isRunning(): boolean {
@@ -168,6 +179,8 @@ export class Worker {
       throw e;
     }
     this.loop = this.run();
+    this.ticker?.start();
+    this.retention.start();
   }
 
   /** Writes this worker's row: the queues it serves and the tasks it registers (see store/workers.ts). */
@@ -196,7 +209,7 @@ export class Worker {
     if (!this.running) return;
     this.running = false;
     this.poke();
-    await this.loop;
+    await Promise.all([this.loop, this.ticker?.stop(), this.retention.stop()]);
     // no longer counted among the workers that take work (get/list: Execution.blocked)
     await this.store.workerGone(this.id).catch(() => {});
     const grace = this.options.shutdownTimeoutMs ?? 10_000;
@@ -234,6 +247,7 @@ export class Worker {
       this.dueAt(Date.now() + Number(payload.slice(2, colon)));
       return;
     }
+    if (payload === "s" || payload === "") this.ticker?.changed();
     if (payload === "" || payload === "t") this.timersDirty = true;
     if (
       payload === "" ||

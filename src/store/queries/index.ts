@@ -12,6 +12,7 @@ import { DELIVERY_QUERIES } from "./deliveries.js";
 import { ENQUEUE_QUERIES } from "./enqueue.js";
 import { OVERVIEW_QUERIES } from "./overview.js";
 import { READ_QUERIES } from "./reads.js";
+import { SCHEDULE_QUERIES } from "./schedules.js";
 import { SIGNAL_QUERIES } from "./signals.js";
 import { TASK_QUERIES } from "./tasks.js";
 import { TIMER_QUERIES } from "./timers.js";
@@ -32,6 +33,7 @@ const Q = {
   ...DEBOUNCE_QUERIES,
   ...READ_QUERIES,
   ...OVERVIEW_QUERIES,
+  ...SCHEDULE_QUERIES,
 } as const;
 
 export type QueryName = keyof typeof Q;

@@ -2,7 +2,7 @@
 
 /** What a listed execution is read with (Execution of execution.ts; not the saved state). */
 const COLUMNS = `id, kind, name, version, status, queue, priority, run_at, inputs, output, error, error_at, errors, attempt, parent_id,
-  waits, created_at, started_at, finished_at`;
+  waits, created_at, started_at, finished_at, schedule_name`;
 
 export const READ_QUERIES = {
   Get: `select * from :SCHEMA.executions where id = $1`,
