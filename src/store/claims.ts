@@ -32,6 +32,8 @@ export function claimedOf(r: ClaimedRow): Claimed {
     started_at: r.started_at,
     db_now: r.db_now === null ? null : Math.floor(Number(r.db_now)),
     inbox: [],
+    activation_failures: r.activation_failures ?? null,
+    activation_error: r.activation_error ?? null,
   };
 }
 
@@ -88,6 +90,12 @@ export async function heartbeat(
 /** Gives a claim back without counting the attempt; does nothing when the claim is no longer held. */
 export async function release(db: Db, id: string, token: string): Promise<void> {
   await db.run("Release", [id, token]);
+}
+
+/** A workflow's activation was lost (`reason`): its claim given back, counted on the row. */
+export async function releaseLost(db: Db, id: string, token: string, reason: string): Promise<void> {
+  const r = await db.run<{ queue: string }>("ReleaseLost", [id, token, reason]);
+  if (r.rows.length > 0) await db.notifyQueues([r.rows[0].queue]);
 }
 
 /** Which of these (id, claim token) pairs are still running under that claim. */

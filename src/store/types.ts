@@ -55,6 +55,9 @@ export interface Claimed {
   db_now: number | null;
   /** Workflows: the settlements waiting for this activation, in arrival order (none for a task). */
   inbox: InboxItem[];
+  /** Workflows: activations lost in a row before this claim, and the last reason (null for a task). */
+  activation_failures?: number | null;
+  activation_error?: string | null;
 }
 
 /** A settlement read from a workflow's inbox; `seq` (a bigint) is what consuming it deletes. */
