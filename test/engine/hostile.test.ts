@@ -85,7 +85,7 @@ for (const backend of await backends()) {
       worker = rhythm.worker({
         pollIntervalMs: 50,
         onError: (e) => errors.push(e),
-        isolation: { threads: 2, heapMb: 128, timeoutMs: 1500 },
+        isolation: { threads: 2, heapMb: 64, timeoutMs: 2500 },
       });
       await worker.start();
     });
