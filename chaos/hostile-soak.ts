@@ -148,6 +148,7 @@ async function waitFinished(url: string, ids: string[], timeoutMs: number): Prom
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const [{ n }] = await query<{ n: string }>(
+      url,
       "select count(*) as n from rhythm.executions where id = any($1::uuid[]) and finished_at is null",
       [ids],
     );
@@ -159,7 +160,7 @@ async function waitFinished(url: string, ids: string[], timeoutMs: number): Prom
 async function waitAllFinished(url: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const [{ n }] = await query<{ n: string }>("select count(*) as n from rhythm.executions where finished_at is null");
+    const [{ n }] = await query<{ n: string }>(url, "select count(*) as n from rhythm.executions where finished_at is null");
     if (Number(n) === 0) return;
     await sleep(500);
   }
@@ -167,6 +168,7 @@ async function waitAllFinished(url: string, timeoutMs: number): Promise<void> {
 
 async function phaseFigures(url: string, phase: string, ids: string[], seconds: number): Promise<PhaseFigures> {
   const [r] = await query<Record<string, string | null>>(
+    url,
     `select count(*) filter (where status = 'completed') as completed,
             percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95,
             percentile_cont(0.99) within group (order by ms) as p99, max(ms) as max
@@ -189,17 +191,26 @@ async function phaseFigures(url: string, phase: string, ids: string[], seconds: 
 
 async function summary(url: string, phases: PhaseFigures[], bombs: number, workerExits: number) {
   const outcomes = await query<{ name: string; status: string; type: string | null; n: string }>(
+    url,
     `select name, status, error->>'type' as type, count(*) as n from rhythm.executions
      where name like 'soak_bomb_%' group by 1, 2, 3 order by 1, 2, 3`,
   );
   const [{ stranded }] = await query<{ stranded: string }>(
+    url,
     "select count(*) as stranded from rhythm.executions where finished_at is null",
   );
   const [{ twice }] = await query<{ twice: string }>(
+    url,
     "select count(*) as twice from rhythm.executions where kind = 'task' and attempt > 1",
+  );
+  const reasons = await query<{ reason: string; n: string }>(
+    url,
+    `select e->>'name' || ': ' || left(e->>'message', 120) as reason, count(*) as n
+     from rhythm.executions, json_array_elements(errors) as e where kind = 'task' group by 1 order by 2 desc limit 5`,
   );
   return {
     phases,
+    taskErrors: reasons.map((r) => `${r.reason} × ${r.n}`),
     bombs,
     bombOutcomes: outcomes.map((o) => `${o.name}: ${o.status} ${o.type ?? ""} × ${o.n}`.replace("  ", " ")),
     workerExits,

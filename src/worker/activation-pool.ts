@@ -49,6 +49,10 @@ interface Job {
 
 interface Slot {
   thread: Thread;
+  /** Quarantine: the one thread for workflows that lost an activation before (see dispatch). */
+  quarantine: boolean;
+  /** When its current job was sent. */
+  since: number;
   programs: Set<string>;
   namesVersion: number;
   defaultsVersion: number;
@@ -57,6 +61,11 @@ interface Slot {
 }
 
 export const DEFAULT_HEAP_MB = 512;
+/** Extra threads started when every thread has been busy this long while work waits (a bomb holds one). */
+const BUSY_MS = 100;
+const BURST_THREADS = 2;
+/** An extra thread idle this long is stopped. */
+const EXTRA_IDLE_MS = 5000;
 export const DEFAULT_ACTIVATION_TIMEOUT_MS = 20_000;
 
 /** The threads option, else RHYTHM_ACTIVATION_THREADS (an operator's override: 0 turns isolation off), else the cores. */
@@ -71,6 +80,7 @@ export class ActivationPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: Job[] = [];
   private nextJob = 1;
+  private recheck: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly size: number;
   private readonly heapMb: number;
@@ -98,21 +108,58 @@ export class ActivationPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.recheck) clearTimeout(this.recheck);
     for (const j of this.waiting.splice(0)) j.reject(new Error("the activation pool is closed"));
     await Promise.all(this.slots.splice(0).map((s) => s.thread.terminate()));
   }
 
+  /**
+   * Gives waiting activations to idle threads, in order. A workflow that lost an activation before
+   * runs on a quarantine thread of its own, so a bomb tried again cannot hold the others' threads;
+   * and when every thread has been busy for BUSY_MS while work waits (the first run of a bomb), up
+   * to BURST_THREADS extra threads are started, so ordinary activations are not held behind it.
+   */
   private dispatch(): void {
-    while (this.waiting.length > 0) {
-      let slot = this.slots.find((s) => s.job === null && !s.dead);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
-      if (!slot) return;
-      this.send(slot, this.waiting.shift()!);
+    const now = Date.now();
+    for (let n = 0; n < this.waiting.length;) {
+      const job = this.waiting[n];
+      const quarantine = job.input.lost > 0;
+      const lane = this.slots.filter((s) => s.quarantine === quarantine && !s.dead);
+      let slot = lane.find((s) => s.job === null);
+      const limit = quarantine ? 1 : this.size;
+      const stuck = lane.every((s) => s.job !== null && now - s.since >= BUSY_MS);
+      if (!slot && (lane.length < limit || (stuck && lane.length < limit + BURST_THREADS))) slot = this.spawn(quarantine);
+      if (!slot) {
+        n++;
+        continue;
+      }
+      this.waiting.splice(n, 1);
+      this.send(slot, job);
     }
+    // work still waiting: look again once the busy threads may count as stuck
+    if (this.waiting.length > 0 && !this.recheck && !this.closed)
+      this.recheck = setTimeout(() => {
+        this.recheck = null;
+        this.dispatch();
+      }, BUSY_MS);
+  }
+
+  /** A thread beyond the usual number, idle: stopped after a while. */
+  private retireLater(slot: Slot): void {
+    const lane = this.slots.filter((s) => s.quarantine === slot.quarantine && !s.dead);
+    if (lane.length <= (slot.quarantine ? 1 : this.size)) return;
+    const timer = setTimeout(() => {
+      if (slot.job !== null || slot.dead) return;
+      slot.dead = true;
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      void slot.thread.terminate();
+    }, EXTRA_IDLE_MS);
+    timer.unref();
   }
 
   private send(slot: Slot, job: Job): void {
     slot.job = job;
+    slot.since = Date.now();
     const message: ToThread = { job: job.id, key: job.key, input: job.input };
     if (!slot.programs.has(job.key)) {
       message.program = job.program;
@@ -137,7 +184,7 @@ export class ActivationPool {
     }
   }
 
-  private spawn(): Slot {
+  private spawn(quarantine: boolean): Slot {
     const thread = new Thread(new URL("./activation-thread.js", import.meta.url), {
       workerData: { limits: this.limits, defaultRetries: DEFAULT_RETRY_POLICY },
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
@@ -147,7 +194,16 @@ export class ActivationPool {
     });
     // the pool never keeps a process alive on its own: a pending activation's timer does
     thread.unref();
-    const slot: Slot = { thread, programs: new Set(), namesVersion: -1, defaultsVersion: -1, job: null, dead: false };
+    const slot: Slot = {
+      thread,
+      quarantine,
+      since: 0,
+      programs: new Set(),
+      namesVersion: -1,
+      defaultsVersion: -1,
+      job: null,
+      dead: false,
+    };
     thread.on("message", (m: FromThread) => {
       const job = slot.job;
       if (!job || job.id !== m.job) return;
@@ -156,6 +212,7 @@ export class ActivationPool {
       if (m.ok) job.resolve(m.activated);
       else job.reject(new ActivationCrashedError(job.input.id, m.error));
       this.dispatch();
+      if (slot.job === null) this.retireLater(slot);
     });
     thread.on("error", (e: Error & { code?: string }) => {
       const why =

@@ -37,6 +37,8 @@ export interface ActivationInput {
   inbox: InboxItem[];
   /** Settlements of its own transaction handed to it directly (they never reach the inbox). */
   handed: Delivery[];
+  /** Activations of it lost in a row before this one (such a workflow runs on a quarantine thread). */
+  lost: number;
 }
 
 /** A workflow claimed by Claim (its inbox read after the claim). */
@@ -56,6 +58,7 @@ function claimedActivation(c: Claimed): ActivationInput {
     hold: { kind: "claimed", token: c.claim_token },
     inbox: c.inbox,
     handed: [],
+    lost: c.activation_failures ?? 0,
   };
 }
 
@@ -77,6 +80,7 @@ export function lockedActivation(r: LockedRow, handed: Delivery[]): ActivationIn
     hold: { kind: "locked", handed: handed.length },
     inbox: r.inbox ?? [],
     handed,
+    lost: 0,
   };
 }
 

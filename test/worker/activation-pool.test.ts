@@ -30,6 +30,7 @@ function input(id: string): ActivationInput {
     hold: { kind: "claimed", token: "t" },
     inbox: [],
     handed: [],
+    lost: 0,
   };
 }
 
@@ -87,6 +88,26 @@ describe("activation threads", () => {
       assert.equal(unlimited.replaced, 1);
       const after = await unlimited.run("k3", program("return Inputs.n * 2"), input("after"));
       assert.deepEqual(after.write.outcome, { status: "completed", output: 6 });
+    } finally {
+      await unlimited.close();
+    }
+  });
+
+  test("a spinning activation holds no one up: extra threads start, and a workflow that lost one before runs apart", async () => {
+    const unlimited = new ActivationPool({ threads: 1, timeoutMs: 3000 }, { maxInstructions: 1e15 }, sources);
+    try {
+      const spin = program("let n = 0; while (true) n++; return n");
+      const first = unlimited.run("spin", spin, input("spin-1")).catch((e: unknown) => e);
+      // tried again after a loss: the quarantine thread takes it
+      const again = unlimited.run("spin", spin, { ...input("spin-2"), lost: 1 }).catch((e: unknown) => e);
+      let spinning = true;
+      void Promise.all([first, again]).then(() => (spinning = false));
+      // the one usual thread spins: an extra one runs this
+      const ordinary = await unlimited.run("k3", program("return Inputs.n * 2"), input("ordinary"));
+      assert.deepEqual(ordinary.write.outcome, { status: "completed", output: 6 });
+      assert.equal(spinning, true);
+      assert.ok((await first) instanceof ActivationCrashedError);
+      assert.ok((await again) instanceof ActivationCrashedError);
     } finally {
       await unlimited.close();
     }
