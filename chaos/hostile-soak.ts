@@ -99,19 +99,21 @@ async function main(): Promise<void> {
     let bombs = 0;
     for (const phase of ["alone", "with bombs"]) {
       log(`${phase}: ${rate} ordinary workflows/s for ${seconds} s`);
-      const ids: string[] = [];
+      const starts: Promise<string>[] = [];
       const begin = Date.now();
       let nextBomb = begin;
       const names = Object.keys(BOMBS);
       for (let tick = 0; Date.now() - begin < seconds * 1000; tick++) {
         const due = begin + (tick * 1000) / rate;
         if (due > Date.now()) await sleep(due - Date.now());
-        ids.push(await rhythm.startWorkflow("soak_ordinary", {}));
+        // not awaited one by one: the rate holds however long a start takes
+        starts.push(rhythm.startWorkflow("soak_ordinary", {}));
         if (phase === "with bombs" && Date.now() >= nextBomb) {
-          await rhythm.startWorkflow(names[bombs++ % names.length], {});
+          void rhythm.startWorkflow(names[bombs++ % names.length], {});
           nextBomb += bombEvery;
         }
       }
+      const ids = await Promise.all(starts);
       // the phase's work drains before the next one starts
       await waitFinished(database.url, ids, 60_000);
       figures.push(await phaseFigures(database.url, phase, ids, seconds));
