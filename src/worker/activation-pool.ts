@@ -17,7 +17,7 @@ export interface IsolationOptions {
   threads?: number;
   /** Heap limit of each thread in MB (default 512): an activation that needs more loses its thread. */
   heapMb?: number;
-  /** Longest an activation may run before its thread is stopped (default 20 s, under the 30 s activation lease). */
+  /** Longest an activation may run before its thread is stopped (default 10 s: an activation at the default instruction limit takes well under a second). */
   timeoutMs?: number;
 }
 
@@ -66,7 +66,7 @@ const BUSY_MS = 100;
 const BURST_THREADS = 2;
 /** An extra thread idle this long is stopped. */
 const EXTRA_IDLE_MS = 5000;
-export const DEFAULT_ACTIVATION_TIMEOUT_MS = 20_000;
+export const DEFAULT_ACTIVATION_TIMEOUT_MS = 10_000;
 
 /** The threads option, else RHYTHM_ACTIVATION_THREADS (an operator's override: 0 turns isolation off), else the cores. */
 export function threadCount(options: IsolationOptions | undefined): number {
@@ -192,8 +192,6 @@ export class ActivationPool {
       stdout: false,
       stderr: false,
     });
-    // the pool never keeps a process alive on its own: a pending activation's timer does
-    thread.unref();
     const slot: Slot = {
       thread,
       quarantine,
@@ -222,6 +220,9 @@ export class ActivationPool {
       this.lose(slot, why, false);
     });
     thread.on("exit", (code) => this.lose(slot, `its thread exited with code ${code}`, false));
+    // the pool never keeps a process alive on its own (a pending activation's timer does); after
+    // the listeners, which would ref the thread's port again
+    thread.unref();
     this.slots.push(slot);
     return slot;
   }
