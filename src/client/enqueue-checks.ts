@@ -91,6 +91,8 @@ const INT32_MAX = 2 ** 31 - 1;
 
 export function timeoutMs(value: number | string, what: string): number {
   const ms = duration(value, what);
+  // an attempt's lease of 0 ms has run out before the handler starts: no attempt could succeed
+  if (ms <= 0) throw new InvalidArgumentError(`${what} must be more than 0 ms: no attempt could finish within it`);
   if (ms > INT32_MAX) throw new InvalidArgumentError(`${what} must be at most ${INT32_MAX} ms (about 24 days)`);
   return ms;
 }
@@ -123,6 +125,26 @@ export function common(
     delayMs,
     idempotencyKey: o.idempotencyKey ?? null,
   };
+}
+
+/** The options each API call takes: any other is refused (a misspelt option was ignored silently). */
+export const OPTION_NAMES = {
+  startWorkflow: ["queue", "priority", "runAt", "delay", "idempotencyKey", "tx"],
+  queueTask: ["queue", "priority", "runAt", "delay", "idempotencyKey", "tx", "retries", "timeout"],
+  task: ["queue", "retries", "timeout", "concurrency"],
+  worker: ["queues", "concurrency", "pollIntervalMs", "shutdownTimeoutMs", "limits", "onError", "onEvent", "isolation"],
+} as const;
+
+/** Refuses options that are not an object, or that name an option `call` does not take (InvalidArgumentError naming it). */
+export function knownOptions(options: unknown, call: keyof typeof OPTION_NAMES, what: string): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw new InvalidArgumentError(`${what}: options must be an object`);
+  const allowed: readonly string[] = OPTION_NAMES[call];
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || allowed.includes(key)) continue;
+    throw new InvalidArgumentError(`${what}: unknown option "${key}" (${call} takes ${allowed.join(", ")})`);
+  }
 }
 
 export function isThenable(v: unknown): v is PromiseLike<unknown> {

@@ -54,6 +54,7 @@ import {
   checkedSchema,
   common,
   isThenable,
+  knownOptions,
   refuse,
   requireList,
   requireName,
@@ -165,6 +166,7 @@ export class Rhythm {
   task(name: string, handler: TaskHandler, options: TaskOptions = {}): this {
     requireName(name, "task name");
     if (typeof handler !== "function") throw new InvalidArgumentError(`task "${name}": the handler must be a function`);
+    knownOptions(options, "task", `task "${name}"`);
     retryPolicy(options.retries, `task "${name}"`);
     if (options.timeout !== undefined) timeoutMs(options.timeout, `task "${name}": timeout`);
     if (options.queue !== undefined) requireName(options.queue, `task "${name}": queue`);
@@ -215,6 +217,7 @@ export class Rhythm {
   /** A worker for this process's registered tasks (and any workflow). Call start() on it. */
   worker(options: WorkerOptions = {}): Worker {
     const rhythm = this;
+    knownOptions(options, "worker", "worker");
     if (options.queues !== undefined) {
       if (!Array.isArray(options.queues) || options.queues.length === 0)
         throw new InvalidArgumentError("worker: queues must be a non-empty array of queue names");
@@ -252,6 +255,7 @@ export class Rhythm {
 
   private async enqueueWorkflows(name: string, inputsList: unknown[], options: WorkflowEnqueueOptions): Promise<Enqueued[]> {
     requireName(name, "workflow name");
+    knownOptions(options, "startWorkflow", `workflow "${name}"`);
     requireList(inputsList, "startWorkflows");
     const version = await this.store.newestVersion(name);
     if (!version) throw new WorkflowNotFoundError(name);
@@ -282,6 +286,7 @@ export class Rhythm {
 
   private async enqueueTasks(name: string, inputsList: unknown[], options: TaskEnqueueOptions): Promise<Enqueued[]> {
     requireName(name, "task name");
+    knownOptions(options, "queueTask", `task "${name}"`);
     requireList(inputsList, "queueTasks");
     const reg = this.registry.get(name)?.options;
     // Retries and timeout given with the call are stored with the task; otherwise the worker that

@@ -47,3 +47,15 @@ export function unsavedProgressError(reason: string): FlowErrorValue {
 export function workflowTimeoutError(timeoutMs: number): FlowErrorValue {
   return flowError("Timeout", `the workflow ran longer than its timeout of ${timeoutMs} ms`, { timeoutMs });
 }
+
+/**
+ * What fails a workflow whose activations kept being lost — its thread ran out of memory or
+ * overran its time, the host refused what it produced, or its lease expired — rather than running
+ * it again forever: how many were lost, and the last reason known.
+ */
+export function activationCrashedError(lost: number, reason: string): FlowErrorValue {
+  return flowError("ActivationCrashed", `the workflow's activation was lost ${lost} times; the last time: ${reason}`, {
+    lost,
+    reason,
+  });
+}

@@ -37,6 +37,8 @@ export function claimedOf(r: ClaimedRow): Claimed {
     inbox: [],
     trace: r.trace,
     waited_ms: r.waited_ms === null ? 0 : Math.max(0, Number(r.waited_ms)),
+    activation_failures: r.activation_failures ?? null,
+    activation_error: r.activation_error ?? null,
   };
 }
 
@@ -93,6 +95,12 @@ export async function heartbeat(
 /** Gives a claim back without counting the attempt; does nothing when the claim is no longer held. */
 export async function release(db: Db, id: string, token: string): Promise<void> {
   await db.run("Release", [id, token]);
+}
+
+/** A workflow's activation was lost (`reason`): its claim given back, counted on the row. */
+export async function releaseLost(db: Db, id: string, token: string, reason: string): Promise<void> {
+  const r = await db.run<{ queue: string }>("ReleaseLost", [id, token, reason]);
+  if (r.rows.length > 0) await db.notifyQueues([r.rows[0].queue]);
 }
 
 /** Which of these (id, claim token) pairs are still running under that claim. */

@@ -6,7 +6,7 @@
 import { isExecutionId } from "../shared/ids.js";
 import { isConflict } from "../shared/postgres-errors.js";
 import { cancel } from "./cancel.js";
-import { claim, heartbeat, heldClaims, inbox, release } from "./claims.js";
+import { claim, heartbeat, heldClaims, inbox, release, releaseLost } from "./claims.js";
 import { Db } from "./db.js";
 import type { Driver, Queryable } from "./driver.js";
 import { enqueueDebounced } from "./debounce.js";
@@ -154,6 +154,11 @@ export class Store {
 
   release(id: string, token: string): Promise<void> {
     return release(this.pool, id, token);
+  }
+
+  /** A workflow's activation was lost: its claim given back, counted on its row with `reason`. */
+  releaseLost(id: string, token: string, reason: string): Promise<void> {
+    return releaseLost(this.pool, id, token, reason);
   }
 
   /** Which of these (id, claim token) pairs are still running under that claim. */

@@ -93,8 +93,14 @@ export async function expiredLeases(db: Db, limit: number): Promise<ExpiredRow[]
   return (await db.run<ExpiredRow>("Expired", [limit])).rows;
 }
 
-/** An expired workflow activation goes back to its queue; it runs again from its saved state. */
+/**
+ * An expired workflow activation goes back to its queue, counted as lost (its worker stopped or
+ * froze, or the activation never ended): it runs again from its saved state, and a few lost in a
+ * row fail it (see 007_lost_activations.sql).
+ */
 export async function requeueExpired(db: Db, row: ExpiredRow): Promise<void> {
-  await db.run("Release", [row.id, row.claim_token]);
+  await db.run("ReleaseLost", [row.id, row.claim_token, LEASE_LOST]);
   await db.notifyQueues(["*"]);
 }
+
+const LEASE_LOST = "its lease expired (its worker stopped or froze before the activation was saved)";

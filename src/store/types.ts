@@ -72,6 +72,9 @@ export interface Claimed {
   trace: string | null;
   /** How long it waited, once runnable, before this claim (ms; 0 for a task taken in a step). */
   waited_ms: number;
+  /** Workflows: activations lost in a row before this claim, and the last reason (null for a task). */
+  activation_failures?: number | null;
+  activation_error?: string | null;
 }
 
 /** A settlement read from a workflow's inbox; `seq` (a bigint) is what consuming it deletes. */

@@ -113,6 +113,7 @@ export function callOptions(
   if (given("retries")) out.retries = retries(o.retries, fn, known);
   if (given("timeout")) {
     out.timeoutMs = durationMs(o.timeout, `${fn}: option "timeout"`);
+    if (out.timeoutMs === 0) throwTypeError(`${fn}: option "timeout" must be more than 0 ms: no attempt could finish within it`);
     if ((out.timeoutMs as number) > INT32_MAX)
       throwTypeError(`${fn}: option "timeout" is out of range: at most ${INT32_MAX} ms (about 24 days)`);
   }

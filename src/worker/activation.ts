@@ -4,12 +4,14 @@
 
 import { unsavedProgressError } from "../shared/flow-errors.js";
 import { isDataError } from "../shared/postgres-errors.js";
-import { retryPolicy } from "../shared/retries.js";
-import type { ActivationWrite, Claimed, Delivery, EnqueueItem, Hold, InboxItem, LockedRow } from "../store/types.js";
-import { planEffects, type EffectsPlan, type ParentSettlement, type TaskDefaults } from "../vm/effects-plan.js";
+import { ActivationCrashedError } from "../shared/activation-crash.js";
+import { retryPolicy, type RetryPolicy } from "../shared/retries.js";
+import type { ActivationWrite, Claimed, Delivery, Hold, InboxItem, LockedRow } from "../store/types.js";
+import type { ParentSettlement, TaskDefaults } from "../vm/effects-plan.js";
 import { workflowErrorJson } from "../vm/errors.js";
-import { Machine, type ActivationResult, type Limits, type Settlement } from "../vm/machine.js";
-import type { SavedState } from "../vm/snapshot.js";
+import type { ActivationResult, Limits } from "../vm/machine.js";
+import { activateProgram } from "./activate-program.js";
+import { ActivationPool, threadCount, type IsolationOptions } from "./activation-pool.js";
 import type { ActivationFacts } from "./events.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
@@ -37,6 +39,8 @@ export interface ActivationInput {
   handed: Delivery[];
   /** The W3C traceparent its spans join (telemetry.ts), or null. */
   trace: string | null;
+  /** Activations of it lost in a row before this one (such a workflow runs on a quarantine thread). */
+  lost: number;
 }
 
 /** A workflow claimed by Claim (its inbox read after the claim). */
@@ -57,6 +61,7 @@ function claimedActivation(c: Claimed): ActivationInput {
     inbox: c.inbox,
     handed: [],
     trace: c.trace,
+    lost: c.activation_failures ?? 0,
   };
 }
 
@@ -79,6 +84,7 @@ export function lockedActivation(r: LockedRow, handed: Delivery[]): ActivationIn
     inbox: r.inbox ?? [],
     handed,
     trace: r.trace,
+    lost: 0,
   };
 }
 
@@ -101,17 +107,32 @@ export interface Activate {
 
 export class Activator implements Activate {
   private readonly taskDefaults: TaskDefaults;
+  /** null: activations run on the worker's own thread (isolation `threads: 0`). */
+  private readonly pool: ActivationPool | null;
 
   constructor(
     private readonly programs: ProgramCache,
-    registry: TaskRegistry,
+    private readonly registry: TaskRegistry,
     private readonly limits: Partial<Limits> | undefined,
+    isolation?: IsolationOptions,
   ) {
     // a task started without retries of its own: this worker's registration fills in the rest
     this.taskDefaults = (name) => {
       const reg = registry.get(name)?.options;
       return { queue: reg?.queue, retries: retryPolicy(reg?.retries, `task "${name}"`) };
     };
+    this.pool =
+      threadCount(isolation) === 0
+        ? null
+        : new ActivationPool(isolation, limits, {
+            names: () => programs.names(),
+            defaults: () => ({ version: registry.version, entries: () => this.defaultsTable() }),
+          });
+  }
+
+  /** Threads replaced since the worker started (died or overran their time). */
+  get threadsReplaced(): number {
+    return this.pool?.replaced ?? 0;
   }
 
   loaded(name: string, version: string): boolean {
@@ -123,101 +144,41 @@ export class Activator implements Activate {
     if (!inTransaction) await this.programs.refreshNames();
     else if (!cached) throw new Error(`workflow "${input.name}" is not loaded in this worker`);
     const program = cached ?? (await this.programs.program(input.name, input.version));
-    // Workflow time is the database's clock, read at claim and advanced by the local clock.
-    const localAtClaim = Date.now();
-    const host = {
-      now: () => input.dbNow + (Date.now() - localAtClaim),
-      random: Math.random,
-      hasWorkflow: (name: string) => this.programs.has(name),
-    };
-    const machine =
-      input.state === null
-        ? Machine.start(program, {
-            inputs: input.inputs,
-            context: {
-              executionId: input.id,
-              workflowName: input.name,
-              version: input.version,
-              attempt: input.attempt,
-              parentId: input.parentId,
-              startedAt: new Date(input.startedAt).toISOString(),
-            },
-            host,
-            limits: this.limits,
-          })
-        : Machine.restore(program, input.state as SavedState, { host, limits: this.limits });
-    // what the inbox held arrived first; then this step's own settlements, in delivery order
-    const settlements: Settlement[] = [];
-    for (const s of input.inbox) settlements.push(settlementOf(s.handle, s.ok, s.value));
-    for (const s of input.handed) settlements.push(settlementOf(s.handle, s.ok, s.value));
-    const result = machine.activate(settlements);
-    const plan = planEffects(result, input, this.taskDefaults);
-    const facts: ActivationFacts = {
-      workflow: input.name,
-      version: input.version,
-      file: program.file,
-      first: input.state === null,
-      errorAt: plan.outcome.status === "failed" ? plan.outcome.errorAt : null,
-    };
-    return { write: writeOf(input, plan), toParent: plan.toParent, status: result.status, facts };
+    if (this.pool) return this.pool.run(`${input.name}@${input.version}`, program, input);
+    try {
+      return activateProgram(program, input, {
+        hasWorkflow: (name) => this.programs.has(name),
+        taskDefaults: this.taskDefaults,
+        limits: this.limits,
+      });
+    } catch (e) {
+      // the machine turns the workflow's own errors into its outcome: what escapes is the host's
+      throw new ActivationCrashedError(input.id, describeHostError(e));
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool?.close() ?? Promise.resolve();
+  }
+
+  /** The task defaults threads keep (a registration whose retries are refused: why, thrown where used). */
+  private defaultsTable(): [string, { queue?: string; retries: RetryPolicy } | string][] {
+    return this.registry.names().map((name) => {
+      try {
+        return [name, this.taskDefaults(name)];
+      } catch (e) {
+        return [name, (e as Error).message];
+      }
+    });
   }
 }
 
-function settlementOf(handle: number, ok: boolean, value: unknown): Settlement {
-  return ok ? { handle, ok: true, value } : { handle, ok: false, error: value };
-}
-
-/** The plan as the store writes it. */
-function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
-  const o = plan.outcome;
-  return {
-    id: input.id,
-    hold: input.hold,
-    wakeups: input.wakeups,
-    consumed: input.inbox.map((i) => i.seq),
-    outcome:
-      o.status === "suspended"
-        ? { status: "suspended", state: o.state, waits: o.waits }
-        : o.status === "completed"
-          ? { status: "completed", output: o.output }
-          : { status: "failed", error: o.error, errorAt: o.errorAt },
-    start: plan.start.map((s): EnqueueItem =>
-      s.kind === "task"
-        ? {
-            kind: "task",
-            name: s.name,
-            inputs: s.inputs,
-            queue: s.queue,
-            priority: s.priority,
-            runAt: s.runAt,
-            maxAttempts: s.maxAttempts,
-            backoff: s.backoff,
-            timeoutMs: s.timeoutMs,
-            idempotencyKey: s.idempotencyKey,
-            debounce: s.debounce,
-            parentId: input.id,
-            parentHandle: s.handle,
-          }
-        : {
-            kind: "workflow",
-            name: s.name,
-            inputs: s.inputs,
-            queue: s.queue,
-            priority: s.priority,
-            runAt: s.runAt,
-            idempotencyKey: s.idempotencyKey,
-            debounce: s.debounce,
-            runTimeoutMs: s.timeoutMs,
-            parentId: input.id,
-            parentHandle: s.handle,
-          },
-    ),
-    timers: plan.timers,
-    signalWaits: plan.signalWaits,
-    dropped: plan.dropped,
-    ignored: plan.ignored,
-    logs: plan.logs.map((l) => ({ level: l.level, message: l.message, line: l.line, source: l.source })),
-  };
+function describeHostError(e: unknown): string {
+  try {
+    return e instanceof Error ? `${String(e.name)}: ${String(e.message)}`.slice(0, 2000) : String(e).slice(0, 2000);
+  } catch {
+    return "an error that cannot be described";
+  }
 }
 
 export class StaleClaimError extends Error {

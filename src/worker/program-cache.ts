@@ -12,7 +12,9 @@ const NAMES_TTL_MS = 2000;
 export class ProgramCache {
   private readonly programs = new Map<string, Promise<Program>>();
   private readonly ready = new Map<string, Program>();
-  private names = new Set<string>();
+  private known = new Set<string>();
+  /** Moves whenever the known names change (activation threads keep a copy). */
+  private namesVersion = 0;
   private namesAt = 0;
   private namesLoading: Promise<void> | null = null;
 
@@ -52,7 +54,10 @@ export class ProgramCache {
     if (!force && Date.now() - this.namesAt < NAMES_TTL_MS) return;
     this.namesLoading ??= this.store.workflowNames().then(
       (names) => {
-        this.names = new Set(names);
+        if (names.length !== this.known.size || names.some((n) => !this.known.has(n))) {
+          this.known = new Set(names);
+          this.namesVersion++;
+        }
         this.namesAt = Date.now();
         this.namesLoading = null;
       },
@@ -65,10 +70,16 @@ export class ProgramCache {
   }
 
   has(name: string): boolean {
-    return this.names.has(name);
+    return this.known.has(name);
   }
 
   noteDeployed(names: string[]): void {
-    for (const n of names) this.names.add(n);
+    for (const n of names) this.known.add(n);
+    this.namesVersion++;
+  }
+
+  /** The known names with their version. */
+  names(): { version: number; list(): string[] } {
+    return { version: this.namesVersion, list: () => [...this.known] };
   }
 }

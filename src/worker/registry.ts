@@ -37,9 +37,12 @@ export interface Registration {
 
 export class TaskRegistry {
   private readonly tasks = new Map<string, Registration>();
+  /** Moves at every registration (activation threads keep a copy of the task defaults). */
+  version = 0;
 
   register(name: string, handler: TaskHandler, options: TaskOptions = {}): void {
     this.tasks.set(name, { name, handler, options });
+    this.version++;
   }
 
   get(name: string): Registration | undefined {

@@ -207,8 +207,7 @@ class Attempt<S> implements RunningTask, LeaseHolder {
         return this.hooks.complete(this.slot, this.claimed, value);
       }
       const c = this.claimed;
-      const error = errorData(thrown);
-      const retryable = !(thrown as { nonRetryable?: boolean })?.nonRetryable;
+      const { error, retryable } = readThrown(thrown);
       const retry = retryDelayMs({ attempt: c.attempt, maxAttempts: c.max_attempts, backoff: c.backoff }, registered, retryable);
       // a task that fails for good is a TaskError for the workflows awaiting it (its parent, and
       // any that found its idempotency key taken, now or later)
@@ -223,6 +222,27 @@ class Attempt<S> implements RunningTask, LeaseHolder {
   private ended(outcome: AttemptOutcome, error: unknown): void {
     this.hooks.telemetry.attemptEnded(this.telemetry, this.claimed, this.ranFor, outcome, error);
   }
+}
+
+/**
+ * What a handler threw, as stored data, and whether it may be retried. Any value may be thrown —
+ * a Proxy whose every trap throws included — and the attempt's failure is still recorded now
+ * (an error escaping here was recorded as LeaseExpired when the lease ran out).
+ */
+function readThrown(thrown: unknown): { error: Record<string, unknown>; retryable: boolean } {
+  let error: Record<string, unknown>;
+  try {
+    error = errorData(thrown);
+  } catch {
+    error = { name: "Error", message: "the task threw a value that could not be read" };
+  }
+  let retryable = true;
+  try {
+    retryable = !(thrown as { nonRetryable?: boolean })?.nonRetryable;
+  } catch {
+    // a value whose getters throw says nothing of itself: the attempt is retried as usual
+  }
+  return { error, retryable };
 }
 
 /**

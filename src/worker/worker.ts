@@ -11,7 +11,9 @@ import type { Store } from "../store/store.js";
 import type { Claimed, Completion } from "../store/types.js";
 import { WORKER_BEAT_MS } from "../store/workers.js";
 import type { Limits } from "../vm/machine.js";
-import { Activator, runActivation, type Activate } from "./activation.js";
+import { ActivationCrashedError } from "../shared/activation-crash.js";
+import { Activator, runActivation, type Activate, type Activated } from "./activation.js";
+import type { IsolationOptions } from "./activation-pool.js";
 import { expireDeadlines } from "./deadlines.js";
 import type { WorkflowEvent } from "./events.js";
 import { GroupCommit } from "./group-commit.js";
@@ -19,6 +21,7 @@ import { expireLeases } from "./lease-expiry.js";
 import { LeaseRenewal } from "./lease-renewal.js";
 import { RetentionRunner, retentionAges, type RetentionOptions } from "./retention.js";
 import { ScheduleTicker } from "./schedule-ticker.js";
+import { failLost, loseActivation, lostTooOften } from "./lost-activations.js";
 import type { ProgramCache } from "./program-cache.js";
 import type { TaskRegistry } from "./registry.js";
 import { StepCommit, type StepItem } from "./step-commit.js";
@@ -36,6 +39,8 @@ export interface WorkerOptions {
   shutdownTimeoutMs?: number;
   /** Interpreter limits for workflow activations. */
   limits?: Partial<Limits>;
+  /** Activation threads: how many, their heap limit, how long an activation may run (activation-pool.ts). */
+  isolation?: IsolationOptions;
   /** Called with errors the worker survived (database down, a failed activation…). */
   onError?: (error: unknown) => void;
   /**
@@ -111,6 +116,8 @@ export class Worker {
   /** Task completions and activations of this worker, written in batches (one step each). */
   private readonly commits: GroupCommit<StepItem>;
   private readonly activator: Activate;
+  /** The activations' threads (`activator` is them, traced). */
+  private readonly threads: Activator;
   private readonly steps: StepCommit;
   private readonly taskHooks: TaskHooks<InFlight>;
   private readonly telemetry: WorkerTelemetry;
@@ -127,8 +134,9 @@ export class Worker {
     this.concurrency = options.concurrency ?? 10;
     this.pollMs = options.pollIntervalMs ?? 1000;
     this.telemetry = new WorkerTelemetry(() => store.queueDepths());
+    this.threads = new Activator(programs, registry, options.limits, options.isolation);
     // (traced: a span per activation, docs/telemetry.md)
-    this.activator = this.telemetry.activations(new Activator(programs, registry, options.limits));
+    this.activator = this.telemetry.activations(this.threads);
     this.steps = new StepCommit(store, this.activator, {
       workerId: this.id,
       queues: this.queues,
@@ -152,6 +160,11 @@ export class Worker {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** Activation threads replaced since start (one died or overran its time). */
+  get threadsReplaced(): number {
+    return this.threads.threadsReplaced;
   }
 
   /**
@@ -233,6 +246,7 @@ export class Worker {
     await this.unlisten?.();
     this.taskHooks.renewal.close();
     this.telemetry.close();
+    await this.threads.close();
   }
 
   private onNotify(payload: string): void {
@@ -483,12 +497,22 @@ export class Worker {
       entry.done = entry.task.done;
       return;
     }
-    entry.done = runActivation(this.activator, c, (activated) => {
+    const commit = (activated: Activated) => {
       this.vacate(entry);
       return this.commits.submit({ type: "activation", activated });
-    }).then(
+    };
+    // a workflow whose activations were lost too often fails rather than running again
+    const work = lostTooOften(c) ? failLost(c, commit) : runActivation(this.activator, c, commit);
+    entry.done = work.then(
       () => this.finish(entry),
-      (e: unknown) => {
+      async (e: unknown) => {
+        if (e instanceof ActivationCrashedError) {
+          // counted on its row and given back at once (or failed): never left to its lease
+          await loseActivation(this.store, c, e.reason, commit).catch((e2: unknown) => this.options.onError?.(e2));
+          this.finish(entry);
+          this.options.onError?.(e);
+          return;
+        }
         // an activation that could not run or save for now (the database went away) is given
         // back at once rather than after its lease; Release matches only the current claim, so
         // after a commit whose acknowledgement was lost it does nothing

@@ -56,7 +56,7 @@ export const ACTIVATION_QUERIES = {
           error = case when t.status = 'failed' then t.error end,
           error_at = case when t.status = 'failed' then t.error_at end,
           finished_at = case when t.status = 'suspended' then null else now() end,
-          claim_token = null, lease_expires_at = null
+          claim_token = null, lease_expires_at = null, activation_failures = 0
       from json_to_recordset($1::json) as t(
         id uuid, token uuid, n integer, wakeups integer, status text, state json, waits json, output json, error json,
         error_at text)
@@ -85,9 +85,11 @@ export const ACTIVATION_QUERIES = {
     with w as (delete from :SCHEMA.signal_waits where execution_id = $1 and handle = any($2::int[]))
     delete from :SCHEMA.timers where execution_id = $1 and handle = any($2::int[])`,
   // Workflows that ended (finished or cancelled) wait on nothing and will never read their inbox:
-  // a settlement that arrived during a last activation is dropped with the waits and timers.
+  // a settlement that arrived during a last activation is dropped with the waits and timers, and
+  // so is a signal accepted then (buffered while it ran: a send locks the row, so none comes after).
   DropAllWaits: `
     with w as (delete from :SCHEMA.signal_waits where execution_id = any($1::uuid[])),
-         i as (delete from :SCHEMA.inbox where execution_id = any($1::uuid[]))
+         i as (delete from :SCHEMA.inbox where execution_id = any($1::uuid[])),
+         s as (delete from :SCHEMA.signals where execution_id = any($1::uuid[]))
     delete from :SCHEMA.timers where execution_id = any($1::uuid[])`,
 } as const;

@@ -36,7 +36,9 @@ export const CLAIM_QUERIES = {
               -- how long it waited once runnable (telemetry's claim latency)
               floor(extract(epoch from now() - e.run_at) * 1000) as waited_ms,
               case when e.kind = 'workflow' then e.started_at end as started_at,
-              case when e.kind = 'workflow' then floor(extract(epoch from now()) * 1000) end as db_now`,
+              case when e.kind = 'workflow' then floor(extract(epoch from now()) * 1000) end as db_now,
+              case when e.kind = 'workflow' then e.activation_failures end as activation_failures,
+              case when e.kind = 'workflow' then e.activation_error end as activation_error`,
   // The settlements waiting for claimed workflows, read after their claim committed.
   InboxFor: `select seq, execution_id, handle, ok, value from :SCHEMA.inbox where execution_id = any($1::uuid[]) order by seq`,
   Heartbeat: `
@@ -49,6 +51,13 @@ export const CLAIM_QUERIES = {
     set status = 'queued', attempt = case when kind = 'task' then attempt - 1 else attempt end,
         claim_token = null, lease_expires_at = null, worker_id = null
     where id = $1 and claim_token = $2 and status = 'running'`,
+  // A workflow's activation lost (see 007_lost_activations.sql): back to its queue, counted, with why.
+  ReleaseLost: `
+    update :SCHEMA.executions
+    set status = 'queued', activation_failures = activation_failures + 1, activation_error = $3,
+        claim_token = null, lease_expires_at = null, worker_id = null
+    where id = $1 and claim_token = $2 and status = 'running' and kind = 'workflow'
+    returning queue`,
   // Tasks a step inserted claimed whose commit was not acknowledged: do they exist?
   HeldClaims: `
     select e.id from :SCHEMA.executions e
