@@ -7,6 +7,7 @@ import { stringProblem } from "../shared/json-check.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import type { RetriesOption } from "../shared/retries.js";
+import { concurrencyOf, rateLimitOf, type ConcurrencyOption, type RateLimitOption } from "../shared/flow-control.js";
 import {
   ExecutionFinishedError,
   ExecutionNotFoundError,
@@ -25,6 +26,13 @@ export interface EnqueueOptions {
   delay?: number | string;
   /** A second enqueue with the same key returns the first execution's id. */
   idempotencyKey?: string;
+  /**
+   * At most `limit` (default 1) executions with this key run at once, across all workers: a task
+   * while an attempt runs, a workflow from its first activation until it finishes (docs/flow-control.md).
+   */
+  concurrency?: ConcurrencyOption;
+  /** At most `limit` starts per `per` (a duration) for this key, across all workers. */
+  rateLimit?: RateLimitOption;
   /** Enqueue inside your own transaction (a `pg` client in BEGIN): it commits or rolls back with it. */
   tx?: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> };
 }
@@ -89,7 +97,7 @@ export function timeoutMs(value: number | string, what: string): number {
 export function common(
   o: EnqueueOptions,
   what: string,
-): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey"> {
+): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey" | "concurrency" | "rateLimit"> {
   if (o.runAt !== undefined && o.delay !== undefined)
     throw new InvalidArgumentError(`${what}: give either runAt or delay, not both`);
   if (o.priority !== undefined && !(Number.isInteger(o.priority) && Math.abs(o.priority) <= INT32_MAX))
@@ -113,6 +121,21 @@ export function common(
     runAt,
     delayMs,
     idempotencyKey: o.idempotencyKey ?? null,
+    ...flowControl(o, what),
+  };
+}
+
+/** `concurrency` and `rateLimit` as stored (shared/flow-control.ts has the rules). */
+export function flowControl(
+  o: Pick<EnqueueOptions, "concurrency" | "rateLimit">,
+  what: string,
+): Pick<EnqueueItem, "concurrency" | "rateLimit"> {
+  const fail = (message: string): never => {
+    throw new InvalidArgumentError(`${what}: ${message}`);
+  };
+  return {
+    concurrency: o.concurrency === undefined ? null : concurrencyOf(o.concurrency, "concurrency", fail),
+    rateLimit: o.rateLimit === undefined ? null : rateLimitOf(o.rateLimit, "rateLimit", fail),
   };
 }
 

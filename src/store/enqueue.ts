@@ -31,6 +31,11 @@ export interface EnqueueRow {
   claim_token: string | null;
   worker_id: string | null;
   lease_ms: number | null;
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
+  rate_key: string | null;
+  rate_limit: number | null;
+  rate_per_ms: number | null;
 }
 
 /** An enqueued execution's id, and whether this enqueue inserted it (false: its idempotency key was taken). */
@@ -113,6 +118,11 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
     claim_token: i.claim?.token ?? null,
     worker_id: i.claim?.workerId ?? null,
     lease_ms: i.claim?.leaseMs ?? null,
+    concurrency_key: i.concurrency?.key ?? null,
+    concurrency_limit: i.concurrency?.limit ?? null,
+    rate_key: i.rateLimit?.key ?? null,
+    rate_limit: i.rateLimit?.limit ?? null,
+    rate_per_ms: i.rateLimit?.perMs ?? null,
   }));
 }
 

@@ -1,6 +1,7 @@
 // The plain data the store's operations take and return. Programs and saved states are opaque
 // JSON here; the worker turns an activation's plan into an ActivationWrite.
 
+import type { Concurrency, RateLimit } from "../shared/flow-control.js";
 import type { Backoff } from "../shared/retries.js";
 import type { ExecutionKind, ExecutionStatus } from "../shared/statuses.js";
 import type { AwaitedOutcome } from "./awaiters.js";
@@ -24,6 +25,10 @@ export interface EnqueueItem {
   idempotencyKey?: string | null;
   /** Inserted already claimed (running, attempt 1) by this worker, to run once its transaction commits. */
   claim?: TaskClaim | null;
+  /** A concurrency key (never inserted claimed: a claim takes its slot, migration 008). */
+  concurrency?: Concurrency | null;
+  /** A rate limit (never inserted claimed: a claim counts its start). */
+  rateLimit?: RateLimit | null;
 }
 
 /** The claim a step gives a task it starts for its own worker. */

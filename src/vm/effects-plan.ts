@@ -3,6 +3,7 @@
 // parent is told. The rules both hosts apply — the engine's worker writes the plan in the step's
 // transaction, the in-memory host applies it to its maps — so the two cannot drift apart.
 
+import type { Concurrency, RateLimit } from "../shared/flow-control.js";
 import { DEFAULT_RETRY_POLICY, type Backoff, type RetryPolicy } from "../shared/retries.js";
 import { workflowErrorJson } from "./errors.js";
 import type { ActivationResult, Effect, WaitInfo } from "./machine.js";
@@ -24,6 +25,9 @@ export interface TaskStart {
   backoff: Backoff | null;
   timeoutMs: number | null;
   idempotencyKey: string | null;
+  /** The call's, else the registration's (the engine's worker); null: none. */
+  concurrency: Concurrency | null;
+  rateLimit: RateLimit | null;
 }
 
 /** A child workflow to start, as `Workflow.run` asked for it. */
@@ -36,6 +40,8 @@ export interface WorkflowStart {
   priority: number;
   runAt: number | null;
   idempotencyKey: string | null;
+  concurrency: Concurrency | null;
+  rateLimit: RateLimit | null;
 }
 
 export type Start = TaskStart | WorkflowStart;
@@ -91,7 +97,12 @@ export interface PlanSubject {
 }
 
 /** What the host knows of a task name: its registration's queue and retries (the engine's worker). */
-export type TaskDefaults = (name: string) => { queue?: string; retries: RetryPolicy };
+export type TaskDefaults = (name: string) => {
+  queue?: string;
+  retries: RetryPolicy;
+  concurrency?: Concurrency | null;
+  rateLimit?: RateLimit | null;
+};
 
 const NO_REGISTRATION: TaskDefaults = () => ({ retries: DEFAULT_RETRY_POLICY });
 
@@ -139,6 +150,8 @@ interface CallOptions {
   timeoutMs?: number;
   runAt?: number;
   idempotencyKey?: string;
+  concurrency?: Concurrency;
+  rateLimit?: RateLimit;
 }
 
 function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults: TaskDefaults): void {
@@ -168,6 +181,8 @@ function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults
               },
         timeoutMs: o.timeoutMs ?? null,
         idempotencyKey: o.idempotencyKey ?? null,
+        concurrency: o.concurrency ?? registered.concurrency ?? null,
+        rateLimit: o.rateLimit ?? registered.rateLimit ?? null,
       });
       return;
     }
@@ -182,6 +197,8 @@ function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults
         priority: o.priority ?? 0,
         runAt: o.runAt ?? null,
         idempotencyKey: o.idempotencyKey ?? null,
+        concurrency: o.concurrency ?? null,
+        rateLimit: o.rateLimit ?? null,
       });
       return;
     }

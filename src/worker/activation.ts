@@ -5,6 +5,7 @@
 import { unsavedProgressError } from "../shared/flow-errors.js";
 import { isDataError } from "../shared/postgres-errors.js";
 import { retryPolicy } from "../shared/retries.js";
+import { registeredFlowControl } from "./registry.js";
 import type { ActivationWrite, Claimed, Delivery, EnqueueItem, Hold, InboxItem, LockedRow } from "../store/types.js";
 import { planEffects, type EffectsPlan, type ParentSettlement, type TaskDefaults } from "../vm/effects-plan.js";
 import { workflowErrorJson } from "../vm/errors.js";
@@ -106,7 +107,7 @@ export class Activator implements Activate {
     // a task started without retries of its own: this worker's registration fills in the rest
     this.taskDefaults = (name) => {
       const reg = registry.get(name)?.options;
-      return { queue: reg?.queue, retries: retryPolicy(reg?.retries, `task "${name}"`) };
+      return { queue: reg?.queue, retries: retryPolicy(reg?.retries, `task "${name}"`), ...registeredFlowControl(name, reg) };
     };
   }
 
@@ -190,6 +191,8 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             backoff: s.backoff,
             timeoutMs: s.timeoutMs,
             idempotencyKey: s.idempotencyKey,
+            concurrency: s.concurrency,
+            rateLimit: s.rateLimit,
             parentId: input.id,
             parentHandle: s.handle,
           }
@@ -201,6 +204,8 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             priority: s.priority,
             runAt: s.runAt,
             idempotencyKey: s.idempotencyKey,
+            concurrency: s.concurrency,
+            rateLimit: s.rateLimit,
             parentId: input.id,
             parentHandle: s.handle,
           },

@@ -1,0 +1,155 @@
+-- Rhythm schema, version 8: concurrency keys and rate limits (SPEC §9), enforced here, in the
+-- database, so that every worker and every code path that moves an execution obeys them.
+--
+-- Concurrency `{ key, limit }`: a task holds a slot of its key while an attempt runs; a workflow
+-- from its first activation until it finishes. A claim (queued → running) takes a slot under the
+-- key's row lock when fewer than the execution's own `limit` are held; otherwise the claim is
+-- undone and the execution is *parked*: out of the claim index, so it blocks no other key and
+-- costs no claim anything. Whatever ends a holder (completion, failure, retry, lease expiry,
+-- shutdown, cancel) gives the slot back in the same transaction and unparks the next waiting
+-- execution of the key with a NOTIFY, so waiting work is woken, never polled for.
+--
+-- Rate limit `{ key, limit, per }`: at most `limit` starts (a task's attempts, a workflow's first
+-- activation) per fixed window of `per` ms (epoch-aligned, on the database clock) per key. A claim
+-- over the limit is undone and the execution's run_at moved to the next window, with the
+-- `r:<ms>:<queue>` notification that makes workers set a timer for it.
+--
+-- Lock order: an execution's row, then its key's row (claims, releases and inserts alike).
+
+alter table :SCHEMA.executions
+  add column concurrency_key text,
+  add column concurrency_limit integer check (concurrency_limit >= 1),
+  add column holds_slot boolean not null default false,
+  add column parked boolean not null default false,
+  add column rate_key text,
+  add column rate_limit integer check (rate_limit >= 1),
+  add column rate_per_ms integer check (rate_per_ms >= 1),
+  add constraint executions_concurrency_pair check ((concurrency_key is null) = (concurrency_limit is null)),
+  add constraint executions_rate_triple check ((rate_key is null) = (rate_limit is null) and (rate_key is null) = (rate_per_ms is null)),
+  add constraint executions_slot_needs_key check (not (holds_slot or parked) or concurrency_key is not null),
+  add constraint executions_parked_queued check (not parked or status = 'queued');
+
+-- The next parked execution of a key, in serving order.
+create index executions_parked on :SCHEMA.executions (concurrency_key, priority desc, run_at, id) where parked;
+
+create table :SCHEMA.concurrency_keys (
+  key   text primary key,
+  held  integer not null default 0 check (held >= 0)   -- executions holding a slot now
+);
+
+create table :SCHEMA.rate_limits (
+  key     text primary key,
+  per_ms  integer not null,
+  win     bigint not null,   -- the current window: floor(epoch ms / per_ms)
+  used    integer not null   -- starts counted in it
+);
+
+-- Unparks the first parked execution of `k` when the key has room for it (fewer than its limit
+-- held), and wakes its queue. Called with the key's row locked.
+create function :SCHEMA.concurrency_unpark(k text, held integer, channel text) returns void language plpgsql as $$
+declare
+  q text;
+begin
+  update :SCHEMA.executions set parked = false
+  where id = (select id from :SCHEMA.executions
+              where concurrency_key = k and parked
+              order by priority desc, run_at, id limit 1 for update skip locked)
+    and concurrency_limit > held
+  returning queue into q;
+  if q is not null then
+    perform pg_notify(channel, 'q:' || q);
+  end if;
+end $$;
+
+-- Every status change of an execution with a key or a rate limit (the trigger's WHEN keeps the
+-- rest of the traffic off it): a claim takes a slot and a start, or is undone; an end gives the
+-- slot back.
+create function :SCHEMA.flow_control_update() returns trigger language plpgsql as $$
+declare
+  channel text := tg_table_schema || '_events';
+  h integer;
+  w bigint;
+  rw bigint;
+  rused integer;
+  rper integer;
+  taking_slot boolean := false;
+begin
+  if OLD.status = 'queued' and NEW.status = 'running' then
+    -- a claim
+    if NEW.concurrency_key is not null and not OLD.holds_slot then
+      insert into :SCHEMA.concurrency_keys as c (key) values (NEW.concurrency_key)
+      on conflict (key) do update set held = c.held
+      returning held into h;
+      if h >= NEW.concurrency_limit then
+        NEW := OLD;
+        NEW.parked := true;
+        return NEW;
+      end if;
+      taking_slot := true;
+    end if;
+    if NEW.rate_key is not null and (NEW.kind = 'task' or OLD.started_at is null) then
+      w := floor(extract(epoch from now()) * 1000 / NEW.rate_per_ms);
+      insert into :SCHEMA.rate_limits as r (key, per_ms, win, used) values (NEW.rate_key, NEW.rate_per_ms, w, 0)
+      on conflict (key) do update set used = r.used
+      returning win, used, per_ms into rw, rused, rper;
+      if rw <> w or rper <> NEW.rate_per_ms then
+        rused := 0;
+      end if;
+      if rused >= NEW.rate_limit then
+        -- over the limit: due at the start of the next window
+        NEW := OLD;
+        NEW.run_at := to_timestamp((w + 1) * NEW.rate_per_ms / 1000.0);
+        perform pg_notify(channel, 'r:' || ceil(extract(epoch from (NEW.run_at - now())) * 1000)::bigint || ':' || NEW.queue);
+        -- a slot this claim would have taken is not taken; nothing to give back
+        return NEW;
+      end if;
+      update :SCHEMA.rate_limits set per_ms = NEW.rate_per_ms, win = w, used = rused + 1 where key = NEW.rate_key;
+    end if;
+    if taking_slot then
+      update :SCHEMA.concurrency_keys set held = held + 1 where key = NEW.concurrency_key;
+      NEW.holds_slot := true;
+    end if;
+    return NEW;
+  end if;
+
+  if OLD.holds_slot and (NEW.status in ('completed', 'failed', 'cancelled') or (NEW.kind = 'task' and NEW.status <> 'running')) then
+    -- a holder ends (a task's attempt, a workflow's run): its slot goes to the next in line
+    NEW.holds_slot := false;
+    update :SCHEMA.concurrency_keys set held = held - 1 where key = OLD.concurrency_key returning held into h;
+    perform :SCHEMA.concurrency_unpark(OLD.concurrency_key, h, channel);
+  elsif OLD.concurrency_key is not null and OLD.status = 'queued' and not OLD.parked and not OLD.holds_slot
+        and NEW.status in ('completed', 'failed', 'cancelled') then
+    -- an unparked execution given up before it ran (cancelled): the one unparked for it moves on
+    select held into h from :SCHEMA.concurrency_keys where key = OLD.concurrency_key for update;
+    perform :SCHEMA.concurrency_unpark(OLD.concurrency_key, coalesce(h, 0), channel);
+  end if;
+  if NEW.status <> 'queued' then
+    NEW.parked := false;
+  end if;
+  return NEW;
+end $$;
+
+create trigger flow_control_update before update of status on :SCHEMA.executions
+for each row when (OLD.concurrency_key is not null or OLD.rate_key is not null)
+execute function :SCHEMA.flow_control_update();
+
+-- A keyed execution queued while its key is full is parked at once, so a long line of one key
+-- never passes through the claim index. Only then is the key's row locked (until the inserting
+-- transaction commits), which keeps a release from missing it.
+create function :SCHEMA.flow_control_insert() returns trigger language plpgsql as $$
+declare
+  h integer;
+begin
+  if NEW.status = 'queued' then
+    select held into h from :SCHEMA.concurrency_keys where key = NEW.concurrency_key;
+    if h >= NEW.concurrency_limit then
+      select held into h from :SCHEMA.concurrency_keys where key = NEW.concurrency_key for update;
+      NEW.parked := h >= NEW.concurrency_limit;
+    end if;
+  end if;
+  return NEW;
+end $$;
+
+create trigger flow_control_insert before insert on :SCHEMA.executions
+for each row when (NEW.concurrency_key is not null)
+execute function :SCHEMA.flow_control_insert();
