@@ -28,7 +28,7 @@ const DEFAULT_LIMIT = 50;
 /** SSE comment sent this often keeps proxies and browsers from closing an idle stream. */
 const KEEPALIVE_MS = 20_000;
 
-const START_OPTIONS = ["queue", "priority", "runAt", "delay", "idempotencyKey"];
+const START_OPTIONS = ["queue", "priority", "runAt", "delay", "idempotencyKey", "concurrency", "rateLimit"];
 const TASK_OPTIONS = [...START_OPTIONS, "retries", "timeout"];
 const LIST_PARAMS = ["status", "name", "queue", "kind", "parent", "topLevel", "limit", "after", "idPrefix"];
 
