@@ -34,7 +34,8 @@ create index executions_parked on :SCHEMA.executions (concurrency_key, priority 
 
 create table :SCHEMA.concurrency_keys (
   key   text primary key,
-  held  integer not null default 0 check (held >= 0)   -- executions holding a slot now
+  held     integer not null default 0 check (held >= 0),  -- executions holding a slot now
+  granted  boolean not null default false               -- scratch: whether the last claim took a slot
 );
 
 create table :SCHEMA.rate_limits (
@@ -72,20 +73,21 @@ declare
   rw bigint;
   rused integer;
   rper integer;
-  taking_slot boolean := false;
+  taking_slot boolean := false;  -- a slot taken by this claim
 begin
   if OLD.status = 'queued' and NEW.status = 'running' then
     -- a claim
     if NEW.concurrency_key is not null and not OLD.holds_slot then
-      insert into :SCHEMA.concurrency_keys as c (key) values (NEW.concurrency_key)
-      on conflict (key) do update set held = c.held
-      returning held into h;
-      if h >= NEW.concurrency_limit then
+      -- one statement locks the key's row (creating it) and takes a slot when there is room
+      insert into :SCHEMA.concurrency_keys as c (key, held, granted) values (NEW.concurrency_key, 1, true)
+      on conflict (key) do update set held = c.held + (c.held < NEW.concurrency_limit)::int, granted = c.held < NEW.concurrency_limit
+      returning granted into taking_slot;
+      if not taking_slot then
         NEW := OLD;
         NEW.parked := true;
         return NEW;
       end if;
-      taking_slot := true;
+      NEW.holds_slot := true;
     end if;
     if NEW.rate_key is not null and (NEW.kind = 'task' or OLD.started_at is null) then
       w := floor(extract(epoch from now()) * 1000 / NEW.rate_per_ms);
@@ -96,18 +98,16 @@ begin
         rused := 0;
       end if;
       if rused >= NEW.rate_limit then
-        -- over the limit: due at the start of the next window
+        -- over the limit: due at the start of the next window, and the slot taken above given back
+        if taking_slot then
+          update :SCHEMA.concurrency_keys set held = held - 1 where key = NEW.concurrency_key;
+        end if;
         NEW := OLD;
         NEW.run_at := to_timestamp((w + 1) * NEW.rate_per_ms / 1000.0);
         perform pg_notify(channel, 'r:' || ceil(extract(epoch from (NEW.run_at - now())) * 1000)::bigint || ':' || NEW.queue);
-        -- a slot this claim would have taken is not taken; nothing to give back
         return NEW;
       end if;
       update :SCHEMA.rate_limits set per_ms = NEW.rate_per_ms, win = w, used = rused + 1 where key = NEW.rate_key;
-    end if;
-    if taking_slot then
-      update :SCHEMA.concurrency_keys set held = held + 1 where key = NEW.concurrency_key;
-      NEW.holds_slot := true;
     end if;
     return NEW;
   end if;
@@ -116,7 +116,10 @@ begin
     -- a holder ends (a task's attempt, a workflow's run): its slot goes to the next in line
     NEW.holds_slot := false;
     update :SCHEMA.concurrency_keys set held = held - 1 where key = OLD.concurrency_key returning held into h;
-    perform :SCHEMA.concurrency_unpark(OLD.concurrency_key, h, channel);
+    -- the first parked execution of the key, when the key has room for it (an index probe: no line, no cost)
+    if exists (select 1 from :SCHEMA.executions where concurrency_key = OLD.concurrency_key and parked) then
+      perform :SCHEMA.concurrency_unpark(OLD.concurrency_key, h, channel);
+    end if;
   elsif OLD.concurrency_key is not null and OLD.status = 'queued' and not OLD.parked and not OLD.holds_slot
         and NEW.status in ('completed', 'failed', 'cancelled') then
     -- an unparked execution given up before it ran (cancelled): the one unparked for it moves on
