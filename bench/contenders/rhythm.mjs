@@ -42,17 +42,15 @@ export default {
           Array.from({ length: n }, (_, i) => ({ i })),
         ),
       enqueueTask: (i) => rhythm.queueTask("bench-task", { i }),
-      // S1k: task i takes key i mod `keys` (limit 1); one queueTasks call per key, eight at a time
+      // S1k: task i takes key i mod `keys` (limit 1), queued in order of i (queueTask per task,
+      // eight calls at a time: the options, and so the key, are per call)
       enqueueKeyedTasks: async (n, keys) => {
         let next = 0;
-        const perKey = async () => {
-          for (let k = next++; k < keys; k = next++) {
-            const inputs = [];
-            for (let i = k; i < n; i += keys) inputs.push({ i });
-            await rhythm.queueTasks("bench-task", inputs, { concurrency: { key: `k${k}` } });
-          }
+        const one = async () => {
+          for (let i = next++; i < n; i = next++)
+            await rhythm.queueTask("bench-task", { i }, { concurrency: { key: `k${i % keys}` } });
         };
-        await Promise.all(Array.from({ length: 8 }, perKey));
+        await Promise.all(Array.from({ length: 8 }, one));
       },
       // S2k: a holder of key "hot" that runs until the worker stops, the line behind it, samples with keys of their own
       enqueueHolder: () => rhythm.queueTask("bench-hold", null, { concurrency: { key: "hot" } }),

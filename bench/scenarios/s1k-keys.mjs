@@ -1,7 +1,7 @@
-// S1 with concurrency keys: S1's N no-op tasks, each with one of K distinct concurrency keys
-// (limit 1: two tasks per key at the full size), drained by one worker process. Set beside S1
-// (no keys): what the database's slot accounting costs a queue whose keys never collide much.
-// Rhythm only (the peers have no keys across workers of this shape).
+// S1 with concurrency keys: S1's N no-op tasks, task i with key i mod K (limit 1: two tasks per
+// key at the full size, queued K apart), drained by one worker process. Set beside S1 (no keys):
+// what the database's slot accounting costs. Rhythm only (the peers have no keys across workers
+// of this shape).
 
 import { now } from "../lib/clock.mjs";
 import { waitUntilDone, withSession } from "../lib/session.mjs";
