@@ -97,7 +97,12 @@ begin
       insert into :SCHEMA.rate_limits as r (key, per_ms, win, used) values (NEW.rate_key, NEW.rate_per_ms, w, 0)
       on conflict (key) do update set used = r.used
       returning win, used, per_ms into rw, rused, rper;
-      if rw <> w or rper <> NEW.rate_per_ms then
+      if rper <> NEW.rate_per_ms then
+        rused := 0;
+      elsif w < rw then
+        -- the database's clock went back: keep counting in the later window, never more than `limit` in it
+        w := rw;
+      elsif w > rw then
         rused := 0;
       end if;
       if rused >= NEW.rate_limit then
