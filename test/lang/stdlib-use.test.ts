@@ -10,7 +10,7 @@ import { problems, type Row } from "./problems.js";
 const DURATION = 'must be a duration such as 30 (seconds), "500ms", "10s", "5m", "24h", "7d" or "1h30m"';
 const READ_ONLY = "because built-ins are read-only; use a variable of your own";
 const DATE_HINT = "`Date` has only `Date.now()`; keep times as epoch milliseconds or ISO strings";
-const TASK_OPTIONS = "allowed: queue, priority, retries, timeout, runAt, delay, idempotencyKey";
+const TASK_OPTIONS = "allowed: queue, priority, retries, timeout, runAt, delay, idempotencyKey, concurrency, rateLimit";
 
 const members: Row[] = [
   ['await Task.rn("x")', ["1:12 unknown member `Task.rn`; did you mean `Task.run`?"]],
@@ -90,7 +90,9 @@ const calls: Row[] = [
   ['await Workflow.run("x", [1])', ['1:25 Workflow.run("x"): the inputs must be an object, got an array']],
   [
     'await Workflow.run("x", {}, { timeout: "1s" })',
-    ['1:29 Workflow.run("x"): unknown option "timeout" (allowed: queue, priority, runAt, delay, idempotencyKey)'],
+    [
+      '1:29 Workflow.run("x"): unknown option "timeout" (allowed: queue, priority, runAt, delay, idempotencyKey, concurrency, rateLimit)',
+    ],
   ],
   ["await Workflow.run()", ["1:16 Workflow.run: the workflow name must be a non-empty string, got undefined"]],
   ["await Timer.until()", ["1:13 Timer.until: the time must be an ISO time string or epoch milliseconds, got undefined"]],
