@@ -42,7 +42,10 @@ create table :SCHEMA.rate_limits (
   key     text primary key,
   per_ms  integer not null,
   win     bigint not null,   -- the current window: floor(epoch ms / per_ms)
-  used    integer not null   -- starts counted in it
+  used    integer not null,  -- starts counted in it
+  ahead   integer not null   -- executions sent on to later windows, in line: the next goes to
+                             -- window win + 1 + ahead / limit, so a backlog is spread over the
+                             -- windows it needs instead of all coming due at the next one
 );
 
 -- How many executions other than `self` hold `k`, counting no further than `upto`.
@@ -80,6 +83,7 @@ declare
   rw bigint;
   rused integer;
   rper integer;
+  rahead integer;
 begin
   if OLD.status = 'queued' and NEW.status = 'running' then
     -- a claim
@@ -94,25 +98,30 @@ begin
     end if;
     if NEW.rate_key is not null and (NEW.kind = 'task' or OLD.started_at is null) then
       w := floor(extract(epoch from now()) * 1000 / NEW.rate_per_ms);
-      insert into :SCHEMA.rate_limits as r (key, per_ms, win, used) values (NEW.rate_key, NEW.rate_per_ms, w, 0)
+      insert into :SCHEMA.rate_limits as r (key, per_ms, win, used, ahead) values (NEW.rate_key, NEW.rate_per_ms, w, 0, 0)
       on conflict (key) do update set used = r.used
-      returning win, used, per_ms into rw, rused, rper;
+      returning win, used, per_ms, ahead into rw, rused, rper, rahead;
       if rper <> NEW.rate_per_ms then
         rused := 0;
+        rahead := 0;
       elsif w < rw then
         -- the database's clock went back: keep counting in the later window, never more than `limit` in it
         w := rw;
       elsif w > rw then
+        -- windows passed: the executions sent to them have come due
         rused := 0;
+        rahead := greatest(0, rahead::bigint - (w - rw) * NEW.rate_limit)::integer;
       end if;
       if rused >= NEW.rate_limit then
-        -- over the limit: due at the start of the next window (the slot above was never written)
+        -- over the limit: due at the start of the first later window with room in line (the
+        -- slot above was never written); its claim then is counted as any other
         NEW := OLD;
-        NEW.run_at := to_timestamp((w + 1) * NEW.rate_per_ms / 1000.0);
+        NEW.run_at := to_timestamp((w + 1 + rahead / NEW.rate_limit) * NEW.rate_per_ms / 1000.0);
+        update :SCHEMA.rate_limits set per_ms = NEW.rate_per_ms, win = w, used = rused, ahead = rahead + 1 where key = NEW.rate_key;
         perform pg_notify(channel, 'r:' || ceil(extract(epoch from (NEW.run_at - now())) * 1000)::bigint || ':' || NEW.queue);
         return NEW;
       end if;
-      update :SCHEMA.rate_limits set per_ms = NEW.rate_per_ms, win = w, used = rused + 1 where key = NEW.rate_key;
+      update :SCHEMA.rate_limits set per_ms = NEW.rate_per_ms, win = w, used = rused + 1, ahead = rahead where key = NEW.rate_key;
     end if;
     return NEW;
   end if;
