@@ -25,7 +25,7 @@ const WORKER = { concurrency: Number(process.env.RHYTHM_BENCH_CONCURRENCY ?? 200
 export default {
   name: "rhythm",
   label: "Rhythm",
-  scenarios: ["s1", "s2", "s3", "s4", "s6"],
+  scenarios: ["s1", "s1k", "s2", "s2k", "s3", "s4", "s6"],
   settings: `worker({ concurrency: ${WORKER.concurrency}, pollIntervalMs: ${WORKER.pollIntervalMs} }); queueTasks/startWorkflows/signalMany in one call; wait() for completion`,
 
   async install(url) {
@@ -39,6 +39,7 @@ export default {
     doneWorkflows: "select count(*) from rhythm.executions where kind = 'workflow' and status = 'completed'",
     failed: "select count(*) from rhythm.executions where status in ('failed', 'cancelled')",
     waiting: "select count(*) from rhythm.executions where kind = 'workflow' and status = 'suspended'",
+    parked: "select count(*) from rhythm.executions where parked",
   },
 
   async client(url) {
@@ -51,6 +52,25 @@ export default {
           Array.from({ length: n }, (_, i) => ({ i })),
         ),
       enqueueTask: (i) => rhythm.queueTask("bench-task", { i }),
+      // S1k: task i takes key i mod `keys` (limit 1), queued in order of i (queueTask per task,
+      // eight calls at a time: the options, and so the key, are per call)
+      enqueueKeyedTasks: async (n, keys) => {
+        let next = 0;
+        const one = async () => {
+          for (let i = next++; i < n; i = next++)
+            await rhythm.queueTask("bench-task", { i }, { concurrency: { key: `k${i % keys}` } });
+        };
+        await Promise.all(Array.from({ length: 8 }, one));
+      },
+      // S2k: a holder of key "hot" that runs until the worker stops, the line behind it, samples with keys of their own
+      enqueueHolder: () => rhythm.queueTask("bench-hold", null, { concurrency: { key: "hot" } }),
+      enqueueSaturated: (n) =>
+        rhythm.queueTasks(
+          "bench-task",
+          Array.from({ length: n }, () => ({ i: -1 })),
+          { concurrency: { key: "hot" } },
+        ),
+      enqueueKeyedTask: (i, key) => rhythm.queueTask("bench-task", { i }, { concurrency: { key } }),
       awaitTask: (id) => rhythm.wait(id),
       startWorkflows: (flow, inputsList) => rhythm.startWorkflows(FLOW[flow], inputsList),
       // the batch API, as S1 enqueues with queueTasks: one transaction for all the signals
@@ -64,6 +84,11 @@ export default {
     const rhythm = await Rhythm.connect({ databaseUrl: url, workflows: FLOWS });
     rhythm.task("bench-task", async (inputs) => {
       hooks.started(inputs.i);
+      return null;
+    });
+    rhythm.task("bench-hold", async (inputs, ctx) => {
+      hooks.started(-1);
+      await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
       return null;
     });
     rhythm.task("bench-step", async (inputs) => {

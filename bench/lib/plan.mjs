@@ -3,7 +3,9 @@
 export const FULL = {
   rounds: 3,
   s1Tasks: 20_000,
+  s1kKeys: 10_000,
   s2Samples: 300,
+  s2kWaiting: 100_000,
   s2GapMs: 5,
   idleMs: 5000,
   s3Workflows: 2000,
@@ -15,7 +17,9 @@ export const FULL = {
 export const QUICK = {
   rounds: 1,
   s1Tasks: 1000,
+  s1kKeys: 500,
   s2Samples: 20,
+  s2kWaiting: 2000,
   s2GapMs: 5,
   idleMs: 1000,
   s3Workflows: 50,
@@ -28,7 +32,7 @@ const HELP = `usage: npm run bench -- [--quick] [--rounds N] [--only rhythm,pg-b
   --quick       small sizes, one round (a smoke run, under 2 minutes)
   --rounds N    interleaved rounds (default 3)
   --only        contenders to run (rhythm, graphile-worker, pg-boss, dbos)
-  --scenarios   scenario ids (s1, s2, s3-1, s3-10, s4, s6) and/or pgbench
+  --scenarios   scenario ids (s1, s1k, s2, s2k, s3-1, s3-10, s4, s6) and/or pgbench
   --no-write    print the report without updating docs/benchmarks.md`;
 
 export function parseArgs(argv) {

@@ -129,6 +129,20 @@ function targets(results, size) {
       (r) => `${fmt(r)} workflows/s`,
     ],
     ["Idle worker < 5 statements/s", med("s2", "rhythm", "idleQps"), 5, (r, b) => r < b, (r) => `${fmt(r)} /s`],
+    [
+      "S1 with 10,000 concurrency keys ≥ 80 % of S1",
+      med("s1k", "rhythm", "drainRate"),
+      med("s1", "rhythm", "drainRate"),
+      (r, b) => r >= 0.8 * b,
+      (r, b) => `${fmt(r)} tasks/s, ${fmt((100 * r) / b)} % of S1`,
+    ],
+    [
+      "Start p99 beside a saturated key ≤ S2's p99",
+      med("s2k", "rhythm", "startP99"),
+      med("s2", "rhythm", "startP99"),
+      (r, b) => r <= b,
+      (r, b) => `${fmt(r)} ms (S2: ${fmt(b)} ms)`,
+    ],
   ];
   const rows = ["| Target | Rhythm today | Met |", "| --- | --- | --- |"];
   for (const [name, r, b, ok, show] of checks) {

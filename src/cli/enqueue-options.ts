@@ -1,8 +1,9 @@
 // What `rhythm start` and `rhythm task` share: the enqueue options (--inputs, --queue,
-// --priority, --idempotency-key), and --wait [--timeout S], which prints the final execution
-// and turns its status into the exit code.
+// --priority, --idempotency-key, the concurrency key and rate limit flags), and --wait
+// [--timeout S], which prints the final execution and turns its status into the exit code.
 
 import type { Enqueued, Rhythm } from "../client/rhythm.js";
+import type { EnqueueOptions } from "../client/enqueue-checks.js";
 import { InvalidArgumentError } from "../client/errors.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import { UsageError, parseIntegerOption, parseJsonOption } from "./command.js";
@@ -14,6 +15,11 @@ export const ENQUEUE_OPTIONS = {
   queue: { type: "string" },
   priority: { type: "string" },
   "idempotency-key": { type: "string" },
+  "concurrency-key": { type: "string" },
+  "concurrency-limit": { type: "string" },
+  "rate-limit-key": { type: "string" },
+  "rate-limit": { type: "string" },
+  "rate-per": { type: "string" },
   wait: { type: "boolean" },
   timeout: { type: "string" },
 } as const;
@@ -22,6 +28,11 @@ export const ENQUEUE_HELP = `  --queue Q            queue to run on (default: de
   --priority N         higher runs first (default 0)
   --idempotency-key K  a second enqueue with the same key queues nothing and prints the first
                        execution's id (stderr says so)
+  --concurrency-key K  at most --concurrency-limit executions with key K run at once, across
+                       all workers (default limit 1)
+  --concurrency-limit N
+  --rate-limit-key K --rate-limit N --rate-per D
+                       at most N starts per D (a duration: 1s, 1m) for key K, across all workers
   --wait               wait for the execution to finish and print it
   --timeout S          with --wait: give up after S seconds (or a duration like 30s, 5m)`;
 
@@ -30,6 +41,11 @@ export interface EnqueueValues {
   queue?: string;
   priority?: string;
   "idempotency-key"?: string;
+  "concurrency-key"?: string;
+  "concurrency-limit"?: string;
+  "rate-limit-key"?: string;
+  "rate-limit"?: string;
+  "rate-per"?: string;
   wait?: boolean;
   timeout?: string;
 }
@@ -54,6 +70,7 @@ export function enqueueChoice(values: EnqueueValues, defaultInputs: unknown) {
       queue: values.queue,
       priority: parseIntegerOption(values.priority, "--priority"),
       idempotencyKey: values["idempotency-key"],
+      ...flowControlFlags(values),
     },
     wait: values.wait === true,
     timeout,
@@ -89,4 +106,21 @@ export async function reportEnqueued(
   if (json) printJson(done);
   else process.stdout.write(formatExecution(done, { logs: await rhythm.logs(id) }) + "\n");
   return done.status === "completed" ? 0 : 1;
+}
+
+/** --concurrency-key/--concurrency-limit and --rate-limit-key/--rate-limit/--rate-per as options (the client checks the values). */
+function flowControlFlags(values: EnqueueValues): Pick<EnqueueOptions, "concurrency" | "rateLimit"> {
+  const out: Pick<EnqueueOptions, "concurrency" | "rateLimit"> = {};
+  const key = values["concurrency-key"];
+  if (values["concurrency-limit"] !== undefined && key === undefined)
+    throw new UsageError("--concurrency-limit goes with --concurrency-key");
+  if (key !== undefined)
+    out.concurrency = { key, limit: parseIntegerOption(values["concurrency-limit"], "--concurrency-limit", 1) };
+  const rate = [values["rate-limit-key"], values["rate-limit"], values["rate-per"]];
+  if (rate.some((v) => v !== undefined)) {
+    if (rate.some((v) => v === undefined)) throw new UsageError("--rate-limit-key, --rate-limit and --rate-per go together");
+    const per = /^\s*\d+(\.\d+)?\s*$/.test(rate[2]!) ? Number(rate[2]) : rate[2]!;
+    out.rateLimit = { key: rate[0]!, limit: parseIntegerOption(rate[1], "--rate-limit", 1)!, per };
+  }
+  return out;
 }

@@ -7,7 +7,10 @@ import { stringProblem } from "../shared/json-check.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import type { RetriesOption } from "../shared/retries.js";
+import type { TaskOptions } from "../worker/registry.js";
+import type { WorkerOptions } from "../worker/worker.js";
 import type { DebounceOptions } from "./flow-control-checks.js";
+import { concurrencyOf, rateLimitOf, type ConcurrencyOption, type RateLimitOption } from "../shared/flow-control.js";
 import {
   ExecutionFinishedError,
   ExecutionNotFoundError,
@@ -26,9 +29,16 @@ export interface EnqueueOptions {
   delay?: number | string;
   /** A second enqueue with the same key returns the first execution's id. */
   idempotencyKey?: string;
-  /** Enqueue inside your own transaction (a `pg` client in BEGIN): it commits or rolls back with it. */
+  /**
+   * At most `limit` (default 1) executions with this key run at once, across all workers: a task
+   * while an attempt runs, a workflow from its first activation until it finishes (docs/flow-control.md).
+   */
+  concurrency?: ConcurrencyOption;
+  /** At most `limit` starts per `per` (a duration) for this key, across all workers. */
+  rateLimit?: RateLimitOption;
   /** SPEC §9: starts with this key before the first has started are one execution (client/flow-control-checks.ts). */
   debounce?: DebounceOptions;
+  /** Enqueue inside your own transaction (a `pg` client in BEGIN): it commits or rolls back with it. */
   tx?: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; rowCount: number | null }> };
 }
 
@@ -100,7 +110,7 @@ export function timeoutMs(value: number | string, what: string): number {
 export function common(
   o: EnqueueOptions,
   what: string,
-): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey"> {
+): Pick<EnqueueItem, "queue" | "priority" | "runAt" | "delayMs" | "idempotencyKey" | "concurrency" | "rateLimit"> {
   if (o.runAt !== undefined && o.delay !== undefined)
     throw new InvalidArgumentError(`${what}: give either runAt or delay, not both`);
   if (o.priority !== undefined && !(Number.isInteger(o.priority) && Math.abs(o.priority) <= INT32_MAX))
@@ -124,15 +134,60 @@ export function common(
     runAt,
     delayMs,
     idempotencyKey: o.idempotencyKey ?? null,
+    ...flowControl(o, what),
   };
 }
 
+/** `concurrency` and `rateLimit` as stored (shared/flow-control.ts has the rules). */
+export function flowControl(
+  o: Pick<EnqueueOptions, "concurrency" | "rateLimit">,
+  what: string,
+): Pick<EnqueueItem, "concurrency" | "rateLimit"> {
+  const fail = (message: string): never => {
+    throw new InvalidArgumentError(`${what}: ${message}`);
+  };
+  return {
+    concurrency: o.concurrency === undefined ? null : concurrencyOf(o.concurrency, "concurrency", fail),
+    rateLimit: o.rateLimit === undefined ? null : rateLimitOf(o.rateLimit, "rateLimit", fail),
+  };
+}
+
+/** Every option of a call's type, so a new option cannot be left out of the check below (tsc says so). */
+type EveryOption<T> = Record<keyof Required<T>, true>;
+
+const START_WORKFLOW: EveryOption<WorkflowEnqueueOptions> = {
+  queue: true,
+  priority: true,
+  runAt: true,
+  delay: true,
+  idempotencyKey: true,
+  concurrency: true,
+  rateLimit: true,
+  debounce: true,
+  tx: true,
+  timeout: true,
+};
+const QUEUE_TASK: EveryOption<TaskEnqueueOptions> = { ...START_WORKFLOW, retries: true };
+const TASK: EveryOption<TaskOptions> = { queue: true, retries: true, timeout: true, concurrency: true, rateLimit: true };
+const WORKER: EveryOption<WorkerOptions> = {
+  queues: true,
+  concurrency: true,
+  pollIntervalMs: true,
+  shutdownTimeoutMs: true,
+  limits: true,
+  onError: true,
+  onEvent: true,
+  isolation: true,
+  schedules: true,
+  retention: true,
+};
+
 /** The options each API call takes: any other is refused (a misspelt option was ignored silently). */
 export const OPTION_NAMES = {
-  startWorkflow: ["queue", "priority", "runAt", "delay", "idempotencyKey", "tx"],
-  queueTask: ["queue", "priority", "runAt", "delay", "idempotencyKey", "tx", "retries", "timeout"],
-  task: ["queue", "retries", "timeout", "concurrency"],
-  worker: ["queues", "concurrency", "pollIntervalMs", "shutdownTimeoutMs", "limits", "onError", "onEvent", "isolation"],
+  startWorkflow: Object.keys(START_WORKFLOW),
+  queueTask: Object.keys(QUEUE_TASK),
+  task: Object.keys(TASK),
+  worker: Object.keys(WORKER),
 } as const;
 
 /** Refuses options that are not an object, or that name an option `call` does not take (InvalidArgumentError naming it). */

@@ -17,7 +17,7 @@ export type { DebounceOptions } from "./flow-control-checks.js";
 import type { EnqueueItem, ListFilter } from "../store/types.js";
 import type { LiveWorker } from "../store/workers.js";
 import { ProgramCache } from "../worker/program-cache.js";
-import { TaskRegistry, type TaskHandler, type TaskOptions } from "../worker/registry.js";
+import { TaskRegistry, registeredFlowControl, type TaskHandler, type TaskOptions } from "../worker/registry.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import { isExecutionId } from "../shared/ids.js";
 import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
@@ -170,8 +170,11 @@ export class Rhythm {
     retryPolicy(options.retries, `task "${name}"`);
     if (options.timeout !== undefined) timeoutMs(options.timeout, `task "${name}": timeout`);
     if (options.queue !== undefined) requireName(options.queue, `task "${name}": queue`);
-    if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1))
-      throw new InvalidArgumentError(`task "${name}": concurrency must be a positive integer`);
+    if (typeof options.concurrency !== "object" || options.concurrency === null) {
+      if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1))
+        throw new InvalidArgumentError(`task "${name}": concurrency must be a positive integer or { key, limit }`);
+    }
+    registeredFlowControl(name, options); // a bad key or rate limit is refused here
     // A result that cannot be stored fails the attempt at once (retrying would return it again).
     const limit = this.maxPayloadBytes;
     // (no async wrapper: a handler's promise is continued, a plain value checked at once)
@@ -293,6 +296,7 @@ export class Rhythm {
     // runs it applies its registration's, wherever the task was queued from.
     const policy = options.retries === undefined ? null : retryPolicy(options.retries, `task "${name}"`);
     const timeout = options.timeout;
+    const registered = registeredFlowControl(name, reg);
     const items = inputsList.map((inputs): EnqueueItem => {
       const copy = jsonInput(inputs, `inputs of task "${name}"`, this.maxPayloadBytes);
       return {
@@ -304,6 +308,9 @@ export class Rhythm {
         timeoutMs: timeout === undefined ? null : timeoutMs(timeout, `task "${name}": timeout`),
         ...common({ ...options, queue: options.queue ?? reg?.queue }, `task "${name}"`),
         debounce: debounceOf(options, `task "${name}"`),
+        // a registration's key and rate limit, where the call gives none
+        ...(options.concurrency === undefined && { concurrency: registered.concurrency }),
+        ...(options.rateLimit === undefined && { rateLimit: registered.rateLimit }),
       };
     });
     return this.enqueue(items, options.tx);

@@ -29,7 +29,7 @@ const DEFAULT_LIMIT = 50;
 /** SSE comment sent this often keeps proxies and browsers from closing an idle stream. */
 const KEEPALIVE_MS = 20_000;
 
-const START_OPTIONS = ["queue", "priority", "runAt", "delay", "idempotencyKey", "debounce"];
+const START_OPTIONS = ["queue", "priority", "runAt", "delay", "idempotencyKey", "debounce", "concurrency", "rateLimit"];
 const TASK_OPTIONS = [...START_OPTIONS, "retries", "timeout"];
 // a workflow's `timeout` (SPEC §9): the whole run
 const WORKFLOW_OPTIONS = [...START_OPTIONS, "timeout"];

@@ -41,6 +41,29 @@ const startOptions = {
   },
   idempotencyKey: { type: "string", description: "a second start with the same key returns the first execution's id" },
   debounce: DEBOUNCE_SCHEMA,
+  concurrency: {
+    type: "object",
+    description: "at most `limit` (default 1) executions with this key run at once, across all workers",
+    required: ["key"],
+    properties: { key: { type: "string" }, limit: { type: "integer", minimum: 1 } },
+    additionalProperties: false,
+  },
+  rateLimit: {
+    type: "object",
+    description: "at most `limit` starts per `per` (a duration) for this key, across all workers",
+    required: ["key", "limit", "per"],
+    properties: {
+      key: { type: "string" },
+      limit: { type: "integer", minimum: 1 },
+      per: {
+        oneOf: [
+          { type: "number", description: "seconds" },
+          { type: "string", examples: ["1s", "1m"] },
+        ],
+      },
+    },
+    additionalProperties: false,
+  },
 };
 
 const executionList = {

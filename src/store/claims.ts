@@ -51,8 +51,20 @@ export async function claim(
   limit: number,
   leaseMs: number,
 ): Promise<Claimed[]> {
-  const r = await pool.relaxed<ClaimedRow>("Claim", [queues, taskNames, limit, workerId, leaseMs]);
-  const claimed = r.rows.map(claimedOf);
+  const claimed: Claimed[] = [];
+  // A row the database did not let this claim take (its concurrency key full: parked; its rate
+  // limit spent: moved to the next window) comes back unclaimed, and it left the runnable set:
+  // claim again for the room it took, so work behind it is not left waiting for the next poll.
+  for (let room = limit; room > 0;) {
+    const r = await pool.relaxed<ClaimedRow>("Claim", [queues, taskNames, room, workerId, leaseMs]);
+    let undone = 0;
+    for (const row of r.rows) {
+      if (row.claim_token === null) undone++;
+      else claimed.push(claimedOf(row));
+    }
+    if (undone === 0) break;
+    room -= r.rows.length - undone;
+  }
   const workflows = new Map<string, Claimed>();
   for (const c of claimed) if (c.kind === "workflow") workflows.set(c.id, c);
   // One read for every claimed workflow, after the claim committed: a settlement committed

@@ -37,6 +37,11 @@ export interface EnqueueRow {
   debounce_key: string | null;
   debounce_max_wait_ms: number | null;
   trace: string | null;
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
+  rate_key: string | null;
+  rate_limit: number | null;
+  rate_per_ms: number | null;
 }
 
 /** An enqueued execution's id, and whether this enqueue inserted it (false: its idempotency key was taken). */
@@ -124,6 +129,11 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
     debounce_key: i.debounce?.key ?? null,
     debounce_max_wait_ms: i.debounce?.maxWaitMs ?? null,
     trace: i.trace ?? null,
+    concurrency_key: i.concurrency?.key ?? null,
+    concurrency_limit: i.concurrency?.limit ?? null,
+    rate_key: i.rateLimit?.key ?? null,
+    rate_limit: i.rateLimit?.limit ?? null,
+    rate_per_ms: i.rateLimit?.perMs ?? null,
   }));
 }
 

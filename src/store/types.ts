@@ -1,6 +1,7 @@
 // The plain data the store's operations take and return. Programs and saved states are opaque
 // JSON here; the worker turns an activation's plan into an ActivationWrite.
 
+import type { Concurrency, RateLimit } from "../shared/flow-control.js";
 import type { Backoff } from "../shared/retries.js";
 import type { ExecutionKind, ExecutionStatus } from "../shared/statuses.js";
 import type { AwaitedOutcome } from "./awaiters.js";
@@ -30,6 +31,10 @@ export interface EnqueueItem {
   claim?: TaskClaim | null;
   /** The W3C traceparent its spans join (telemetry); null when its start was not traced. */
   trace?: string | null;
+  /** A concurrency key (never inserted claimed: a claim takes its slot, migration 008). */
+  concurrency?: Concurrency | null;
+  /** A rate limit (never inserted claimed: a claim counts its start). */
+  rateLimit?: RateLimit | null;
 }
 
 /** `debounce: { key, delay, maxWait? }` in ms. */

@@ -4,7 +4,8 @@
 // Work happens in deterministic steps: tasks and children complete at the host step after the
 // one that started them; when nothing else can progress, the clock jumps to the next timer, task
 // attempt due (a `delay`/`runAt`, a retry's backoff). Task.run options act as in the engine:
-// retries, delays, idempotency keys (a call whose key is taken awaits the task holding it).
+// retries, delays, idempotency keys (a call whose key is taken awaits the task holding it),
+// concurrency keys and rate limits (flow-gates.ts).
 
 import type { CompiledFlow } from "../compiler/index.js";
 import { cancelledError, signalTimeoutError, workflowTimeoutError } from "../shared/flow-errors.js";
@@ -22,6 +23,8 @@ import { Machine, type Limits, type Settlement, type WaitInfo } from "../vm/mach
 import { inspectState, type Inspection } from "../vm/inspect-state.js";
 import type { HostHandleInfo, ShowLimits } from "../vm/show-value.js";
 import type { SavedState } from "../vm/snapshot.js";
+import type { Concurrency, RateLimit } from "../shared/flow-control.js";
+import { FlowGates } from "./flow-gates.js";
 import { seededRandom } from "./random.js";
 import type { TaskMock, TaskOutcome } from "./mocks.js";
 import { afterAttempt, attemptOf, settlementFor, taskRunOf, type TaskRun, type Waiter } from "./task-runs.js";
@@ -103,6 +106,11 @@ interface Execution extends ExecutionView {
   timeoutMs: number | null;
   /** Not activated before this time (a debounced start's delay); null: at once. */
   startAt: number | null;
+  /** A child's concurrency key (held from its first activation until it ends) and rate limit. */
+  concurrency: Concurrency | null;
+  rateLimit: RateLimit | null;
+  /** Waiting for a slot of its key or its rate limit's next window: not activated yet. */
+  gated: boolean;
 }
 
 interface Timer {
@@ -147,7 +155,9 @@ export class MemoryHost {
   /** Task attempts' outcomes waiting for the next step, in the order the attempts started. */
   private completions: { run: TaskRun; outcome: Promise<TaskOutcome> }[] = [];
   /** Task attempts waiting for the clock: a delayed task's first, a retry after its backoff. */
-  private scheduled: { at: number; seq: number; run: TaskRun }[] = [];
+  private scheduled: ({ at: number; seq: number; run: TaskRun } | { at: number; seq: number; gated: Execution })[] = [];
+  /** Concurrency keys and rate limits, with the engine's meaning. */
+  private readonly gates = new FlowGates();
   /** Idempotency keys taken, by kind, name and key: the task or child workflow holding each. */
   private readonly keys = new Map<string, TaskRun | string>();
   /** Debounce keys (kind, name, key): the task or child workflow of the window, and its maxWait cap. */
@@ -194,6 +204,9 @@ export class MemoryHost {
       settled: null,
       timeoutMs: options.timeoutMs ?? null,
       startAt: null,
+      concurrency: null,
+      rateLimit: null,
+      gated: false,
     });
     if (parent) this.executions.get(parent.id)?.handles.set(parent.handle, { id });
     return id;
@@ -289,6 +302,7 @@ export class MemoryHost {
     for (const { run, outcome } of completions) {
       const next = afterAttempt(run, await outcome, this.random);
       progressed = true;
+      this.gates.leave(run.concurrency);
       if ("retryInMs" in next) {
         this.scheduled.push({ at: this.now + next.retryInMs, seq: this.seq++, run });
         continue;
@@ -299,7 +313,7 @@ export class MemoryHost {
     if (this.matchSignals()) progressed = true;
     for (const ex of [...this.executions.values()]) {
       if (ex.status === "completed" || ex.status === "failed" || ex.status === "cancelled") continue;
-      if (ex.started && ex.inbox.length === 0) continue;
+      if ((ex.started && ex.inbox.length === 0) || ex.gated) continue;
       if (!ex.started && ex.startAt !== null && ex.startAt > this.now) continue;
       // the deadline counts from the first activation, as in the engine (store/deadlines.ts)
       if (!ex.started && ex.timeoutMs !== null) this.timers.push(this.deadlineOf(ex.id, this.now + ex.timeoutMs));
@@ -339,6 +353,10 @@ export class MemoryHost {
           this.executions.get(child)!.startAt = this.now + start.debounce.delayMs;
           this.debounced.set(debounceKey, { holder: child, until: this.debounceUntil(start) });
         }
+        const cx = this.executions.get(child)!;
+        cx.concurrency = start.concurrency;
+        cx.rateLimit = start.rateLimit;
+        if (cx.concurrency !== null || cx.rateLimit !== null) this.admit(cx);
         continue;
       }
       ex.taskCalls.push({ name: start.name, inputs: start.inputs });
@@ -391,6 +409,7 @@ export class MemoryHost {
     ex.error = outcome.status === "failed" ? outcome.error : null;
     ex.errorAt = outcome.status === "failed" ? outcome.errorAt : null;
     this.forget(ex.id, null);
+    this.gates.leave(ex.concurrency);
     ex.settled = plan.toParent;
     if (plan.toParent) {
       const waiters =
@@ -408,9 +427,23 @@ export class MemoryHost {
 
   /** Calls the task's mock for its next attempt (the next mock of its name: one counter per name). */
   private attempt(run: TaskRun): void {
+    const gate = this.gates.enter(run.concurrency, run.rateLimit, this.now, () => this.attempt(run));
+    if (gate === false) return;
+    if (gate !== true) {
+      this.scheduled.push({ at: gate.waitUntil, seq: this.seq++, run });
+      return;
+    }
     const count = this.taskCounts.get(run.name) ?? 0;
     this.taskCounts.set(run.name, count + 1);
     this.completions.push({ run, outcome: attemptOf(run, this.options.tasks?.[run.name], count) });
+  }
+
+  /** A child workflow with a key or a rate limit: activated once it has a slot and its start is allowed. */
+  private admit(ex: Execution): void {
+    ex.gated = true;
+    const gate = this.gates.enter(ex.concurrency, ex.rateLimit, this.now, () => this.admit(ex));
+    if (gate === true) ex.gated = false;
+    else if (gate !== false) this.scheduled.push({ at: gate.waitUntil, seq: this.seq++, gated: ex });
   }
 
   /** A call whose idempotency key `holder` (a task, or a child workflow's id) holds: settled when it ends, or now. */
@@ -448,7 +481,7 @@ export class MemoryHost {
       child.startAt = at;
     } else {
       const run = held.holder;
-      const waiting = this.scheduled.find((s) => s.run === run);
+      const waiting = this.scheduled.find((s) => "run" in s && s.run === run);
       if (!waiting || run.attempt > 0) return false;
       run.inputs = start.inputs;
       waiting.at = at;
@@ -511,6 +544,10 @@ export class MemoryHost {
         this.attempt(t.run);
         continue;
       }
+      if ("gated" in t) {
+        this.admit(t.gated);
+        continue;
+      }
       if (t.handle === DEADLINE_HANDLE) {
         this.timeOut(t.executionId);
         continue;
@@ -549,7 +586,7 @@ export class MemoryHost {
     ex.waits = [];
     ex.inbox = [];
     this.forget(ex.id, null);
-    this.scheduled = this.scheduled.filter((s) => !s.run.waiters.some((w) => w.executionId === ex.id));
+    this.scheduled = this.scheduled.filter((s) => !("run" in s && s.run.waiters.some((w) => w.executionId === ex.id)));
     for (const child of this.executions.values()) {
       if (child.parentId !== ex.id || !["running", "suspended"].includes(child.status)) continue;
       child.status = "cancelled";

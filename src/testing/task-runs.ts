@@ -4,6 +4,7 @@
 // random), or settles every handle awaiting the task with its TaskError. A function mock slower
 // than the call's `timeout` fails its attempt with the engine's Timeout error.
 
+import type { Concurrency, RateLimit } from "../shared/flow-control.js";
 import { attemptTimeoutError } from "../shared/flow-errors.js";
 import { retryDelayMs, type Backoff, type RetryPolicy } from "../shared/retries.js";
 import type { TaskStart } from "../vm/effects-plan.js";
@@ -31,6 +32,9 @@ export interface TaskRun {
   maxAttempts: number;
   backoff: Backoff | null;
   timeoutMs: number | null;
+  /** Each attempt takes a slot of this key and counts against this rate limit (flow-gates.ts). */
+  concurrency: Concurrency | null;
+  rateLimit: RateLimit | null;
   /** Its final settlement (without a handle), once it ended. */
   settled: { ok: true; value: unknown } | { ok: false; error: unknown } | null;
 }
@@ -49,6 +53,8 @@ export function taskRunOf(id: string, start: TaskStart, parent: Waiter): TaskRun
     maxAttempts: start.maxAttempts ?? NO_RETRIES.maxAttempts,
     backoff: start.backoff,
     timeoutMs: start.timeoutMs,
+    concurrency: start.concurrency,
+    rateLimit: start.rateLimit,
     settled: null,
   };
 }

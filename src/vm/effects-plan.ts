@@ -4,6 +4,7 @@
 // transaction, the in-memory host applies it to its maps — so the two cannot drift apart.
 
 import type { DebounceOption } from "./flow-control-options.js";
+import type { Concurrency, RateLimit } from "../shared/flow-control.js";
 import { DEFAULT_RETRY_POLICY, type Backoff, type RetryPolicy } from "../shared/retries.js";
 import { workflowErrorJson } from "./errors.js";
 import type { ActivationResult, Effect, WaitInfo } from "./machine.js";
@@ -26,6 +27,9 @@ export interface TaskStart {
   timeoutMs: number | null;
   idempotencyKey: string | null;
   debounce: DebounceOption | null;
+  /** The call's, else the registration's (the engine's worker); null: none. */
+  concurrency: Concurrency | null;
+  rateLimit: RateLimit | null;
 }
 
 /** A child workflow to start, as `Workflow.run` asked for it. */
@@ -41,6 +45,8 @@ export interface WorkflowStart {
   debounce: DebounceOption | null;
   /** The child's `timeout` (SPEC §9): the whole run fails with a Timeout after it. */
   timeoutMs: number | null;
+  concurrency: Concurrency | null;
+  rateLimit: RateLimit | null;
 }
 
 export type Start = TaskStart | WorkflowStart;
@@ -96,7 +102,12 @@ export interface PlanSubject {
 }
 
 /** What the host knows of a task name: its registration's queue and retries (the engine's worker). */
-export type TaskDefaults = (name: string) => { queue?: string; retries: RetryPolicy };
+export type TaskDefaults = (name: string) => {
+  queue?: string;
+  retries: RetryPolicy;
+  concurrency?: Concurrency | null;
+  rateLimit?: RateLimit | null;
+};
 
 const NO_REGISTRATION: TaskDefaults = () => ({ retries: DEFAULT_RETRY_POLICY });
 
@@ -145,6 +156,8 @@ interface CallOptions {
   runAt?: number;
   idempotencyKey?: string;
   debounce?: DebounceOption;
+  concurrency?: Concurrency;
+  rateLimit?: RateLimit;
 }
 
 function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults: TaskDefaults): void {
@@ -175,6 +188,8 @@ function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults
         timeoutMs: o.timeoutMs ?? null,
         idempotencyKey: o.idempotencyKey ?? null,
         debounce: o.debounce ?? null,
+        concurrency: o.concurrency ?? registered.concurrency ?? null,
+        rateLimit: o.rateLimit ?? registered.rateLimit ?? null,
       });
       return;
     }
@@ -191,6 +206,8 @@ function addEffect(plan: EffectsPlan, e: Effect, self: PlanSubject, taskDefaults
         idempotencyKey: o.idempotencyKey ?? null,
         debounce: o.debounce ?? null,
         timeoutMs: o.timeoutMs ?? null,
+        concurrency: o.concurrency ?? null,
+        rateLimit: o.rateLimit ?? null,
       });
       return;
     }

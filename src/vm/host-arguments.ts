@@ -3,6 +3,7 @@
 // `rhythm check` (before running, on what the source gives as literals). A value the check cannot
 // know is skipped: `known` says which, and `now` is null when there is no clock yet.
 
+import { readConcurrency, readRateLimit } from "../shared/flow-control.js";
 import { stringProblem } from "../shared/json-check.js";
 import { durationMs } from "./durations.js";
 import { debounceOption, refuseWithDebounce } from "./flow-control-options.js";
@@ -69,6 +70,8 @@ export const TASK_OPTIONS: ReadonlySet<string> = new Set([
   "delay",
   "idempotencyKey",
   "debounce",
+  "concurrency",
+  "rateLimit",
 ]);
 export const WORKFLOW_OPTIONS: ReadonlySet<string> = new Set([
   "queue",
@@ -78,6 +81,8 @@ export const WORKFLOW_OPTIONS: ReadonlySet<string> = new Set([
   "idempotencyKey",
   "debounce",
   "timeout",
+  "concurrency",
+  "rateLimit",
 ]);
 const RETRIES_FIELDS = ["limit", "initial", "max", "factor"];
 
@@ -129,7 +134,24 @@ export function callOptions(
     const d = debounceOption(o.debounce, fn, known, requireName);
     if (d) out.debounce = d;
   }
+  flowControl(o, fn, known, out);
   return out;
+}
+
+/** `concurrency` and `rateLimit` (shared/flow-control.ts has the rules); a field not known is skipped. */
+function flowControl(o: FlowObject, fn: string, known: Known, out: CallOptions): void {
+  const fail = (message: string): never => throwTypeError(`${fn}: ${message}`);
+  const isKnown = (v: unknown) => known(v as Value);
+  if (o.concurrency !== undefined && known(o.concurrency)) {
+    if (!isFlowObject(o.concurrency)) fail(`option "concurrency" must be an object { key, limit }`);
+    const c = readConcurrency(o.concurrency, "concurrency", fail, isKnown);
+    if (c.key !== null) out.concurrency = { key: c.key, limit: c.limit };
+  }
+  if (o.rateLimit !== undefined && known(o.rateLimit)) {
+    if (!isFlowObject(o.rateLimit)) fail(`option "rateLimit" must be an object { key, limit, per }`);
+    const r = readRateLimit(o.rateLimit, "rateLimit", fail, isKnown);
+    if (r.key !== null && r.limit !== null && r.perMs !== null) out.rateLimit = { key: r.key, limit: r.limit, perMs: r.perMs };
+  }
 }
 
 function retries(v: Value, fn: string, known: Known): unknown {

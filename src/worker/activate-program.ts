@@ -101,6 +101,8 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             timeoutMs: s.timeoutMs,
             idempotencyKey: s.idempotencyKey,
             debounce: s.debounce,
+            concurrency: s.concurrency,
+            rateLimit: s.rateLimit,
             parentId: input.id,
             parentHandle: s.handle,
           }
@@ -114,6 +116,8 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             idempotencyKey: s.idempotencyKey,
             debounce: s.debounce,
             runTimeoutMs: s.timeoutMs,
+            concurrency: s.concurrency,
+            rateLimit: s.rateLimit,
             parentId: input.id,
             parentHandle: s.handle,
           },

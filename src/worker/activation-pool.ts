@@ -10,6 +10,7 @@ import type { Program } from "../compiler/index.js";
 import { ActivationCrashedError } from "../shared/activation-crash.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../shared/retries.js";
 import type { Limits } from "../vm/machine.js";
+import type { TaskDefaults } from "../vm/effects-plan.js";
 import type { Activated, ActivationInput } from "./activation.js";
 
 export interface IsolationOptions {
@@ -27,14 +28,14 @@ export type ToThread = {
   input: ActivationInput;
   program?: Program;
   names?: string[];
-  defaults?: [string, { queue?: string; retries: RetryPolicy } | string][];
+  defaults?: [string, ReturnType<TaskDefaults> | string][];
 };
 export type FromThread = { job: number; ok: true; activated: Activated } | { job: number; ok: false; error: string };
 
 /** Where the pool reads what threads keep, each with a version that moves when it changes. */
 export interface PoolSources {
   names(): { version: number; list(): string[] };
-  defaults(): { version: number; entries(): [string, { queue?: string; retries: RetryPolicy } | string][] };
+  defaults(): { version: number; entries(): [string, ReturnType<TaskDefaults> | string][] };
 }
 
 interface Job {

@@ -6,13 +6,14 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Program } from "../compiler/index.js";
 import type { RetryPolicy } from "../shared/retries.js";
 import type { Limits } from "../vm/machine.js";
+import type { TaskDefaults } from "../vm/effects-plan.js";
 import { activateProgram, type ProgramHost } from "./activate-program.js";
 import type { ToThread, FromThread } from "./activation-pool.js";
 
 const programs = new Map<string, Program>();
 let names = new Set<string>();
 /** A task's defaults, or why its registration cannot give them (thrown where it is used, as in the worker's thread). */
-let defaults = new Map<string, { queue?: string; retries: RetryPolicy } | string>();
+let defaults = new Map<string, ReturnType<TaskDefaults> | string>();
 
 const env: ProgramHost = {
   hasWorkflow: (name) => names.has(name),

@@ -5,7 +5,8 @@
 import { unsavedProgressError } from "../shared/flow-errors.js";
 import { isDataError } from "../shared/postgres-errors.js";
 import { ActivationCrashedError } from "../shared/activation-crash.js";
-import { retryPolicy, type RetryPolicy } from "../shared/retries.js";
+import { retryPolicy } from "../shared/retries.js";
+import { registeredFlowControl } from "./registry.js";
 import type { ActivationWrite, Claimed, Delivery, Hold, InboxItem, LockedRow } from "../store/types.js";
 import type { ParentSettlement, TaskDefaults } from "../vm/effects-plan.js";
 import { workflowErrorJson } from "../vm/errors.js";
@@ -119,7 +120,7 @@ export class Activator implements Activate {
     // a task started without retries of its own: this worker's registration fills in the rest
     this.taskDefaults = (name) => {
       const reg = registry.get(name)?.options;
-      return { queue: reg?.queue, retries: retryPolicy(reg?.retries, `task "${name}"`) };
+      return { queue: reg?.queue, retries: retryPolicy(reg?.retries, `task "${name}"`), ...registeredFlowControl(name, reg) };
     };
     this.pool =
       threadCount(isolation) === 0
@@ -162,7 +163,7 @@ export class Activator implements Activate {
   }
 
   /** The task defaults threads keep (a registration whose retries are refused: why, thrown where used). */
-  private defaultsTable(): [string, { queue?: string; retries: RetryPolicy } | string][] {
+  private defaultsTable(): [string, ReturnType<TaskDefaults> | string][] {
     return this.registry.names().map((name) => {
       try {
         return [name, this.taskDefaults(name)];

@@ -1,5 +1,14 @@
 // Task handlers a process registers (`rhythm.task(name, handler, options)`), with their options.
 
+import {
+  concurrencyOf,
+  rateLimitOf,
+  type Concurrency,
+  type ConcurrencyOption,
+  type RateLimit,
+  type RateLimitOption,
+} from "../shared/flow-control.js";
+import { InvalidArgumentError } from "../shared/rhythm-error.js";
 import type { RetriesOption } from "../shared/retries.js";
 
 export interface TaskContext {
@@ -25,8 +34,19 @@ export interface TaskOptions {
   retries?: RetriesOption;
   /** Lease per attempt: a duration (seconds or "30s"). An attempt that overruns it is aborted and retried. */
   timeout?: number | string;
-  /** At most this many attempts of this task at once in one worker. */
-  concurrency?: number;
+  /**
+   * A number: at most this many attempts of this task at once in one worker. `{ key, limit }`: a
+   * concurrency key given to every execution of this task queued where it is registered (see
+   * docs/flow-control.md), across all workers.
+   */
+  concurrency?: number | ConcurrencyOption;
+  /** `{ key, limit, per }`: a rate limit given to every execution queued where it is registered. */
+  rateLimit?: RateLimitOption;
+}
+
+/** A registration's per-worker limit (its `concurrency` when a number). */
+export function perWorkerLimit(options: TaskOptions | undefined): number | undefined {
+  return typeof options?.concurrency === "number" ? options.concurrency : undefined;
 }
 
 export interface Registration {
@@ -52,4 +72,19 @@ export class TaskRegistry {
   names(): string[] {
     return [...this.tasks.keys()];
   }
+}
+
+/** A registration's concurrency key and rate limit, as stored with the executions queued under it. */
+export function registeredFlowControl(
+  name: string,
+  options: TaskOptions | undefined,
+): { concurrency: Concurrency | null; rateLimit: RateLimit | null } {
+  const fail = (message: string): never => {
+    throw new InvalidArgumentError(`task "${name}": ${message}`);
+  };
+  const c = options?.concurrency;
+  return {
+    concurrency: typeof c === "object" && c !== null ? concurrencyOf(c, "concurrency", fail) : null,
+    rateLimit: options?.rateLimit !== undefined ? rateLimitOf(options.rateLimit, "rateLimit", fail) : null,
+  };
 }

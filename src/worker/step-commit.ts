@@ -11,7 +11,7 @@ import type { ActivationWrite, Claimed, Delivery, LockedRow } from "../store/typ
 import { lockedActivation, type Activate, type Activated } from "./activation.js";
 import { workflowEvents, type WorkflowEvent } from "./events.js";
 import { newsOf, settlementOf } from "./awaited-outcome.js";
-import type { TaskRegistry } from "./registry.js";
+import { perWorkerLimit, type TaskRegistry } from "./registry.js";
 
 /** What a group commit hands in: a task attempt that succeeded, or a claimed workflow's activation. */
 export type StepItem =
@@ -173,8 +173,10 @@ class Step {
     for (let n = 0; n < start.length && this.slots > 0; n++) {
       const i = start[n];
       if (i.kind !== "task" || i.runAt != null || (i.delayMs ?? 0) > 0 || i.idempotencyKey) continue;
+      // a key's slot and a rate limit's start are taken by a claim (migration 008)
+      if (i.concurrency || i.rateLimit) continue;
       const reg = this.policy.registry.get(i.name);
-      if (reg === undefined || reg.options.concurrency !== undefined || !this.policy.queues.includes(i.queue ?? "default"))
+      if (reg === undefined || perWorkerLimit(reg.options) !== undefined || !this.policy.queues.includes(i.queue ?? "default"))
         continue;
       if (start === write.start) start = [...start];
       start[n] = { ...i, claim: { workerId: this.policy.workerId, token: randomUUID(), leaseMs: this.policy.leaseMs } };

@@ -23,7 +23,7 @@ import { RetentionRunner, retentionAges, type RetentionOptions } from "./retenti
 import { ScheduleTicker } from "./schedule-ticker.js";
 import { failLost, loseActivation, lostTooOften } from "./lost-activations.js";
 import type { ProgramCache } from "./program-cache.js";
-import type { TaskRegistry } from "./registry.js";
+import { perWorkerLimit, type TaskRegistry } from "./registry.js";
 import { StepCommit, type StepItem } from "./step-commit.js";
 import { WorkerTelemetry } from "./telemetry.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask, type TaskHooks } from "./task-runner.js";
@@ -469,7 +469,7 @@ export class Worker {
 
   /** How many more attempts of a task this worker may start now (Infinity without a limit). */
   private taskRoom(name: string): number {
-    const limit = this.registry.get(name)?.options.concurrency;
+    const limit = perWorkerLimit(this.registry.get(name)?.options);
     if (limit === undefined) return Infinity;
     let running = 0;
     for (const x of this.inflight.values()) if (x.kind === "task" && x.name === name && x.running) running++;
@@ -529,7 +529,7 @@ export class Worker {
     entry.running = false;
     this.occupied--;
     // attempts of a task at its concurrency limit were left out of the last claim
-    if (entry.kind === "task" && this.registry.get(entry.name)?.options.concurrency !== undefined) this.maybeMore = true;
+    if (entry.kind === "task" && perWorkerLimit(this.registry.get(entry.name)?.options) !== undefined) this.maybeMore = true;
     this.slotsFreed();
   }
 

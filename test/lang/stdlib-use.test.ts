@@ -10,7 +10,7 @@ import { problems, type Row } from "./problems.js";
 const DURATION = 'must be a duration such as 30 (seconds), "500ms", "10s", "5m", "24h", "7d" or "1h30m"';
 const READ_ONLY = "because built-ins are read-only; use a variable of your own";
 const DATE_HINT = "`Date` has only `Date.now()`; keep times as epoch milliseconds or ISO strings";
-const TASK_OPTIONS = "allowed: queue, priority, retries, timeout, runAt, delay, idempotencyKey, debounce";
+const TASK_OPTIONS = "allowed: queue, priority, retries, timeout, runAt, delay, idempotencyKey, debounce, concurrency, rateLimit";
 
 const members: Row[] = [
   ['await Task.rn("x")', ["1:12 unknown member `Task.rn`; did you mean `Task.run`?"]],
@@ -91,7 +91,7 @@ const calls: Row[] = [
   [
     'await Workflow.run("x", {}, { retries: 1 })',
     [
-      '1:29 Workflow.run("x"): unknown option "retries" (allowed: queue, priority, runAt, delay, idempotencyKey, debounce, timeout)',
+      '1:29 Workflow.run("x"): unknown option "retries" (allowed: queue, priority, runAt, delay, idempotencyKey, debounce, timeout, concurrency, rateLimit)',
     ],
   ],
   ["await Workflow.run()", ["1:16 Workflow.run: the workflow name must be a non-empty string, got undefined"]],

@@ -10,7 +10,7 @@ export const CLAIM_QUERIES = {
       select p.id from unnest($1::text[]) as q(name)
       cross join lateral (
         select id, priority, run_at from :SCHEMA.executions
-        where status = 'queued' and queue = q.name and run_at <= now()
+        where status = 'queued' and not parked and queue = q.name and run_at <= now()
           and (kind = 'workflow' or name = any($2::text[]))
         order by priority desc, run_at, id
         limit $3

@@ -13,19 +13,21 @@ export const enqueueFrom = (rows: string, where = "", conflict = IDEMPOTENCY_CON
     insert into :SCHEMA.executions
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
        parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at, trace,
-       run_timeout_ms, debounce_key, debounce_until)
+       run_timeout_ms, debounce_key, debounce_until, concurrency_key, concurrency_limit, rate_key, rate_limit, rate_per_ms)
     select t.id, t.kind, t.name, t.version, case when t.claim_token is null then 'queued' else 'running' end, t.queue, t.priority,
            coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), coalesce(t.inputs, 'null'::json), t.max_attempts, t.backoff,
            t.timeout_ms, t.parent_id, t.parent_handle, t.idempotency_key,
            case when t.claim_token is null then 0 else 1 end, t.claim_token, t.worker_id,
            case when t.claim_token is null then null else now() + coalesce(t.timeout_ms, t.lease_ms) * interval '1 millisecond' end,
            case when t.claim_token is null then null else now() end, t.trace,
-           t.run_timeout_ms, t.debounce_key, now() + t.debounce_max_wait_ms * interval '1 millisecond'
+           t.run_timeout_ms, t.debounce_key, now() + t.debounce_max_wait_ms * interval '1 millisecond',
+           t.concurrency_key, t.concurrency_limit, t.rate_key, t.rate_limit, t.rate_per_ms
     from json_to_recordset(${rows}::json) as t(
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
       inputs json, max_attempts integer, backoff json, timeout_ms integer, parent_id uuid, parent_handle integer,
       idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint, trace text, run_timeout_ms integer,
-      debounce_key text, debounce_max_wait_ms bigint)
+      debounce_key text, debounce_max_wait_ms bigint,
+      concurrency_key text, concurrency_limit integer, rate_key text, rate_limit integer, rate_per_ms integer)
     ${where}
     ${conflict}`;
 

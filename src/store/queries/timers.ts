@@ -23,15 +23,15 @@ export const TIMER_QUERIES = {
              select min(d.run_at) from unnest($1::text[]) as q(name)
              cross join lateral (
                with recursive p(priority) as (
-                 (select priority from :SCHEMA.executions where status = 'queued' and queue = q.name order by priority desc limit 1)
+                 (select priority from :SCHEMA.executions where status = 'queued' and not parked and queue = q.name order by priority desc limit 1)
                  union all
                  select (select e.priority from :SCHEMA.executions e
-                         where e.status = 'queued' and e.queue = q.name and e.priority < p.priority
+                         where e.status = 'queued' and not parked and e.queue = q.name and e.priority < p.priority
                          order by e.priority desc limit 1)
                  from p where p.priority is not null
                )
                select (select e.run_at from :SCHEMA.executions e
-                       where e.status = 'queued' and e.queue = q.name and e.priority = p.priority and e.run_at > now()
+                       where e.status = 'queued' and not parked and e.queue = q.name and e.priority = p.priority and e.run_at > now()
                        order by e.run_at limit 1) as run_at
                from p
              ) d
