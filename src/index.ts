@@ -12,6 +12,7 @@ export {
   UnknownSignalError,
   WaitTimeoutError,
   RetryRefusedError,
+  OperationRefusedError,
   DatabaseError,
   DatabaseInUseError,
   DatabaseConnectError,
@@ -26,6 +27,7 @@ export { DatabaseUnavailableError } from "./store/connection-errors.js";
 export type { BufferedSignal, ChildExecution, Execution, ExecutionStatus, PendingTimer, WaitingOn } from "./store/execution.js";
 export type { ListFilter } from "./store/types.js";
 export type { ExecutionInspection, InspectedFrame, AwaitedHandle } from "./client/inspect.js";
+export type { ForkResult, SetVariableOptions, VariableChange, WorkflowRetry } from "./client/operations.js";
 export { showText, type Shown, type ShowLimits } from "./vm/show-value.js";
 export type { ChangeNotice } from "./client/changes.js";
 export type { QueueGroup, QueueOverview } from "./client/queues.js";

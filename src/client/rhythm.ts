@@ -50,6 +50,14 @@ import {
   type TaskEnqueueOptions,
 } from "./enqueue-checks.js";
 import { inspectExecution, type ExecutionInspection } from "./inspect.js";
+import {
+  forkExecution,
+  retryWorkflow,
+  setVariable,
+  type ForkResult,
+  type SetVariableOptions,
+  type VariableChange,
+} from "./operations.js";
 import type { ShowLimits } from "../vm/show-value.js";
 
 export interface ConnectOptions {
@@ -364,6 +372,30 @@ export class Rhythm {
    */
   async inspect(id: string, limits?: Partial<ShowLimits>): Promise<ExecutionInspection> {
     return inspectExecution(this.store, id, limits);
+  }
+
+  // ── operations on paused runs (SPEC §10, docs/operations.md; logic in client/operations.ts) ──
+
+  /** A new execution with a copy of a paused (or failed) workflow's state and version. */
+  fork(id: string, options: { by?: string } = {}): Promise<ForkResult> {
+    return forkExecution(this.store, id, options);
+  }
+
+  /** Sets a variable of a suspended (or failed) workflow by name, in a frame (default 0); logged. */
+  setVariable(id: string, name: string, value: unknown, options: SetVariableOptions = {}): Promise<VariableChange> {
+    return setVariable(this.store, id, name, value, { limits: { maxPayloadBytes: this.maxPayloadBytes }, ...options });
+  }
+
+  /**
+   * Retries a failed execution: a task gets one more attempt (retryTask); a workflow continues
+   * from its last saved state, the await whose failure it did not catch given a new attempt.
+   */
+  async retry(id: string, options: { by?: string } = {}): Promise<Execution> {
+    const e = isExecutionId(id) ? await this.store.get(id, false) : null;
+    if (!e) throw new ExecutionNotFoundError(id);
+    if (e.kind === "task") return this.retryTask(id);
+    await retryWorkflow(this.store, id, options);
+    return (await this.get(id))!;
   }
 
   /** The workers running now (each writes its row every 10 s), oldest first. */

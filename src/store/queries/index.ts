@@ -8,6 +8,7 @@ import { CANCEL_QUERIES } from "./cancel.js";
 import { CLAIM_QUERIES } from "./claims.js";
 import { DELIVERY_QUERIES } from "./deliveries.js";
 import { ENQUEUE_QUERIES } from "./enqueue.js";
+import { OPERATION_QUERIES } from "./operations.js";
 import { OVERVIEW_QUERIES } from "./overview.js";
 import { READ_QUERIES } from "./reads.js";
 import { SIGNAL_QUERIES } from "./signals.js";
@@ -28,6 +29,7 @@ const Q = {
   ...CANCEL_QUERIES,
   ...READ_QUERIES,
   ...OVERVIEW_QUERIES,
+  ...OPERATION_QUERIES,
 } as const;
 
 export type QueryName = keyof typeof Q;
