@@ -7,11 +7,14 @@ import { checkCommand } from "./commands/check.js";
 import { dashboardCommand } from "./commands/dashboard.js";
 import { deployCommand } from "./commands/deploy.js";
 import { devCommand } from "./commands/dev.js";
+import { forkCommand } from "./commands/fork.js";
 import { getCommand } from "./commands/get.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { listCommand } from "./commands/list.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { retryCommand } from "./commands/retry.js";
 import { runCommand } from "./commands/run.js";
+import { setCommand } from "./commands/set.js";
 import { signalCommand } from "./commands/signal.js";
 import { startCommand } from "./commands/start.js";
 import { taskCommand } from "./commands/task.js";
@@ -37,6 +40,9 @@ const groups: [string, Record<string, Command>][] = [
       inspect: inspectCommand,
       list: listCommand,
       cancel: cancelCommand,
+      retry: retryCommand,
+      set: setCommand,
+      fork: forkCommand,
       dashboard: dashboardCommand,
     },
   ],
