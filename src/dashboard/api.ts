@@ -8,8 +8,19 @@ import type { LiveWorker } from "../store/workers.js";
 import type { QueueOverview } from "../client/queues.js";
 import type { Throughput } from "../client/throughput.js";
 import type { ExecutionInspection as Inspection } from "../client/inspect.js";
+import type { ForkResult, VariableChange } from "../client/operations.js";
 
-export type { Execution, Inspection, Timeline, QueueOverview, Throughput, LiveWorker, VersionSummary };
+export type {
+  Execution,
+  Inspection,
+  Timeline,
+  QueueOverview,
+  Throughput,
+  LiveWorker,
+  VersionSummary,
+  ForkResult,
+  VariableChange,
+};
 
 export interface Page {
   executions: Execution[];
@@ -98,5 +109,8 @@ export const api = {
   signal: (executionId: string, name: string, payload: unknown, force = false) =>
     request<{ sent: true }>("POST", `/executions/${id(executionId)}/signals/${id(name)}${force ? "?force=true" : ""}`, payload),
   cancel: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/cancel`, {}),
-  retry: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/retry`, {}),
+  retry: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/retry`, { by: "dashboard" }),
+  fork: (executionId: string) => request<ForkResult>("POST", `/executions/${id(executionId)}/fork`, { by: "dashboard" }),
+  setVariable: (executionId: string, name: string, value: unknown, frame: number) =>
+    request<VariableChange>("POST", `/executions/${id(executionId)}/variables`, { name, value, frame, by: "dashboard" }),
 };
