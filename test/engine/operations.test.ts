@@ -38,6 +38,11 @@ const child = await Workflow.run("child", {});
 return { before, child };
 `,
   child: `return await Task.run("flaky", { n: 8 });`,
+  gated: `
+let note = "before";
+const r = await Task.run("gate", { key: Inputs.key });
+return { note, r };
+`,
 };
 
 for (const backend of await backends()) {
@@ -48,6 +53,7 @@ for (const backend of await backends()) {
     const steps: number[] = [];
     const release = deferred();
     let blockingStarted = 0;
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
     const flaky = async (inputs: { n: number }) => {
       throw new NonRetryableError(`flaky ${inputs.n} is broken`);
     };
@@ -65,6 +71,10 @@ for (const backend of await backends()) {
         blockingStarted++;
         await release.promise;
         return inputs.n;
+      });
+      rhythm.task("gate", async (inputs: { key: string }) => {
+        await gates.get(inputs.key)!.promise;
+        return inputs.key;
       });
       await rhythm.worker({ pollIntervalMs: 50 }).start();
     });
@@ -158,6 +168,28 @@ for (const backend of await backends()) {
         }),
       );
       assert.equal(outcomes.length, 4);
+    });
+
+    test("set raced with a task completion: the edit lands or is refused, and the task's result is never lost", async () => {
+      const keys = ["k1", "k2", "k3", "k4"];
+      for (const k of keys) gates.set(k, deferred());
+      const ids = await Promise.all(keys.map((key) => rhythm.startWorkflow("gated", { key })));
+      await Promise.all(ids.map((id) => untilStatus(rhythm, id, "suspended")));
+      await Promise.all(
+        ids.map(async (id, n) => {
+          const [edit] = await Promise.allSettled([
+            rhythm.setVariable(id, "note", "after"),
+            Promise.resolve().then(() => gates.get(keys[n])!.resolve(undefined)),
+          ]);
+          const out = (await untilStatus(rhythm, id, "completed")).output as { note: string; r: string };
+          assert.equal(out.r, keys[n], "the task's result arrived");
+          if (edit.status === "fulfilled") assert.equal(out.note, "after");
+          else {
+            assert.equal((edit.reason as OperationRefusedError).code, "EDIT_REFUSED");
+            assert.equal(out.note, "before");
+          }
+        }),
+      );
     });
 
     test("fork: a copy with its own id; completed results copied, signals its own", async () => {
