@@ -5,8 +5,9 @@
 // refused. What to do with the saved state is decided here; the store reads and writes it.
 
 import { randomUUID } from "node:crypto";
-import { userInfo } from "node:os";
 import { withDebugTables, type Program } from "../compiler/index.js";
+import { defaultActor } from "./actor.js";
+import { movedState, resolveVersion } from "./upgrade.js";
 import { isExecutionId } from "../shared/ids.js";
 import type { EnqueueItem, TimerKind } from "../store/types.js";
 import type { HandleExecution, LockedRun, OperationsTx } from "../store/operations.js";
@@ -28,15 +29,6 @@ import {
   OperationRefusedError,
   RetryRefusedError,
 } from "./errors.js";
-
-/** Who asked, when the caller does not say: the OS user running this process. */
-export function defaultActor(): string {
-  try {
-    return userInfo().username || "unknown";
-  } catch {
-    return "unknown";
-  }
-}
 
 function actorOf(by: string | undefined): string {
   if (by === undefined) return defaultActor();
@@ -220,18 +212,42 @@ export interface WorkflowRetry {
  * arrived after it failed are delivered, timers and signal waits wait again. No task that had
  * finished before runs again. One that failed before its first pause starts from its first line.
  */
-export async function retryWorkflow(store: Store, id: string, options: { by?: string } = {}): Promise<WorkflowRetry> {
+export async function retryWorkflow(
+  store: Store,
+  id: string,
+  options: { by?: string; version?: string } = {},
+): Promise<WorkflowRetry> {
   const by = actorOf(options.by);
   if (!isExecutionId(id)) throw new ExecutionNotFoundError(id);
-  return store.operate((tx) => retryIn(tx, id, by, new Set()));
+  if (options.version !== undefined && options.version !== "latest" && !/^[0-9a-f]{6,64}$/.test(options.version))
+    throw new InvalidArgumentError('version must be "latest" or a version (its sha256, or at least its first 6 hex digits)');
+  return store.operate((tx) => retryIn(tx, id, by, new Set(), options.version));
 }
 
-async function retryIn(tx: OperationsTx, id: string, by: string, seen: Set<string>): Promise<WorkflowRetry> {
+async function retryIn(tx: OperationsTx, id: string, by: string, seen: Set<string>, version?: string): Promise<WorkflowRetry> {
   seen.add(id);
   const run = await tx.lock(id);
   if (!run) throw new ExecutionNotFoundError(id);
   if (run.status !== "failed") throw new RetryRefusedError(id, `it is ${run.status}; only a failed execution can be retried`);
+  let moved = "";
+  if (version !== undefined && run.state !== null) {
+    // retried on another version: its state moves first, by the upgrade rule, or nothing happens
+    const target = await resolveVersion(tx, run.name, version);
+    if (target.startsWith("!")) throw new RetryRefusedError(id, target.slice(1));
+    if (target !== run.version) {
+      const verdict = await movedState(tx, run.name, run.version!, target, run.state as SavedState);
+      if (!verdict.ok) throw new RetryRefusedError(id, `it cannot move to version ${target.slice(0, 12)}: ${verdict.reason}`);
+      run.state = verdict.state;
+      await tx.setVersion(id, target);
+      moved = ` on version ${target.slice(0, 12)} (continuing at line ${verdict.to.line})`;
+    }
+  }
   if (run.state === null) {
+    if (version !== undefined) {
+      const target = await resolveVersion(tx, run.name, version);
+      if (target.startsWith("!")) throw new RetryRefusedError(id, target.slice(1));
+      await tx.setVersion(id, target);
+    }
     await tx.resume(id, null);
     await tx.log(id, `retried by ${by} from its first line (it failed before it first paused, so no state was kept)`);
     return { id, from: "start", retried: [], delivered: [] };
@@ -274,7 +290,7 @@ async function retryIn(tx: OperationsTx, id: string, by: string, seen: Set<strin
   const what = out.retried.map((r) => `${r.kind} "${r.name}" ${r.id}`).join(", ");
   await tx.log(
     id,
-    `retried by ${by} from its last saved state` +
+    `retried by ${by} from its last saved state${moved}` +
       (what ? `; given a new attempt: ${what}` : "") +
       (out.delivered.length > 0 ? `; ${out.delivered.length} result(s) that arrived after it failed delivered` : ""),
   );

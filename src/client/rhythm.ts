@@ -58,6 +58,7 @@ import {
   type SetVariableOptions,
   type VariableChange,
 } from "./operations.js";
+import { upgradeAll, upgradeExecution, type RunUpgrade, type UpgradeOptions } from "./upgrade.js";
 import type { ShowLimits } from "../vm/show-value.js";
 
 export interface ConnectOptions {
@@ -390,12 +391,26 @@ export class Rhythm {
    * Retries a failed execution: a task gets one more attempt (retryTask); a workflow continues
    * from its last saved state, the await whose failure it did not catch given a new attempt.
    */
-  async retry(id: string, options: { by?: string } = {}): Promise<Execution> {
+  async retry(id: string, options: { by?: string; version?: string } = {}): Promise<Execution> {
     const e = isExecutionId(id) ? await this.store.get(id, false) : null;
     if (!e) throw new ExecutionNotFoundError(id);
     if (e.kind === "task") return this.retryTask(id);
     await retryWorkflow(this.store, id, options);
     return (await this.get(id))!;
+  }
+
+  /**
+   * Moves a suspended workflow onto another version (default the newest) when the await it is
+   * paused at has one counterpart there and its variables map by name; else it keeps its version
+   * and the answer says why. `dryRun` only says.
+   */
+  upgrade(id: string, options: UpgradeOptions = {}): Promise<RunUpgrade> {
+    return upgradeExecution(this.store, id, options);
+  }
+
+  /** `upgrade` for every suspended run of a workflow on another version (oldest first). */
+  upgradeAll(name: string, options: UpgradeOptions & { limit?: number } = {}): Promise<RunUpgrade[]> {
+    return upgradeAll(this.store, name, options);
   }
 
   /** The workers running now (each writes its row every 10 s), oldest first. */

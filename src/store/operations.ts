@@ -6,6 +6,7 @@ import type { Db } from "./db.js";
 import { enqueue } from "./enqueue.js";
 import { matchSignals } from "./signals.js";
 import { addTimers } from "./timers.js";
+import { newestVersion } from "./versions.js";
 import type { EnqueueItem, TimerKind } from "./types.js";
 import type { ExecutionKind, ExecutionStatus } from "../shared/statuses.js";
 
@@ -115,5 +116,34 @@ export class OperationsTx {
   /** A line in the run's log saying what an operation changed and who asked. */
   async log(id: string, message: string, level: "info" | "warn" = "info"): Promise<void> {
     await this.db.run("LogInsert", [JSON.stringify([{ execution_id: id, level, message, line: null, source: "operation" }])]);
+  }
+
+  /** A stored version by its sha256 or a prefix of it; null when none (or two) match. */
+  async version(
+    name: string,
+    version: string,
+  ): Promise<{ version: string; source: string; program: unknown } | null | "ambiguous"> {
+    const r = await this.db.run<{ version: string; source: string; program: unknown }>("OpVersion", [name, version]);
+    return r.rows.length > 1 ? "ambiguous" : (r.rows[0] ?? null);
+  }
+
+  async newestVersion(name: string): Promise<string | null> {
+    return newestVersion(this.db, name);
+  }
+
+  /** Suspended runs of `name` not on `version`, oldest first. */
+  async pausedOf(name: string, version: string, limit: number): Promise<string[]> {
+    return (await this.db.run<{ id: string }>("OpPausedOf", [name, version, limit])).rows.map((r) => r.id);
+  }
+
+  /** A paused run moved to `version` with `state`, queued to say anew what it waits on. */
+  async move(id: string, version: string, state: unknown): Promise<boolean> {
+    const r = await this.db.run<{ queue: string }>("OpMove", [id, version, JSON.stringify(state)]);
+    await this.db.notifyQueues(r.rows.map((x) => x.queue));
+    return r.rows.length === 1;
+  }
+
+  async setVersion(id: string, version: string): Promise<void> {
+    await this.db.run("OpSetVersion", [id, version]);
   }
 }

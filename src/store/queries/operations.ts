@@ -46,4 +46,20 @@ export const OPERATION_QUERIES = {
         max_attempts = attempt + 1, worker_id = null, cancel_requested = false
     where id = $1 and kind = 'task' and status in ('failed', 'cancelled')
     returning queue`,
+  // A stored version of a workflow by its full sha256 or a prefix (two rows: ambiguous).
+  OpVersion: `
+    select version, source, program from :SCHEMA.workflow_versions
+    where name = $1 and version like $2 || '%' order by deployed_at desc limit 2`,
+  // Suspended runs of a workflow on another version than $2, oldest first (upgrade --all).
+  OpPausedOf: `
+    select id from :SCHEMA.executions
+    where kind = 'workflow' and name = $1 and status = 'suspended' and version <> $2
+    order by created_at, id limit $3`,
+  // A paused run moved to version $2 with state $3; queued, so an activation says anew what it
+  // waits on (and where) in the new version's terms.
+  OpMove: `
+    update :SCHEMA.executions set version = $2, state = $3, status = 'queued', run_at = now(), waits = null
+    where id = $1 and status = 'suspended' and claim_token is null
+    returning queue`,
+  OpSetVersion: `update :SCHEMA.executions set version = $2 where id = $1`,
 } as const;
