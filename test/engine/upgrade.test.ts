@@ -67,7 +67,7 @@ for (const backend of await backends()) {
       const v2 = await deploy("flow", V2);
       const dry = await rhythm.upgrade(id, { dryRun: true });
       assert.deepEqual(
-        [dry.stuck, dry.moved, dry.from, dry.to, dry.at?.line, dry.continuesAt?.line, dry.kept],
+        [dry.movable, dry.moved, dry.from, dry.to, dry.at?.line, dry.continuesAt?.line, dry.kept],
         [true, false, v1, v2, 2, 3, ["quote", "go"]],
       );
       assert.equal((await rhythm.get(id))!.version, v1, "a dry run changes nothing");
