@@ -15,6 +15,7 @@ import { migrateCommand } from "./commands/migrate.js";
 import { retryCommand } from "./commands/retry.js";
 import { runCommand } from "./commands/run.js";
 import { setCommand } from "./commands/set.js";
+import { upgradeCommand } from "./commands/upgrade.js";
 import { signalCommand } from "./commands/signal.js";
 import { startCommand } from "./commands/start.js";
 import { taskCommand } from "./commands/task.js";
@@ -43,6 +44,7 @@ const groups: [string, Record<string, Command>][] = [
       retry: retryCommand,
       set: setCommand,
       fork: forkCommand,
+      upgrade: upgradeCommand,
       dashboard: dashboardCommand,
     },
   ],

@@ -33,7 +33,13 @@ export const OPERATION_PATHS = {
       description:
         "A failed workflow continues from its last saved state — the await whose failure it did not catch — with that task given a new attempt (or that child workflow retried the same way); no task that had finished runs again. A failed task no workflow waits for gets one more attempt; its earlier errors stay.",
       parameters: [ID],
-      requestBody: json({ type: "object", properties: BY }),
+      requestBody: json({
+        type: "object",
+        properties: {
+          version: { type: "string", description: "a workflow: retry it on this version (latest, or a sha256 or its prefix)" },
+          ...BY,
+        },
+      }),
       responses: {
         "200": ok("the execution, queued again", ref("Execution")),
         ...ACTION_ERRORS,
@@ -100,6 +106,43 @@ export const OPERATION_PATHS = {
         ...ACTION_ERRORS,
         "404": NOT_FOUND,
         "409": error("a task (NOT_A_WORKFLOW), or refused (EDIT_REFUSED, with the reason)"),
+      },
+    },
+  },
+  "/executions/{id}/upgrade": {
+    post: {
+      summary: "Move a paused workflow onto another version (or say why it cannot)",
+      description:
+        "Moves it when the await it is paused at has exactly one counterpart in the new source and its variables map by name (docs/operations.md); otherwise it keeps its version and `reason` says why. `dryRun` only says.",
+      parameters: [ID],
+      requestBody: json({
+        type: "object",
+        properties: {
+          to: { type: "string", description: "latest (default), or a sha256 or its prefix" },
+          dryRun: { type: "boolean" },
+          ...BY,
+        },
+      }),
+      responses: {
+        "200": ok("what happened to the run", {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            from: { type: ["string", "null"] },
+            to: { type: ["string", "null"] },
+            moved: { type: "boolean" },
+            movable: { type: "boolean" },
+            at: { type: "object" },
+            continuesAt: { type: "object" },
+            kept: { type: "array", items: { type: "string" } },
+            added: { type: "array", items: { type: "string" } },
+            dropped: { type: "array", items: { type: "string" } },
+            reason: { type: "string" },
+          },
+        }),
+        ...ACTION_ERRORS,
+        "404": NOT_FOUND,
+        "409": error("a task (NOT_A_WORKFLOW)"),
       },
     },
   },

@@ -10,8 +10,24 @@ const DEFAULT_ACTOR = "http api";
 
 export function operationRoutes(app: Hono, rhythm: Rhythm, limit: MiddlewareHandler): void {
   app.post("/executions/:id/retry", limit, async (c) => {
-    const body = await objectBody(c, ["by"]);
-    return c.json(await rhythm.retry(c.req.param("id"), { by: actor(body) }));
+    const body = await objectBody(c, ["by", "version"]);
+    if (body.version !== undefined && typeof body.version !== "string")
+      throw new ApiError(400, "INVALID_ARGUMENT", "version must be a string");
+    return c.json(await rhythm.retry(c.req.param("id"), { by: actor(body), version: body.version as string | undefined }));
+  });
+
+  app.post("/executions/:id/upgrade", limit, async (c) => {
+    const body = await objectBody(c, ["to", "dryRun", "by"]);
+    if (body.to !== undefined && typeof body.to !== "string") throw new ApiError(400, "INVALID_ARGUMENT", "to must be a string");
+    if (body.dryRun !== undefined && typeof body.dryRun !== "boolean")
+      throw new ApiError(400, "INVALID_ARGUMENT", "dryRun must be true or false");
+    return c.json(
+      await rhythm.upgrade(c.req.param("id"), {
+        to: body.to as string | undefined,
+        dryRun: body.dryRun === true,
+        by: actor(body),
+      }),
+    );
   });
 
   app.post("/executions/:id/fork", limit, async (c) => {

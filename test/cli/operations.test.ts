@@ -64,6 +64,10 @@ if (hasServer)
         /no variable "discont" is in scope in frame 0 \(main, line 3\): it has discount, charged, approval \(EDIT_REFUSED\)/,
       );
       assert.equal(cli(["set", id, "discount", "--database-url", db.url!], folder.dir).code, 2);
+      const up = cli(["upgrade", id, "--dry-run", "--database-url", db.url!], folder.dir);
+      assert.equal(up.code, 1);
+      assert.match(up.stdout, new RegExp(`^${id}  stays on [0-9a-f]{12}: it already runs that version\n$`));
+      assert.equal(cli(["upgrade", "--all", "--database-url", db.url!], folder.dir).code, 2);
       await client.signal(id, "approve", true);
       assert.deepEqual((await untilStatus(client, id, "completed")).output, { discount: 20, charged: 95, approval: true });
       assert.ok((await client.logs(id)).some((l) => l.source === "operation" && l.message.endsWith("by erin")));

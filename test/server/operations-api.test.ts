@@ -70,6 +70,10 @@ for (const backend of await backends()) {
       assert.equal(bad.status, 400);
       const unknown = await post(base, `/api/v1/executions/${id}/variables`, { name: "limit", value: 1, frmae: 1 });
       assert.equal(unknown.status, 400);
+      const up = await post(base, `/api/v1/executions/${id}/upgrade`, { dryRun: true });
+      assert.equal(up.status, 200, up.text);
+      assert.deepEqual([up.json.movable, up.json.moved, up.json.reason], [false, false, "it already runs that version"]);
+      assert.equal((await post(base, `/api/v1/executions/${id}/upgrade`, { dryRun: "yes" })).status, 400);
       await rhythm.signal(id, "approve", true);
       assert.deepEqual((await untilStatus(rhythm, id, "completed")).output, { limit: 50, quote: 42, ok: true });
       assert.ok(

@@ -6,7 +6,7 @@ import { parseCommandArgs, positionalArgs, type Command } from "../command.js";
 import { DATABASE_HELP, DATABASE_OPTIONS, printJson, withRhythm } from "../engine-client.js";
 import { formatExecution } from "../format-execution.js";
 
-const help = `Usage: rhythm retry <id> [--by NAME] [options]
+const help = `Usage: rhythm retry <id> [--version VERSION|latest] [--by NAME] [options]
 
 Retries the failed execution <id>.
 - A workflow continues from its last saved state — the await whose failure it did not catch —
@@ -19,6 +19,8 @@ Retries the failed execution <id>.
 - A task no workflow waits for gets one more attempt.
 
 Options:
+  --version V          a workflow: retry it on version V (latest, or a sha256 or its first 6+
+                       hex digits), its state moved by the rule of rhythm upgrade, or refused
   --by NAME            who asks, for the log (default: the OS user)
 ${DATABASE_HELP}
 
@@ -31,10 +33,14 @@ export const retryCommand: Command = {
   summary: "continue a failed workflow from its failed await, or retry a task",
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { ...DATABASE_OPTIONS, by: { type: "string" } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...DATABASE_OPTIONS,
+      by: { type: "string" },
+      version: { type: "string" },
+    });
     const [id] = positionalArgs(positionals, ["id"]);
     return withRhythm("retry", values, async (rhythm) => {
-      const after = await rhythm.retry(id, { by: values.by });
+      const after = await rhythm.retry(id, { by: values.by, version: values.version });
       if (values.json) printJson(after);
       else process.stdout.write(formatExecution(after) + "\n");
       return 0;
