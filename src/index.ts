@@ -13,6 +13,7 @@ export {
   UnknownSignalError,
   WaitTimeoutError,
   RetryRefusedError,
+  OperationRefusedError,
   DatabaseError,
   DatabaseInUseError,
   DatabaseConnectError,
@@ -36,6 +37,9 @@ export { DatabaseUnavailableError } from "./store/connection-errors.js";
 export type { BufferedSignal, ChildExecution, Execution, ExecutionStatus, PendingTimer, WaitingOn } from "./store/execution.js";
 export type { ListFilter } from "./store/types.js";
 export type { ExecutionInspection, InspectedFrame, AwaitedHandle } from "./client/inspect.js";
+export type { ForkResult, SetVariableOptions, VariableChange, WorkflowRetry } from "./client/operations.js";
+export type { RunUpgrade, UpgradeOptions } from "./client/upgrade.js";
+export type { AwaitSite } from "./vm/state-upgrade.js";
 export { showText, type Shown, type ShowLimits } from "./vm/show-value.js";
 export type { ChangeNotice } from "./client/changes.js";
 export type { QueueGroup, QueueOverview } from "./client/queues.js";

@@ -7,13 +7,17 @@ import { checkCommand } from "./commands/check.js";
 import { dashboardCommand } from "./commands/dashboard.js";
 import { deployCommand } from "./commands/deploy.js";
 import { devCommand } from "./commands/dev.js";
+import { forkCommand } from "./commands/fork.js";
 import { getCommand } from "./commands/get.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { listCommand } from "./commands/list.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { pruneCommand } from "./commands/prune.js";
+import { retryCommand } from "./commands/retry.js";
 import { runCommand } from "./commands/run.js";
 import { scheduleCommand } from "./commands/schedule.js";
+import { setCommand } from "./commands/set.js";
+import { upgradeCommand } from "./commands/upgrade.js";
 import { signalCommand } from "./commands/signal.js";
 import { startCommand } from "./commands/start.js";
 import { taskCommand } from "./commands/task.js";
@@ -41,6 +45,10 @@ const groups: [string, Record<string, Command>][] = [
       cancel: cancelCommand,
       schedule: scheduleCommand,
       prune: pruneCommand,
+      retry: retryCommand,
+      set: setCommand,
+      fork: forkCommand,
+      upgrade: upgradeCommand,
       dashboard: dashboardCommand,
     },
   ],

@@ -251,3 +251,14 @@ function errorText(e: unknown): string {
   const inner = (e as { errors?: unknown[] }).errors?.find((x): x is Error => x instanceof Error && x.message !== "");
   return inner?.message ?? (e as { code?: string }).code ?? e.name;
 }
+
+/** An operation on a paused run (fork, set) that cannot be done now or at all (nothing was changed). */
+export class OperationRefusedError extends RhythmError {
+  constructor(
+    code: "FORK_REFUSED" | "EDIT_REFUSED",
+    readonly executionId: string,
+    reason: string,
+  ) {
+    super(code, `execution ${executionId} cannot be ${code === "FORK_REFUSED" ? "forked" : "changed"}: ${reason}`);
+  }
+}

@@ -39,7 +39,9 @@ export async function inspectExecution(store: Store, id: string, limits?: Partia
       id,
       row.status === "queued" || row.status === "running"
         ? "it has not paused yet, so it has no saved state"
-        : `it is ${row.status} and its state is no longer kept (a workflow's state is kept while it is paused)`,
+        : row.status === "failed"
+          ? "it failed before it first paused, so it has no saved state"
+          : `it is ${row.status} and its state is no longer kept (kept while it is paused, and after it failed)`,
     );
   }
   if (row.program === null || row.source === null)

@@ -64,6 +64,15 @@ import {
   type WorkflowEnqueueOptions,
 } from "./enqueue-checks.js";
 import { inspectExecution, type ExecutionInspection } from "./inspect.js";
+import {
+  forkExecution,
+  retryWorkflow,
+  setVariable,
+  type ForkResult,
+  type SetVariableOptions,
+  type VariableChange,
+} from "./operations.js";
+import { upgradeAll, upgradeExecution, type RunUpgrade, type UpgradeOptions } from "./upgrade.js";
 import type { ShowLimits } from "../vm/show-value.js";
 
 export interface ConnectOptions {
@@ -397,6 +406,44 @@ export class Rhythm {
    */
   async inspect(id: string, limits?: Partial<ShowLimits>): Promise<ExecutionInspection> {
     return inspectExecution(this.store, id, limits);
+  }
+
+  // ── operations on paused runs (SPEC §10, docs/operations.md; logic in client/operations.ts) ──
+
+  /** A new execution with a copy of a paused (or failed) workflow's state and version. */
+  fork(id: string, options: { by?: string } = {}): Promise<ForkResult> {
+    return forkExecution(this.store, id, options);
+  }
+
+  /** Sets a variable of a suspended (or failed) workflow by name, in a frame (default 0); logged. */
+  setVariable(id: string, name: string, value: unknown, options: SetVariableOptions = {}): Promise<VariableChange> {
+    return setVariable(this.store, id, name, value, { limits: { maxPayloadBytes: this.maxPayloadBytes }, ...options });
+  }
+
+  /**
+   * Retries a failed execution: a task gets one more attempt (retryTask); a workflow continues
+   * from its last saved state, the await whose failure it did not catch given a new attempt.
+   */
+  async retry(id: string, options: { by?: string; version?: string } = {}): Promise<Execution> {
+    const e = isExecutionId(id) ? await this.store.get(id, false) : null;
+    if (!e) throw new ExecutionNotFoundError(id);
+    if (e.kind === "task") return this.retryTask(id);
+    await retryWorkflow(this.store, id, options);
+    return (await this.get(id))!;
+  }
+
+  /**
+   * Moves a suspended workflow onto another version (default the newest) when the await it is
+   * paused at has one counterpart there and its variables map by name; else it keeps its version
+   * and the answer says why. `dryRun` only says.
+   */
+  upgrade(id: string, options: UpgradeOptions = {}): Promise<RunUpgrade> {
+    return upgradeExecution(this.store, id, options);
+  }
+
+  /** `upgrade` for every suspended run of a workflow on another version (oldest first). */
+  upgradeAll(name: string, options: UpgradeOptions & { limit?: number } = {}): Promise<RunUpgrade[]> {
+    return upgradeAll(this.store, name, options);
   }
 
   /** The workers running now (each writes its row every 10 s), oldest first. */

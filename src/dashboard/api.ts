@@ -9,8 +9,20 @@ import type { QueueOverview } from "../client/queues.js";
 import type { Throughput } from "../client/throughput.js";
 import type { ExecutionInspection as Inspection } from "../client/inspect.js";
 import type { Schedule } from "../store/schedules.js";
+import type { ForkResult, VariableChange } from "../client/operations.js";
 
-export type { Execution, Inspection, Timeline, QueueOverview, Throughput, LiveWorker, VersionSummary, Schedule };
+export type {
+  Execution,
+  Inspection,
+  Timeline,
+  QueueOverview,
+  Throughput,
+  LiveWorker,
+  VersionSummary,
+  Schedule,
+  ForkResult,
+  VariableChange,
+};
 
 export interface Page {
   executions: Execution[];
@@ -99,7 +111,10 @@ export const api = {
   signal: (executionId: string, name: string, payload: unknown, force = false) =>
     request<{ sent: true }>("POST", `/executions/${id(executionId)}/signals/${id(name)}${force ? "?force=true" : ""}`, payload),
   cancel: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/cancel`, {}),
-  retry: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/retry`, {}),
+  retry: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/retry`, { by: "dashboard" }),
+  fork: (executionId: string) => request<ForkResult>("POST", `/executions/${id(executionId)}/fork`, { by: "dashboard" }),
+  setVariable: (executionId: string, name: string, value: unknown, frame: number) =>
+    request<VariableChange>("POST", `/executions/${id(executionId)}/variables`, { name, value, frame, by: "dashboard" }),
   schedules: () => request<{ schedules: Schedule[] }>("GET", "/schedules"),
   pauseSchedule: (name: string) => request<Schedule>("POST", `/schedules/${id(name)}/pause`, {}),
   resumeSchedule: (name: string) => request<Schedule>("POST", `/schedules/${id(name)}/resume`, {}),

@@ -14,6 +14,7 @@ import { scheduleRoutes } from "./api-schedules.js";
 import { ApiError, errorResponse } from "./http-errors.js";
 import type { LiveHub } from "./live.js";
 import { OPENAPI } from "./openapi.js";
+import { operationRoutes } from "./operations-api.js";
 
 export interface ApiOptions {
   /** Largest request body, in bytes. */
@@ -132,10 +133,8 @@ export function api(rhythm: Rhythm, options: ApiOptions): Hono {
     return c.json(await rhythm.cancel(id));
   });
 
-  app.post("/executions/:id/retry", limit, async (c) => {
-    await jsonBody(c);
-    return c.json(await rhythm.retryTask(c.req.param("id")));
-  });
+  // retry, fork, set a variable: operations on paused runs
+  operationRoutes(app, rhythm, limit);
 
   scheduleRoutes(app, rhythm, limit);
 

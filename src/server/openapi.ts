@@ -3,6 +3,7 @@
 
 import { DEBOUNCE_SCHEMA, RUN_TIMEOUT_SCHEMA } from "./openapi-flow-control.js";
 import { SCHEDULE_PATHS, SCHEDULE_SCHEMA } from "./openapi-schedules.js";
+import { OPERATION_PATHS } from "./openapi-operations.js";
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -289,20 +290,7 @@ export const OPENAPI = {
         },
       },
     },
-    "/executions/{id}/retry": {
-      post: {
-        summary: "Retry a failed task",
-        description:
-          "Queues a failed task that no workflow waits for again, for one more attempt; its earlier errors stay. A task a workflow started is refused: the workflow was told of the failure.",
-        parameters: [ID],
-        responses: {
-          "200": ok("the task, queued", ref("Execution")),
-          ...ACTION_ERRORS,
-          "404": NOT_FOUND,
-          "409": error("not a failed task, or one a workflow started (RETRY_REFUSED)"),
-        },
-      },
-    },
+    ...OPERATION_PATHS,
     "/counts": {
       get: {
         summary: "How many executions are queued, running and suspended (at most 10,000 counted of each)",

@@ -8,6 +8,7 @@ import { isConflict } from "../shared/postgres-errors.js";
 import { cancel } from "./cancel.js";
 import { claim, heartbeat, heldClaims, inbox, release, releaseLost } from "./claims.js";
 import { Db } from "./db.js";
+import { OperationsTx } from "./operations.js";
 import type { Driver, Queryable } from "./driver.js";
 import { enqueueDebounced } from "./debounce.js";
 import { enqueue, type Enqueued } from "./enqueue.js";
@@ -86,6 +87,14 @@ export class Store {
         return result;
       }),
     );
+  }
+
+  /**
+   * One transaction of an operation on a paused run (fork, set, retry: store/operations.ts).
+   * Like `transaction`, `fn` may run again after a deadlock: it may only read and compute.
+   */
+  operate<T>(fn: (tx: OperationsTx) => Promise<T>): Promise<T> {
+    return this.inTransaction((db) => fn(new OperationsTx(db)));
   }
 
   /** Runs `write` (a transaction or one statement) again when it lost a deadlock or a serialization conflict. */

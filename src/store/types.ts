@@ -151,7 +151,7 @@ export interface LockedRow {
 export type Hold = { kind: "claimed"; token: string } | { kind: "locked"; handed: number };
 
 /** Where a log line comes from: a workflow's console.*, the interpreter itself, a task handler's ctx.log. */
-export type LogSource = "console" | "runtime" | "task";
+export type LogSource = "console" | "runtime" | "task" | "operation";
 
 /** A timer resolves to null when it fires; a signal timeout rejects its Signal.when with a Timeout. */
 export type TimerKind = "timer" | "signal-timeout";

@@ -208,6 +208,31 @@ describe("the dashboard in Chromium", () => {
     }
   });
 
+  test("a paused run's variable is set and the run forked from its page", async () => {
+    const id = await rhythm.startWorkflow("approval", { orderId: "F-2", total: 7 });
+    await untilStatus(rhythm, id, "suspended");
+    const { page } = await open(`/executions/${id}`);
+    try {
+      await page.getByRole("button", { name: "Set variable" }).click();
+      await page.getByLabel("Variable").selectOption("notes");
+      await page.getByLabel("New value (JSON)").fill('["received", "edited"]');
+      await page.getByRole("button", { name: "Set", exact: true }).click();
+      await page.getByText('notes set (was ["received"])').waitFor();
+      assert.deepEqual((await rhythm.inspect(id)).stack[0].variables.notes, ["received", "edited"]);
+      await page.getByRole("button", { name: "Fork" }).click();
+      await page.getByText(/Forked as [0-9a-f]{8}/).waitFor();
+      await page.getByRole("link", { name: "Open it" }).click();
+      await page.waitForURL((u) => /\/executions\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(id));
+      const forkId = new URL(page.url()).pathname.split("/").pop()!;
+      await rhythm.signal(forkId, "approval", { approved: true });
+      const done = await untilStatus(rhythm, forkId, "completed");
+      assert.deepEqual(done.output, { order: "F-2", approved: true, notes: ["received", "edited", "decided"] });
+      assert.ok((await rhythm.logs(id)).some((l) => l.source === "operation" && l.message.endsWith("by dashboard")));
+    } finally {
+      await page.context().close();
+    }
+  });
+
   test("the versions page shows a diff between two versions of a workflow", async () => {
     await rhythm.deploy(f.dir);
     f.write("versioned", `console.log("now with a log line");\nreturn "second";\n`);

@@ -29,7 +29,21 @@ export const deployCommand: Command = {
     positionalArgs(positionals, []);
     const { dir, exists } = workflowsFolder(values.workflows);
     if (!exists) throw new UsageError(`no ./${dir} folder here: give --workflows DIR`);
-    const stored = await withRhythm("deploy", values, (rhythm) => rhythm.deploy(dir));
+    const stored = await withRhythm("deploy", values, async (rhythm) => {
+      const deployed = await rhythm.deploy(dir);
+      // suspended runs of older versions, and how many could move (a dry run of rhythm upgrade)
+      for (const { name } of deployed) {
+        const runs = await rhythm.upgradeAll(name, { dryRun: true, limit: 1000 });
+        if (runs.length === 0) continue;
+        const movable = runs.filter((r) => r.movable).length;
+        note(
+          "deploy",
+          `${name}: ${movable} of ${runs.length}${runs.length === 1000 ? "+" : ""} suspended run(s) of older versions could move ` +
+            `(rhythm upgrade --workflow ${name} --all [--dry-run])`,
+        );
+      }
+      return deployed;
+    });
     const list = stored.map((f) => ({ ...f, file: join(dir, `${f.name}.flow`) }));
     if (values.json) printJson({ workflows: list });
     else {

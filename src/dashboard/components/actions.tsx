@@ -1,10 +1,13 @@
 // What a person can do to an execution: send a signal to a workflow (the names it waits for
-// offered first), cancel it (after a confirmation in the page, not a browser dialog), or retry a
-// failed task no workflow waits for. Each action says what happened, or why it was refused.
+// offered first), cancel it (after a confirmation in the page, not a browser dialog), retry a
+// failed task no workflow waits for or a failed workflow from its failed await, set a paused
+// workflow's variable, fork it. Each action says what happened, or why it was refused.
 
 import { useState } from "preact/hooks";
 import { api, type ApiError, type Execution, type Inspection, type Timeline } from "../api.js";
 import { signalNames } from "../signals.js";
+import { navigate } from "../router.js";
+import { forkedText, SetVariableForm } from "./operation-forms.js";
 
 const FINAL = ["completed", "failed", "cancelled"];
 
@@ -19,18 +22,25 @@ export function Actions({
   inspection: Inspection | null;
   onDone: () => void;
 }) {
-  const [open, setOpen] = useState<"signal" | "cancel" | null>(null);
-  const [result, setResult] = useState<{ ok: boolean; text: string; retry?: () => void } | null>(null);
+  const [open, setOpen] = useState<"signal" | "cancel" | "set" | null>(null);
+  const [result, setResult] = useState<{ ok: boolean; text: string; retry?: () => void; link?: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const live = !FINAL.includes(e.status);
-  const retryable = e.kind === "task" && e.status === "failed" && e.parentId === null;
+  const retryable = e.status === "failed" && (e.kind === "workflow" || e.parentId === null);
+  // a paused (or failed) workflow's saved state can be changed or copied
+  const paused = e.kind === "workflow" && (e.status === "suspended" || e.status === "failed") && inspection !== null;
 
-  const act = async (what: () => Promise<unknown>, done: string, anyway?: () => void) => {
+  const act = async <T,>(
+    what: () => Promise<T>,
+    done: string | ((r: T) => string),
+    anyway?: () => void,
+    link?: (r: T) => string,
+  ) => {
     setBusy(true);
     setResult(null);
     try {
-      await what();
-      setResult({ ok: true, text: done });
+      const r = await what();
+      setResult({ ok: true, text: typeof done === "string" ? done : done(r), link: link?.(r) });
       setOpen(null);
       onDone();
     } catch (err) {
@@ -65,9 +75,40 @@ export function Actions({
             class="button primary"
             type="button"
             disabled={busy}
-            onClick={() => act(() => api.retry(e.id), "Queued again for one more attempt")}
+            onClick={() =>
+              act(
+                () => api.retry(e.id),
+                e.kind === "workflow" ? "Continuing from its failed await" : "Queued again for one more attempt",
+              )
+            }
           >
-            Retry
+            {e.kind === "workflow" ? "Retry from failed await" : "Retry"}
+          </button>
+        )}
+        {paused && e.status === "suspended" && (
+          <button
+            class={`button${open === "set" ? " active" : ""}`}
+            type="button"
+            onClick={() => setOpen(open === "set" ? null : "set")}
+          >
+            Set variable
+          </button>
+        )}
+        {paused && (
+          <button
+            class="button"
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              act(
+                () => api.fork(e.id),
+                forkedText,
+                undefined,
+                (f) => `/executions/${f.id}`,
+              )
+            }
+          >
+            Fork
           </button>
         )}
         {live && (
@@ -85,6 +126,18 @@ export function Actions({
           names={signalNames(e, timeline, inspection)}
           busy={busy}
           onSend={(name, payload) => void signal(name, payload)}
+        />
+      )}
+      {open === "set" && inspection && (
+        <SetVariableForm
+          inspection={inspection}
+          busy={busy}
+          onSet={(name, value, frame) =>
+            void act(
+              () => api.setVariable(e.id, name, value, frame),
+              (c) => `${c.name} set (was ${JSON.stringify(c.old)})`,
+            )
+          }
         />
       )}
       {open === "cancel" && (
@@ -106,6 +159,13 @@ export function Actions({
       {result && (
         <div class={`action-result ${result.ok ? "ok" : "bad"}`} role="status">
           {result.text}
+          {result.link && (
+            <div>
+              <a href={result.link} onClick={(ev) => (ev.preventDefault(), navigate(result.link!))}>
+                Open it
+              </a>
+            </div>
+          )}
           {result.retry && (
             <div>
               <button class="button small-button" type="button" onClick={result.retry}>

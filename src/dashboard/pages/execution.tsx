@@ -1,7 +1,7 @@
 // One execution: where it is and why (the paused line of its source and its variables, read
 // from the saved state by inspect), what it started (a timeline of tasks, children, timers and
 // signals with attempts, durations and errors), its log, and what a person can do: send a signal,
-// cancel, retry a failed task.
+// cancel, retry, set a variable, fork (components/actions.tsx).
 
 import { api, ApiError, type Execution, type Inspection, type Timeline } from "../api.js";
 import { useData, useTick } from "../data.js";
@@ -18,8 +18,8 @@ export function ExecutionPage({ id }: { id: string }) {
   const execution = useData(() => api.get(id), [id]);
   const timeline = useData(() => api.timeline(id), [id]);
   const e = execution.data;
-  // a workflow's state (and so its variables) is kept while it is paused
-  const inspectable = e?.kind === "workflow" && e.status === "suspended";
+  // a workflow's state (and so its variables) is kept while it is paused, and after it failed
+  const inspectable = e?.kind === "workflow" && (e.status === "suspended" || e.status === "failed");
   // what inspect reads changes with the status and the wake-ups the saved state went through
   const stateKey = e ? `${e.status}:${e.attempt}:${JSON.stringify(e.waitingOn ?? [])}` : "";
   const inspection = useData<Inspection | null>(() => (inspectable ? api.inspect(id) : Promise.resolve(null)), [id, stateKey]);

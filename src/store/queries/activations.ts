@@ -50,7 +50,8 @@ export const ACTIVATION_QUERIES = {
           worker_id = case when t.token is null then $2 else e.worker_id end,
           started_at = coalesce(e.started_at, now()),
           run_at = case when t.status = 'suspended' or e.status = 'suspended' then now() else e.run_at end,
-          state = case when t.status = 'suspended' then t.state end,
+          -- a failed run keeps its last saved state, for rhythm retry (migration 016)
+          state = case when t.status = 'suspended' then t.state when t.status = 'failed' then e.state end,
           waits = case when t.status = 'suspended' then t.waits end,
           output = case when t.status = 'completed' then coalesce(t.output, 'null'::json) end,
           error = case when t.status = 'failed' then t.error end,
