@@ -1,12 +1,14 @@
 // Checks of what a caller hands the client (names, lists, enqueue options, limits): each bad value
 // becomes an InvalidArgumentError naming it, before anything is written.
 
-import type { EnqueueItem } from "../store/types.js";
+import type { EnqueueItem, ListFilter } from "../store/types.js";
 import type { Refusal } from "../store/signals.js";
 import { stringProblem } from "../shared/json-check.js";
 import { DEFAULT_SCHEMA, quoteSchema } from "../store/schema-name.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import type { RetriesOption } from "../shared/retries.js";
+import { isExecutionId } from "../shared/ids.js";
+import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus } from "../shared/statuses.js";
 import type { TaskOptions } from "../worker/registry.js";
 import type { WorkerOptions } from "../worker/worker.js";
 import type { DebounceOptions } from "./flow-control-checks.js";
@@ -204,4 +206,24 @@ export function knownOptions(options: unknown, call: keyof typeof OPTION_NAMES, 
 
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
+/** The filter of `list` (a cursor that is not an id would give the first page again: a paginating caller would loop forever). */
+export function checkedListFilter(filter: ListFilter): void {
+  if (filter.status !== undefined && !isExecutionStatus(filter.status))
+    throw new InvalidArgumentError(`list: status must be one of ${EXECUTION_STATUSES.join(", ")}`);
+  if (filter.kind !== undefined && !isExecutionKind(filter.kind))
+    throw new InvalidArgumentError('list: kind must be "workflow" or "task"');
+  if (filter.name !== undefined) requireName(filter.name, "list: name");
+  if (filter.queue !== undefined) requireName(filter.queue, "list: queue");
+  if (filter.limit !== undefined && !(Number.isInteger(filter.limit) && filter.limit >= 1))
+    throw new InvalidArgumentError("list: limit must be a positive integer");
+  if (filter.after !== undefined && !isExecutionId(filter.after))
+    throw new InvalidArgumentError("list: after must be the id of an execution (the last one of the previous page)");
+  if (filter.parentId !== undefined && !isExecutionId(filter.parentId))
+    throw new InvalidArgumentError("list: parentId must be the id of an execution");
+  if (filter.topLevel !== undefined && typeof filter.topLevel !== "boolean")
+    throw new InvalidArgumentError("list: topLevel must be true or false");
+  if (filter.topLevel && filter.parentId !== undefined)
+    throw new InvalidArgumentError("list: topLevel and parentId exclude each other");
 }

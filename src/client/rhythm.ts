@@ -20,20 +20,14 @@ import { ProgramCache } from "../worker/program-cache.js";
 import { TaskRegistry, registeredFlowControl, type TaskHandler, type TaskOptions } from "../worker/registry.js";
 import { durationArgument as duration } from "../shared/durations.js";
 import { isExecutionId } from "../shared/ids.js";
-import { EXECUTION_STATUSES, isExecutionKind, isExecutionStatus, isFinalStatus } from "../shared/statuses.js";
 import { retryPolicy } from "../shared/retries.js";
 import { Worker, type WorkerOptions } from "../worker/worker.js";
 import { tracedEnqueue } from "../worker/telemetry.js";
 import { chooseDatabase, describeTarget, firstContact, openDriver } from "./connection.js";
 import { folderCheckOptions } from "./flow-folder.js";
 import { FinishWatcher } from "./finish-watcher.js";
-import {
-  ExecutionNotFoundError,
-  InvalidArgumentError,
-  RetryRefusedError,
-  WaitTimeoutError,
-  WorkflowNotFoundError,
-} from "./errors.js";
+import { waitForFinish } from "./wait.js";
+import { ExecutionNotFoundError, InvalidArgumentError, RetryRefusedError, WorkflowNotFoundError } from "./errors.js";
 import { changeNotice, type ChangeNotice } from "./changes.js";
 import { queueOverview, type QueueOverview } from "./queues.js";
 import { ThroughputMeter, type Throughput } from "./throughput.js";
@@ -54,6 +48,7 @@ import {
   checkedSchema,
   common,
   isThenable,
+  checkedListFilter,
   knownOptions,
   refuse,
   requireList,
@@ -452,24 +447,7 @@ export class Rhythm {
   }
 
   async list(filter: ListFilter = {}): Promise<Execution[]> {
-    if (filter.status !== undefined && !isExecutionStatus(filter.status))
-      throw new InvalidArgumentError(`list: status must be one of ${EXECUTION_STATUSES.join(", ")}`);
-    if (filter.kind !== undefined && !isExecutionKind(filter.kind))
-      throw new InvalidArgumentError('list: kind must be "workflow" or "task"');
-    if (filter.name !== undefined) requireName(filter.name, "list: name");
-    if (filter.queue !== undefined) requireName(filter.queue, "list: queue");
-    if (filter.limit !== undefined && !(Number.isInteger(filter.limit) && filter.limit >= 1))
-      throw new InvalidArgumentError("list: limit must be a positive integer");
-    // A cursor that is not an id would silently give the first page again: a paginating caller
-    // would loop forever.
-    if (filter.after !== undefined && !isExecutionId(filter.after))
-      throw new InvalidArgumentError("list: after must be the id of an execution (the last one of the previous page)");
-    if (filter.parentId !== undefined && !isExecutionId(filter.parentId))
-      throw new InvalidArgumentError("list: parentId must be the id of an execution");
-    if (filter.topLevel !== undefined && typeof filter.topLevel !== "boolean")
-      throw new InvalidArgumentError("list: topLevel must be true or false");
-    if (filter.topLevel && filter.parentId !== undefined)
-      throw new InvalidArgumentError("list: topLevel and parentId exclude each other");
+    checkedListFilter(filter);
     return this.store.list(filter);
   }
 
@@ -586,38 +564,7 @@ export class Rhythm {
   /** Resolves when the execution finishes; woken by notifications, not polling. */
   async wait(id: string, options: { timeout?: number | string } = {}): Promise<Execution> {
     const timeoutMs = options.timeout === undefined ? null : duration(options.timeout, "wait: timeout");
-    // A notification that arrives while get() is in flight must not be lost: it is remembered.
-    let notified = false;
-    let wake: (() => void) | null = null;
-    const unwatch = await this.finishes.watch(id, () => {
-      notified = true;
-      wake?.();
-    });
-    const started = Date.now();
-    try {
-      for (;;) {
-        notified = false;
-        // (what blocks it is not asked for: wait only looks for the end)
-        const e = await this.store.get(id, false);
-        if (!e) throw new ExecutionNotFoundError(id);
-        if (isFinalStatus(e.status)) return e;
-        const left = timeoutMs === null ? 60_000 : timeoutMs - (Date.now() - started);
-        if (left <= 0) throw new WaitTimeoutError(id, timeoutMs!);
-        if (notified) continue;
-        // The notification is the signal; the re-check after a long quiet spell only guards
-        // against a notification lost with a dropped connection.
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, Math.min(left, 60_000));
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        wake = null;
-      }
-    } finally {
-      unwatch();
-    }
+    return waitForFinish(this.finishes, (id) => this.store.get(id, false), id, timeoutMs);
   }
 
   /** Stops every worker of this client, then closes the database connection. */

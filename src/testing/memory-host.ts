@@ -9,24 +9,24 @@
 
 import type { CompiledFlow } from "../compiler/index.js";
 import { cancelledError, signalTimeoutError, workflowTimeoutError } from "../shared/flow-errors.js";
-import type { ExecutionStatus } from "../shared/statuses.js";
 import { workflowErrorJson } from "../vm/errors.js";
-import {
-  pairSignals,
-  planEffects,
-  type EffectsPlan,
-  type ParentSettlement,
-  type Start,
-  type TaskStart,
-} from "../vm/effects-plan.js";
-import { Machine, type Limits, type Settlement, type WaitInfo } from "../vm/machine.js";
+import { pairSignals, planEffects, type EffectsPlan, type Start, type TaskStart } from "../vm/effects-plan.js";
+import { Machine, type Settlement } from "../vm/machine.js";
 import { inspectState, type Inspection } from "../vm/inspect-state.js";
-import type { HostHandleInfo, ShowLimits } from "../vm/show-value.js";
-import type { SavedState } from "../vm/snapshot.js";
-import type { Concurrency, RateLimit } from "../shared/flow-control.js";
+import type { ShowLimits } from "../vm/show-value.js";
 import { FlowGates } from "./flow-gates.js";
 import { seededRandom } from "./random.js";
-import type { TaskMock, TaskOutcome } from "./mocks.js";
+import type { TaskOutcome } from "./mocks.js";
+import {
+  RunawayError,
+  type Buffered,
+  type Execution,
+  type ExecutionView,
+  type LogLine,
+  type MemoryHostOptions,
+  type SignalWait,
+  type Timer,
+} from "./memory-host-types.js";
 import { afterAttempt, attemptOf, settlementFor, taskRunOf, type TaskRun, type Waiter } from "./task-runs.js";
 
 /** A deadline's timer handle (no workflow handle is negative), as the engine's migration 014. */
@@ -34,107 +34,7 @@ const DEADLINE_HANDLE = -1;
 
 export const DEFAULT_START_TIME = Date.UTC(2026, 0, 1);
 
-export interface MemoryHostOptions {
-  /** Finds a workflow by name (for the root and for Workflow.run); null when there is none. */
-  loadWorkflow: (name: string) => CompiledFlow | null;
-  /** Task name → mock (`{ returns }`, `{ fails }`, `{ echo }`, a list of those, or a function). */
-  tasks?: Record<string, TaskMock>;
-  limits?: Partial<Limits>;
-  /** Virtual clock start, epoch ms (default 2026-01-01T00:00:00Z). */
-  startTime?: number;
-  /** Seed of Math.random() (default 1). */
-  seed?: number;
-  /** Save and restore every execution through JSON at each suspension (proves resumability). */
-  resumeMode?: boolean;
-  /** Activations one `run()` may perform before it gives up (default 100,000): a guard against
-   *  workflows that loop on timers forever under virtual time. */
-  maxActivations?: number;
-  /** Called with every state an execution saves, as it suspends (to look inside runs in tests). */
-  onSuspend?: (executionId: string, state: SavedState) => void;
-}
-
-/** `run()` performed more activations than `maxActivations` allows. */
-export class RunawayError extends Error {}
-
-export interface TaskCall {
-  name: string;
-  inputs: unknown;
-}
-
-export interface LogLine {
-  executionId: string;
-  workflow: string;
-  level: string;
-  message: string;
-  line: number;
-  /** "console" for console.* calls, "runtime" for the interpreter's own notes (unhandled errors). */
-  source: "console" | "runtime";
-}
-
-export interface ExecutionView {
-  id: string;
-  name: string;
-  /** "cancelled": a child workflow whose parent ran past its `timeout`. */
-  status: Exclude<ExecutionStatus, "queued">;
-  output: unknown;
-  error: unknown;
-  parentId: string | null;
-  /** Task.run calls of this execution, in call order. */
-  taskCalls: TaskCall[];
-  /** What the execution waits on, when suspended. */
-  waits: WaitInfo[];
-  /** When failed by a thrown error: where it was thrown. */
-  errorAt: string | null;
-}
-
-interface Execution extends ExecutionView {
-  flow: CompiledFlow;
-  machine: Machine;
-  inbox: Settlement[];
-  started: boolean;
-  /** Parent's handle to settle when this child ends. */
-  parentHandle: number | null;
-  /** The state saved at the last suspension (kept when the run then fails), for `inspect`. */
-  state: SavedState | null;
-  /** What the host knows of the execution's handles: ids of its tasks and children. */
-  handles: Map<number, HostHandleInfo>;
-  /** Calls of other workflows (or the parent's own, again) that found its idempotency key taken. */
-  awaiters: Waiter[];
-  /** What its parent's handle settled to, once it ended (for awaiters that come later). */
-  settled: ParentSettlement | null;
-  /** Its `timeout` (SPEC §9): from its first activation, the whole run fails with a Timeout. */
-  timeoutMs: number | null;
-  /** Not activated before this time (a debounced start's delay); null: at once. */
-  startAt: number | null;
-  /** A child's concurrency key (held from its first activation until it ends) and rate limit. */
-  concurrency: Concurrency | null;
-  rateLimit: RateLimit | null;
-  /** Waiting for a slot of its key or its rate limit's next window: not activated yet. */
-  gated: boolean;
-}
-
-interface Timer {
-  at: number;
-  seq: number;
-  executionId: string;
-  handle: number;
-  /** What firing means: a timer resolves to null; a Signal.when timeout rejects; a deadline (handle -1) fails the run. */
-  settlement: Settlement;
-}
-
-interface SignalWait {
-  seq: number;
-  executionId: string;
-  handle: number;
-  name: string;
-}
-
-/** A signal sent and not yet taken by a wait; `seq` is its place in the buffer. */
-interface Buffered {
-  seq: number;
-  name: string;
-  payload: unknown;
-}
+export { RunawayError, type ExecutionView, type LogLine, type MemoryHostOptions, type TaskCall } from "./memory-host-types.js";
 
 export class MemoryHost {
   readonly executions = new Map<string, Execution>();

@@ -15,18 +15,24 @@ import { backends, type TestDatabase } from "../support/database.js";
 import { engine, type EngineFixture } from "../support/engine.js";
 import { deferred, untilStatus } from "./support/until.js";
 
-const BOMBS = {
+// Giant logs: the machine's log caps cut each line and the activation's total as they are written
+// (docs/language.md, limits), so these runs end normally with their logs bounded.
+const LOG_BOMBS = {
   log_bomb: 'console.log(Array.from({ length: 3000 }).fill("x".repeat(2000000))); return "survived"',
+  log_lines: 'const s = "x".repeat(2000000); for (let i = 0; i < 300; i++) console.log(s); return "logged"',
+};
+
+const BOMBS = {
   array_bomb: "const a = Array.from({ length: 3000 }, () => Array.from({ length: 2000000 })); return a.length",
   state_refs:
     'const s = "x".repeat(2000000); const refs = Array.from({ length: 300 }).fill(s); await Timer.delay("10ms"); return refs.length',
-  log_lines: 'const s = "x".repeat(2000000); for (let i = 0; i < 300; i++) console.log(s); return "logged"',
   cpu_bomb:
     'const a = Array.from({ length: 2000000 }).fill(0).map(Math.random); for (let i = 0; i < 80; i++) a.slice().sort(); return "sorted"',
 };
 
 const FLOWS = {
   ...BOMBS,
+  ...LOG_BOMBS,
   ordinary: 'return await Task.run("tick", { n: Inputs.n })',
   signalled_at_end: 'await Task.run("gate", {}); return "done"',
 };
@@ -86,6 +92,9 @@ for (const backend of await backends()) {
         pollIntervalMs: 50,
         onError: (e) => errors.push(e),
         isolation: { threads: 2, heapMb: 64, timeoutMs: 2500 },
+        // budgets raised past the thread's heap and time limits: what the threads catch is tested
+        // here (the budgets themselves: budgets.test.ts)
+        limits: { maxInstructions: 50_000_000, maxActivationBytes: 2 ** 40, maxActivationMs: 60_000 },
       });
       await worker.start();
     });
@@ -105,6 +114,27 @@ for (const backend of await backends()) {
       }
       // every tick ran once: no lease ran out while a bomb computed
       for (const [id, n] of ticks) assert.equal(n, 1, `task ${id} ran ${n} times`);
+    }
+
+    for (const [name, output] of [
+      ["log_bomb", "survived"],
+      ["log_lines", "logged"],
+    ] as const) {
+      test(`${name}: its log is cut to the caps as it is written; the worker and its other work carry on`, async () => {
+        const ordinary = await ordinaryBatch(4);
+        const bomb = await rhythm.startWorkflow(name, {});
+        const more = await ordinaryBatch(4);
+        const done = await untilStatus(rhythm, bomb, "completed", 25_000);
+        assert.equal(done.output, output);
+        const lines = await rhythm.logs(bomb);
+        assert.ok(lines.length >= 1);
+        // each line at most 16,384 characters and a short marker; the activation at most 1 MiB and a note
+        for (const l of lines) assert.ok(l.message.length <= 16_384 + 100, `a line of ${l.message.length} characters`);
+        const chars = lines.reduce((n, l) => n + l.message.length, 0);
+        assert.ok(chars <= 1024 * 1024 + 16_384 + 1000, `${chars} characters logged`);
+        await checkOrdinary([...ordinary, ...more]);
+        assert.equal(worker.isRunning, true);
+      });
     }
 
     for (const name of Object.keys(BOMBS)) {
