@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { Worker as Thread } from "node:worker_threads";
 import type { Program } from "../compiler/index.js";
 import { ActivationCrashedError } from "../shared/activation-crash.js";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../shared/retries.js";
+import { DEFAULT_RETRY_POLICY } from "../shared/retries.js";
 import type { Limits } from "../vm/machine.js";
 import type { TaskDefaults } from "../vm/effects-plan.js";
 import type { Activated, ActivationInput } from "./activation.js";
