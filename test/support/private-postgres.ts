@@ -10,12 +10,12 @@ import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 
-/** Where initdb and pg_ctl live: RHYTHM_TEST_PG_BIN, else the newest /usr/lib/postgresql/N/bin. */
+/** Where initdb and pg_ctl live: RHYTHM_TEST_PG_BIN if set, else the newest /usr/lib/postgresql/N/bin. */
 export function postgresBinaries(): string | null {
   const candidates: string[] = [];
-  if (process.env.RHYTHM_TEST_PG_BIN) candidates.push(process.env.RHYTHM_TEST_PG_BIN);
   const debian = "/usr/lib/postgresql";
-  if (existsSync(debian))
+  if (process.env.RHYTHM_TEST_PG_BIN) candidates.push(process.env.RHYTHM_TEST_PG_BIN);
+  else if (existsSync(debian))
     for (const v of readdirSync(debian).sort((a, b) => Number(b) - Number(a))) candidates.push(join(debian, v, "bin"));
   return candidates.find((dir) => existsSync(join(dir, "initdb")) && existsSync(join(dir, "pg_ctl"))) ?? null;
 }
