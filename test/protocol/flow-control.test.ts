@@ -222,5 +222,29 @@ for (const backend of await backends()) {
       assert.equal(cn.id, next);
       assert.equal(await p.complete(cn.id, cn.claim_token, null), true);
     });
+
+    test("expire_leases_v1 counts an expired workflow activation as lost, with why, as the TypeScript worker does", async () => {
+      // on a queue no worker serves, claimed by a worker that then died
+      const wf = await rhythm.startWorkflow("timed", { n: 9 }, { queue: "fc-lost" });
+      await db.driver.query(
+        `update rhythm.executions set status = 'running', claim_token = gen_random_uuid(), worker_id = 'gone',
+           lease_expires_at = now() - interval '1 second', started_at = now() where id = $1`,
+        [wf],
+      );
+      assert.equal(await p.expireLeases(), 1);
+      const r = await db.driver.query<{
+        status: string;
+        activation_failures: number;
+        activation_error: string;
+        claim_token: null;
+      }>("select status, activation_failures, activation_error, claim_token from rhythm.executions where id = $1", [wf]);
+      assert.deepEqual(r.rows[0], {
+        status: "queued",
+        activation_failures: 1,
+        activation_error: "its lease expired (its worker stopped or froze before the activation was saved)",
+        claim_token: null,
+      });
+      await rhythm.cancel(wf);
+    });
   });
 }
