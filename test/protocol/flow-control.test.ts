@@ -246,5 +246,29 @@ for (const backend of await backends()) {
       });
       await rhythm.cancel(wf);
     });
+
+    test("debounce: a start merges into a task parked behind its key until the protocol claims it, then starts a new one", async () => {
+      const key = { key: "deb-key", limit: 1 };
+      const debounce = { key: "doc:1", delay: "1h" };
+      const holder = await rhythm.queueTask("deb", { v: 0 }, { queue: "fc-deb", concurrency: key });
+      const [h] = await p.claim("w", ["fc-deb"], ["deb"], 5);
+      assert.equal(h.id, holder);
+      const d1 = await rhythm.queueTask("deb", { v: 1 }, { queue: "fc-deb", concurrency: key, debounce });
+      await p.dueNow(d1);
+      // parked behind the holder: not handed out, and not started, so a start with its key is it
+      assert.deepEqual(await p.claim("w", ["fc-deb"], ["deb"], 5), []);
+      assert.equal(await rhythm.queueTask("deb", { v: 2 }, { queue: "fc-deb", concurrency: key, debounce }), d1);
+      assert.equal(await p.complete(h.id, h.claim_token, null), true);
+      await p.dueNow(d1);
+      const [c1] = await p.claim("w", ["fc-deb"], ["deb"], 5);
+      assert.equal(c1.id, d1);
+      assert.deepEqual(c1.inputs, { v: 2 });
+      // claimed through the protocol, it has started: the next start with its key is a new task
+      const d3 = await rhythm.queueTask("deb", { v: 3 }, { queue: "fc-deb", concurrency: key, debounce });
+      assert.notEqual(d3, d1);
+      assert.equal((await row(d3)).parked, true);
+      assert.equal(await p.complete(c1.id, c1.claim_token, null), true);
+      assert.equal((await row(d3)).parked, false);
+    });
   });
 }
