@@ -175,10 +175,28 @@ class Client:
         idempotency_key: Optional[str] = None,
         retries: Optional[Retries] = None,
         timeout: Optional[Duration] = None,
+        concurrency: Optional[dict[str, Any]] = None,
+        rate_limit: Optional[dict[str, Any]] = None,
     ) -> str:
-        """Queues task ``name`` (run by any worker that registers it, in any language)."""
+        """Queues task ``name`` (run by any worker that registers it, in any language).
+
+        ``concurrency={"key": k, "limit": n}`` (limit 1 by default) and ``rate_limit={"key": k,
+        "limit": n, "per": duration}`` are enforced by the database for every worker, in any
+        language (docs/flow-control.md)."""
         what = f'task "{name}"'
         options = self._common(what, queue, priority, delay, run_at, idempotency_key)
+        if concurrency is not None:
+            if not isinstance(concurrency, dict) or not isinstance(concurrency.get("key"), str):
+                raise InvalidArgumentError(f'{what}: concurrency must be {{"key": str, "limit": int}}')
+            options["concurrency"] = {"key": concurrency["key"], "limit": concurrency.get("limit", 1)}
+        if rate_limit is not None:
+            if not isinstance(rate_limit, dict) or not isinstance(rate_limit.get("key"), str) or "per" not in rate_limit:
+                raise InvalidArgumentError(f'{what}: rate_limit must be {{"key": str, "limit": int, "per": duration}}')
+            options["rateLimit"] = {
+                "key": rate_limit["key"],
+                "limit": rate_limit.get("limit"),
+                "perMs": duration_ms(rate_limit["per"], f"{what}: rate_limit.per"),
+            }
         policy = retry_policy(retries, what)
         if policy is not None:
             options["maxAttempts"] = policy.max_attempts

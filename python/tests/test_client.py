@@ -125,3 +125,21 @@ def test_a_schema_without_the_protocol_is_a_clear_error(db: psycopg.Connection[A
         with pytest.raises(SchemaNotReadyError) as e:
             c.queue_task("t", {})
         assert e.value.code == "SCHEMA_NOT_READY" and "rhythm migrate" in str(e.value)
+
+
+def test_queue_task_stores_concurrency_and_rate_limit_and_refuses_bad_ones(
+    client: Client, db: psycopg.Connection[Any], schema: str
+) -> None:
+    id = client.queue_task(
+        "send", {}, concurrency={"key": "user-1"}, rate_limit={"key": "smtp", "limit": 10, "per": "1s"}
+    )
+    row = db.execute(
+        f'select concurrency_key, concurrency_limit, rate_key, rate_limit, rate_per_ms from "{schema}".executions where id = %s',
+        (id,),
+    ).fetchone()
+    assert row == ("user-1", 1, "smtp", 10, 1000)
+    with pytest.raises(InvalidArgumentError):
+        client.queue_task("send", {}, concurrency={"key": "k", "limit": 0})
+    with pytest.raises(InvalidArgumentError):
+        client.queue_task("send", {}, rate_limit={"key": "k", "limit": 1})
+    assert db.execute(f'select count(*) from "{schema}".executions').fetchone() == (1,)

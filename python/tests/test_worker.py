@@ -292,3 +292,33 @@ def test_a_worker_waits_for_a_database_it_cannot_reach_and_stops_when_asked(task
     time.sleep(0.5)
     assert r.thread.is_alive() and not r.worker.ready.is_set()
     r.stop()
+
+
+def test_a_concurrency_key_holds_across_two_python_workers(
+    client: Client, tasks: TaskRegistry, start_worker: Any, db: psycopg.Connection[Any], schema: str
+) -> None:
+    # the key is enforced in the database (migrations 008, 018): two workers, each free to run
+    # four at once, never run two tasks of a key of limit 1 together
+    lock = threading.Lock()
+    now = {"n": 0, "most": 0}
+
+    def handler(inputs: Any, ctx: Any) -> Any:
+        with lock:
+            now["n"] += 1
+            now["most"] = max(now["most"], now["n"])
+        time.sleep(0.03)
+        with lock:
+            now["n"] -= 1
+        return inputs["i"]
+
+    tasks.register("keyed", handler)
+    ids = [client.queue_task("keyed", {"i": i}, concurrency={"key": "one-at-a-time", "limit": 1}) for i in range(6)]
+    start_worker(concurrency=4)
+    start_worker(concurrency=4)
+    for i, id in enumerate(ids):
+        done = client.wait(id, timeout=30)
+        assert done.status == "completed"
+        assert done.output == i
+    assert now["most"] == 1
+    holders = db.execute(f'select count(*) from "{schema}".executions where holds_slot').fetchone()
+    assert holders is not None and holders[0] == 0
