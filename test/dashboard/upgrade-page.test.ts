@@ -2,7 +2,8 @@
 // run paused on v1, v2 deployed; the page shows the dry run first (from which await to which, the
 // variables kept, added and dropped), the confirm moves it, the page shows the new version and the
 // run finishes on v2's code. A run whose await has no counterpart shows the exact reason, offers no
-// confirm, and keeps its version and state. Names and values holding HTML stay text.
+// confirm, and keeps its version and state; another site cannot post the upgrade. Values holding
+// HTML stay text.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -158,6 +159,18 @@ describe("the Upgrade action in Chromium", () => {
       // the current version as the target: refused too, with its own reason
       await page.locator(".upgrade-form select").selectOption(before!.version!);
       await page.locator(".upgrade-reason", { hasText: "it already runs that version" }).waitFor();
+
+      // the upgrade route is guarded like the other actions: another site's script or form is refused
+      const upgradeUrl = new URL(`/api/v1/executions/${id}/upgrade`, server.url).href;
+      const body = JSON.stringify({ to: v2 });
+      const crossSite = await fetch(upgradeUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: "https://evil.example" },
+        body,
+      });
+      assert.equal(crossSite.status, 403);
+      const form = await fetch(upgradeUrl, { method: "POST", headers: { "Content-Type": "text/plain" }, body });
+      assert.equal(form.status, 415);
 
       const after = await rhythm.get(id);
       assert.deepEqual([after!.version, after!.status], [before!.version, "suspended"]);

@@ -4,7 +4,8 @@
 // really terminated with pg_terminate_backend; PGlite, one in-process connection, gets the error
 // a lost connection raises). The caller sees the error; the run is exactly as before (its row —
 // state, status, version, everything — its log, no new execution); the same operation asked again
-// succeeds, and the run finishes as that operation says.
+// succeeds, and the run finishes as that operation says. An upgrade whose commit went through but
+// whose acknowledgement was lost is done once: asked again, it says the run already moved.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -95,9 +96,9 @@ for (const backend of await backends()) {
       assert.equal(fault.injected.length, 1, `${what}: the fault was injected`);
     };
 
-    const pausedAtSignal = async (inputs: Record<string, unknown>) => {
+    const pausedAtSignal = async (inputs: Record<string, unknown>, line = 3) => {
       const id = await rhythm.startWorkflow("crash", inputs);
-      await until("the run to wait for go", async () => (await rhythm.inspect(id).catch(() => null))?.stack[0].line === 3);
+      await until("the run to wait for go", async () => (await rhythm.inspect(id).catch(() => null))?.stack[0].line === line);
       return id;
     };
 
@@ -153,6 +154,33 @@ for (const backend of await backends()) {
       await rhythm.signal(id, "go", "up");
       const done = await untilStatus(rhythm, id, "completed");
       assert.deepEqual([done.version, done.output], [v2, { n: 4, r: "ok", go: "up", v: 2 }]);
+    });
+
+    test("upgrade: the acknowledgement lost after the commit; asked again, it says the run already moved", async () => {
+      const id = await pausedAtSignal({ n: 5 }, 4);
+      const v2 = (await rhythm.get(id))!.version!;
+      // (started after the upgrade test deployed v2: it moves on to a v3)
+      f.write("crash", V2.replace("v2 here", "v3 here"));
+      const v3 = (await rhythm.deploy(f.dir)).find((d) => d.name === "crash")!.version;
+      fault.injected.length = 0;
+      fault.plan = (sql, place) =>
+        place === "transaction" && sql === LogInsert && fault.injected.length === 0 ? { how: "lose-ack" } : null;
+      try {
+        await assert.rejects(ops.upgrade(id, { to: v3, by: "ops" }), /connection/i);
+      } finally {
+        fault.plan = () => null;
+      }
+      assert.equal(fault.injected.length, 1);
+      // it committed: the run is on v3, logged once; asking again changes nothing
+      assert.equal((await rhythm.get(id))!.version, v3);
+      const again = await ops.upgrade(id, { to: v3, by: "ops" });
+      assert.deepEqual([again.moved, again.reason], [false, "it already runs that version"]);
+      assert.equal((await rhythm.logs(id)).filter((l) => l.source === "operation").length, 1);
+      await until("the moved run to wait for go", async () => (await rhythm.get(id))!.status === "suspended");
+      await rhythm.signal(id, "go", "once");
+      const done = await untilStatus(rhythm, id, "completed");
+      assert.deepEqual([done.version, done.output], [v3, { n: 5, r: "ok", go: "once", v: 2 }]);
+      assert.notEqual(v2, v3);
     });
   });
 }
