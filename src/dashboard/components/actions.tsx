@@ -150,7 +150,7 @@ export function Actions({
           }
         />
       )}
-      {open === "upgrade" && (
+      {open === "upgrade" && paused && e.status === "suspended" && (
         <UpgradeForm
           execution={e}
           busy={busy}
