@@ -93,12 +93,22 @@ await Task.run("send-sms", { to: "+4930123456", text: \`Report \${Inputs.day}: \
 return report;
 `;
 
+// the next fix, deployed last (after the other screenshots): the blocked report can move onto it
+const REPORT_V2 = `const report = await Task.run("build-report", { day: Inputs.day });
+console.log(\`report of \${Inputs.day} built: \${report.orders} orders\`);
+await Task.run("send-sms", { to: "+4930123456", text: \`Report \${Inputs.day}: \${report.orders} orders\` });
+const texted = true;
+return { day: report.day, orders: report.orders, texted };
+`;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Demo {
   rhythm: Rhythm;
   /** Ids worth a screenshot. */
   ids: { waitingOnboarding: string; failedOrder: string; blockedReport: string; failedTask: string };
+  /** Deploys a second version of nightly_report (for the upgrade's screenshot); its version. */
+  deployNextReport(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -218,6 +228,10 @@ export async function seedDemo(connect: (workflows: string) => Promise<Rhythm>):
   return {
     rhythm,
     ids: { waitingOnboarding: onboard[0], failedOrder: orders[1], blockedReport: reports[1], failedTask },
+    deployNextReport: async () => {
+      write("nightly_report", REPORT_V2);
+      return (await rhythm.deploy(dir)).find((d) => d.name === "nightly_report")!.version;
+    },
     close: async () => {
       await rhythm.close();
       rmSync(dir, { recursive: true, force: true });

@@ -50,6 +50,16 @@ async function main(): Promise<void> {
     await shoot(`/versions/onboard_user?v=${onboarding[0].version}&diff=${onboarding[1].version}`, "dashboard-versions", ".diff");
     await page.setViewportSize({ width: 1024, height: 768 });
     await shoot("/", "dashboard-executions-1024", "table.executions tbody tr");
+    // last, since it adds a version: the upgrade's dry run for the blocked report
+    await demo.deployNextReport();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(new URL(`/executions/${demo.ids.blockedReport}`, server.url).href);
+    await page.locator(".line-paused").waitFor();
+    await page.getByRole("button", { name: "Upgrade", exact: true }).click();
+    await page.locator(".upgrade-mapping").waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(out, "dashboard-upgrade.png"), clip: { x: 0, y: 0, width: 1440, height: 560 } });
+    console.log(join(out, "dashboard-upgrade.png"));
   } finally {
     await browser.close();
     await server.close();

@@ -10,6 +10,7 @@ import type { Throughput } from "../client/throughput.js";
 import type { ExecutionInspection as Inspection } from "../client/inspect.js";
 import type { Schedule } from "../store/schedules.js";
 import type { ForkResult, VariableChange } from "../client/operations.js";
+import type { RunUpgrade } from "../client/upgrade.js";
 
 export type {
   Execution,
@@ -22,6 +23,7 @@ export type {
   Schedule,
   ForkResult,
   VariableChange,
+  RunUpgrade,
 };
 
 export interface Page {
@@ -113,6 +115,8 @@ export const api = {
   cancel: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/cancel`, {}),
   retry: (executionId: string) => request<Execution>("POST", `/executions/${id(executionId)}/retry`, { by: "dashboard" }),
   fork: (executionId: string) => request<ForkResult>("POST", `/executions/${id(executionId)}/fork`, { by: "dashboard" }),
+  upgrade: (executionId: string, to: string, dryRun: boolean) =>
+    request<RunUpgrade>("POST", `/executions/${id(executionId)}/upgrade`, { to, dryRun, by: "dashboard" }),
   setVariable: (executionId: string, name: string, value: unknown, frame: number) =>
     request<VariableChange>("POST", `/executions/${id(executionId)}/variables`, { name, value, frame, by: "dashboard" }),
   schedules: () => request<{ schedules: Schedule[] }>("GET", "/schedules"),

@@ -1,13 +1,14 @@
 // What a person can do to an execution: send a signal to a workflow (the names it waits for
 // offered first), cancel it (after a confirmation in the page, not a browser dialog), retry a
 // failed task no workflow waits for or a failed workflow from its failed await, set a paused
-// workflow's variable, fork it. Each action says what happened, or why it was refused.
+// workflow's variable, upgrade it to another version (its dry run shown first), fork it. Each action says what happened, or why it was refused.
 
 import { useState } from "preact/hooks";
 import { api, type ApiError, type Execution, type Inspection, type Timeline } from "../api.js";
 import { signalNames } from "../signals.js";
 import { navigate } from "../router.js";
 import { forkedText, SetVariableForm } from "./operation-forms.js";
+import { UpgradeForm } from "./upgrade-form.js";
 
 const FINAL = ["completed", "failed", "cancelled"];
 
@@ -22,7 +23,7 @@ export function Actions({
   inspection: Inspection | null;
   onDone: () => void;
 }) {
-  const [open, setOpen] = useState<"signal" | "cancel" | "set" | null>(null);
+  const [open, setOpen] = useState<"signal" | "cancel" | "set" | "upgrade" | null>(null);
   const [result, setResult] = useState<{ ok: boolean; text: string; retry?: () => void; link?: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const live = !FINAL.includes(e.status);
@@ -94,6 +95,15 @@ export function Actions({
             Set variable
           </button>
         )}
+        {paused && e.status === "suspended" && (
+          <button
+            class={`button${open === "upgrade" ? " active" : ""}`}
+            type="button"
+            onClick={() => setOpen(open === "upgrade" ? null : "upgrade")}
+          >
+            Upgrade
+          </button>
+        )}
         {paused && (
           <button
             class="button"
@@ -136,6 +146,23 @@ export function Actions({
             void act(
               () => api.setVariable(e.id, name, value, frame),
               (c) => `${c.name} set (was ${JSON.stringify(c.old)})`,
+            )
+          }
+        />
+      )}
+      {open === "upgrade" && paused && e.status === "suspended" && (
+        <UpgradeForm
+          execution={e}
+          busy={busy}
+          onUpgrade={(version) =>
+            void act(
+              async () => {
+                const r = await api.upgrade(e.id, version, false);
+                // refused after the dry run (it changed meanwhile): said as a failure, with the reason
+                if (!r.moved) throw new Error(`Not upgraded: ${r.reason ?? "it cannot move"}`);
+                return r;
+              },
+              (r) => `Upgraded to ${r.to!.slice(0, 10)}: continues at line ${r.continuesAt?.line}`,
             )
           }
         />
