@@ -6,6 +6,12 @@
 import { appendFileSync } from "node:fs";
 import { Rhythm } from "../../../src/index.js";
 
+// The test runner also loads every file under dist/test: without its arguments this is not a run.
+if (process.argv.length < 4) {
+  process.stdout.write("a worker process of flow-control-processes.test.ts, started by it with a database URL\n");
+  process.exit(0);
+}
+
 const [url, logFile] = process.argv.slice(2);
 const rhythm = await Rhythm.connect({ databaseUrl: url, workflows: "/nonexistent-rhythm-workflows" });
 const note = (line: string) => appendFileSync(logFile, `${line} ${process.pid}\n`);
