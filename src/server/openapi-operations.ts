@@ -1,25 +1,8 @@
 // The OpenAPI paths of the operations on paused runs (retry, fork, set a variable), spread into
 // the document in openapi.ts; docs/operations.md says what each does.
 
-const json = (schema: object) => ({ content: { "application/json": { schema } } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const ok = (description: string, schema: object) => ({ description, ...json(schema) });
-const error = (description: string) => ({ description, ...json(ref("Error")) });
+import { ACTION_ERRORS, error, ID, json, NOT_FOUND, ok, ref } from "./openapi-parts.js";
 
-const ID = {
-  name: "id",
-  in: "path",
-  required: true,
-  description: "execution id (a UUID)",
-  schema: { type: "string", format: "uuid" },
-};
-const NOT_FOUND = error("no execution with that id (EXECUTION_NOT_FOUND)");
-const ACTION_ERRORS = {
-  "400": error("bad input: a value the API refuses, or a body that is not JSON (INVALID_ARGUMENT)"),
-  "403": error("a cross-site request (Origin or Sec-Fetch-Site not this server), or a wrong token (FORBIDDEN)"),
-  "413": error("the body is over the server's limit (PAYLOAD_TOO_LARGE)"),
-  "415": error("the body is not sent as Content-Type: application/json (UNSUPPORTED_MEDIA_TYPE)"),
-};
 const BY = { by: { type: "string", description: 'who asks, recorded in the run\'s log (default "http api")' } };
 const kindName = {
   type: "object",

@@ -1,9 +1,6 @@
 // The schedules' part of the OpenAPI document (openapi.ts): their paths and the Schedule schema.
 
-const json = (schema: object) => ({ content: { "application/json": { schema } } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const ok = (description: string, schema: object) => ({ description, ...json(schema) });
-const error = (description: string) => ({ description, ...json(ref("Error")) });
+import { error, json, ok, ref } from "./openapi-parts.js";
 
 const NAME = { name: "name", in: "path", required: true, description: "schedule name", schema: { type: "string" } };
 const NOT_FOUND = error("no schedule of that name (SCHEDULE_NOT_FOUND)");
