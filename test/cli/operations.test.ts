@@ -8,7 +8,11 @@ import { after, before, describe, test } from "node:test";
 import { NonRetryableError, Rhythm } from "../../src/index.js";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
 import { until, untilStatus } from "../engine/support/until.js";
-import { jsonDocument, rhythm as cli, tempFolder } from "./cli-process.js";
+import { jsonDocument, rhythmAsync, tempFolder } from "./cli-process.js";
+
+// Not spawnSync: it would freeze this process's worker, perhaps inside a transaction holding the
+// very row the command needs (the command then waits on its lock until the spawn times out).
+const cli = rhythmAsync;
 
 const FLOW = `let discount = Inputs.discount;
 const charged = await Task.run("charge", { discount });
@@ -54,20 +58,20 @@ if (hasServer)
 
     test("set changes a variable, says the old value, and logs who asked; a bad name is refused with exit 1", async () => {
       const id = await paused();
-      const r = cli(["set", id, "discount=20", "--by", "erin", "--database-url", db.url!], folder.dir);
+      const r = await cli(["set", id, "discount=20", "--by", "erin", "--database-url", db.url!], folder.dir);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, "discount = 20 (was 5)\nin frame 0: main, line 3; logged as set by erin\n");
-      const bad = cli(["set", id, "discont=1", "--database-url", db.url!], folder.dir);
+      const bad = await cli(["set", id, "discont=1", "--database-url", db.url!], folder.dir);
       assert.equal(bad.code, 1);
       assert.match(
         bad.stderr,
         /no variable "discont" is in scope in frame 0 \(main, line 3\): it has discount, charged, approval \(EDIT_REFUSED\)/,
       );
-      assert.equal(cli(["set", id, "discount", "--database-url", db.url!], folder.dir).code, 2);
-      const up = cli(["upgrade", id, "--dry-run", "--database-url", db.url!], folder.dir);
+      assert.equal((await cli(["set", id, "discount", "--database-url", db.url!], folder.dir)).code, 2);
+      const up = await cli(["upgrade", id, "--dry-run", "--database-url", db.url!], folder.dir);
       assert.equal(up.code, 1);
       assert.match(up.stdout, new RegExp(`^${id}  stays on [0-9a-f]{12}: it already runs that version\n$`));
-      assert.equal(cli(["upgrade", "--all", "--database-url", db.url!], folder.dir).code, 2);
+      assert.equal((await cli(["upgrade", "--all", "--database-url", db.url!], folder.dir)).code, 2);
       await client.signal(id, "approve", true);
       assert.deepEqual((await untilStatus(client, id, "completed")).output, { discount: 20, charged: 95, approval: true });
       assert.ok((await client.logs(id)).some((l) => l.source === "operation" && l.message.endsWith("by erin")));
@@ -75,7 +79,7 @@ if (hasServer)
 
     test("fork prints the new execution, which runs on its own", async () => {
       const id = await paused();
-      const r = cli(["fork", id, "--json", "--database-url", db.url!], folder.dir);
+      const r = await cli(["fork", id, "--json", "--database-url", db.url!], folder.dir);
       assert.equal(r.code, 0, r.stderr);
       const fork = jsonDocument(r.stdout) as { id: string; forkedFrom: string; signalWaits: number };
       assert.deepEqual([fork.forkedFrom, fork.signalWaits], [id, 1]);
@@ -91,12 +95,12 @@ if (hasServer)
       await untilStatus(client, id, "failed");
       broken = false;
       const before = charges;
-      const r = cli(["retry", id, "--json", "--database-url", db.url!], folder.dir);
+      const r = await cli(["retry", id, "--json", "--database-url", db.url!], folder.dir);
       assert.equal(r.code, 0, r.stderr);
       assert.notEqual((jsonDocument(r.stdout) as { status: string }).status, "failed");
       await until("the retried order to pause", async () => (await client.get(id))?.status === "suspended");
       assert.equal(charges, before + 1, "only the failed task ran again");
-      const again = cli(["retry", id, "--database-url", db.url!], folder.dir);
+      const again = await cli(["retry", id, "--database-url", db.url!], folder.dir);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /RETRY_REFUSED/);
     });
