@@ -45,7 +45,7 @@ import { completeStandalone, failAttempt } from "./tasks.js";
 import { fireTimers, nextDue, type NextDue } from "./timers.js";
 import type { Claimed, Completion, EnqueueItem, InboxItem, ListFilter } from "./types.js";
 import { newestVersion, program, upsertVersions, workflowNames, type StoredFlow } from "./versions.js";
-import { liveWorkers, workerBeat, workerGone, type LiveWorker } from "./workers.js";
+import { liveWorkers, workerBeat, workerGone, type Beat, type LiveWorker } from "./workers.js";
 import type { ExecutionStatus } from "../shared/statuses.js";
 
 /** Transactions lost to a deadlock or a serialization conflict are run again up to this many times. */
@@ -247,7 +247,7 @@ export class Store {
     return handleInfo(this.pool, id, handles);
   }
 
-  workerBeat(id: string, queues: string[], tasks: string[]): Promise<void> {
+  workerBeat(id: string, queues: string[], tasks: string[]): Promise<Beat> {
     return workerBeat(this.pool, id, queues, tasks);
   }
 

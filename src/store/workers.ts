@@ -6,6 +6,7 @@
 import type { ExecutionKind } from "../shared/statuses.js";
 import type { Db } from "./db.js";
 import type { Execution } from "./execution.js";
+import type { NextDue } from "./timers.js";
 
 /** How often a worker writes its row. */
 export const WORKER_BEAT_MS = 10_000;
@@ -27,10 +28,24 @@ interface Waiting {
   queue: string;
 }
 
-/** Writes a worker's row (at start, then every WORKER_BEAT_MS); losing one write is harmless. */
-export async function workerBeat(pool: Db, id: string, queues: string[], tasks: string[]): Promise<void> {
-  await pool.relaxed("WorkerBeat", [id, queues, tasks]);
+/** What a beat reads besides writing the row: when the worker's next timed work comes. */
+export interface Beat extends NextDue {
+  /** Milliseconds until the earliest lease of any running execution expires (null: none running). */
+  leaseMs: number | null;
 }
+
+/**
+ * Writes a worker's row (at start, then every WORKER_BEAT_MS; losing one write is harmless) and
+ * reads, in the same statement, the next timer, due work of `queues` and lease expiry.
+ */
+export async function workerBeat(pool: Db, id: string, queues: string[], tasks: string[]): Promise<Beat> {
+  const r = await pool.relaxed<{ timer_ms: Ms; due_ms: Ms; lease_ms: Ms }>("WorkerBeat", [id, queues, tasks]);
+  const row = r.rows[0];
+  return { timerMs: ms(row?.timer_ms), dueMs: ms(row?.due_ms), leaseMs: ms(row?.lease_ms) };
+}
+
+type Ms = string | number | null;
+const ms = (v: Ms | undefined) => (v === null || v === undefined ? null : Number(v));
 
 export async function workerGone(db: Db, id: string): Promise<void> {
   await db.run("WorkerGone", [id]);

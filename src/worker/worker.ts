@@ -9,7 +9,8 @@ import type { ExecutionKind } from "../shared/statuses.js";
 import { DatabaseUnavailableError } from "../store/connection-errors.js";
 import type { Store } from "../store/store.js";
 import type { Claimed, Completion } from "../store/types.js";
-import { WORKER_BEAT_MS } from "../store/workers.js";
+import type { NextDue } from "../store/timers.js";
+import { WORKER_BEAT_MS, type Beat } from "../store/workers.js";
 import type { Limits } from "../vm/machine.js";
 import { ActivationCrashedError } from "../shared/activation-crash.js";
 import { Activator, runActivation, type Activate, type Activated } from "./activation.js";
@@ -33,7 +34,12 @@ export interface WorkerOptions {
   queues?: string[];
   /** Executions run at once (default 10). */
   concurrency?: number;
-  /** Longest sleep between rounds when no notification arrives (default 1000 ms). */
+  /**
+   * Longest sleep between rounds when no notification arrives (default 10 s, the worker's beat).
+   * Notifications wake the worker at once; what comes due without one (timers, delayed work,
+   * expiring leases) is read with each beat and slept until; a LISTEN connection that dropped
+   * wakes it once it is back. The poll only catches what none of those announce.
+   */
   pollIntervalMs?: number;
   /** How long stop() lets running tasks finish before handing them back (default 10 s). */
   shutdownTimeoutMs?: number;
@@ -55,8 +61,6 @@ export interface WorkerOptions {
   /** Delete finished executions older than this, per status (default: keep them; docs/engine.md). */
   retention?: RetentionOptions;
 }
-
-const LEASE_CHECK_MS = 5000;
 
 /** A workflow activation takes milliseconds; its lease only covers a worker dying mid-way. */
 const ACTIVATION_LEASE_MS = 30_000;
@@ -87,8 +91,9 @@ export class Worker {
    * its handler returns, while its outcome waits for the next group commit — so the next claim
    * overlaps that write instead of following it. */
   private occupied = 0;
-  private lastLeaseCheck = 0;
   private lastBeat = 0;
+  /** When the earliest lease of a running execution expires (local clock), read with each beat. */
+  private nextLeaseAt: number | null = null;
   private nextTimerAt: number | null = null;
   /**
    * When queued work of this worker's queues that was not runnable yet (a delay, a runAt, a
@@ -132,7 +137,7 @@ export class Worker {
   ) {
     this.queues = options.queues ?? ["default"];
     this.concurrency = options.concurrency ?? 10;
-    this.pollMs = options.pollIntervalMs ?? 1000;
+    this.pollMs = options.pollIntervalMs ?? WORKER_BEAT_MS;
     this.telemetry = new WorkerTelemetry(() => store.queueDepths());
     this.threads = new Activator(programs, registry, options.limits, options.isolation);
     // (traced: a span per activation, docs/telemetry.md)
@@ -196,10 +201,33 @@ export class Worker {
     this.retention.start();
   }
 
-  /** Writes this worker's row: the queues it serves and the tasks it registers (see store/workers.ts). */
+  /**
+   * Writes this worker's row (the queues it serves, the tasks it registers: store/workers.ts) and
+   * learns in the same statement when its next timer, due work and lease expiry come.
+   */
   private async beat(): Promise<void> {
     this.lastBeat = Date.now();
-    await this.store.workerBeat(this.id, this.queues, this.registry.names());
+    // cleared before the read: a NOTIFY "t" arriving while it runs sets it again
+    this.timersDirty = false;
+    this.notedDue = Infinity;
+    let beat: Beat;
+    try {
+      beat = await this.store.workerBeat(this.id, this.queues, this.registry.names());
+    } catch (e) {
+      this.timersDirty = true;
+      throw e;
+    }
+    this.learnDue(beat);
+    this.nextLeaseAt = beat.leaseMs === null ? null : Date.now() + Math.max(0, beat.leaseMs);
+  }
+
+  /** When the next timer fires and queued work comes due, as read from the database just now. */
+  private learnDue(next: NextDue): void {
+    const at = Date.now();
+    this.nextTimerAt = next.timerMs === null ? null : at + Math.max(0, next.timerMs);
+    // a due time notified meanwhile stays: this read may have started before its commit
+    const due = Math.min(next.dueMs === null ? Infinity : at + Math.max(0, next.dueMs), this.notedDue);
+    this.nextDueAt = due === Infinity ? null : due;
   }
 
   /** Runs `step` until it succeeds, waiting with backoff while its errors are transient. */
@@ -345,7 +373,13 @@ export class Worker {
       }
       if (!this.running) break;
       if (busy) continue;
-      const next = Math.min(this.nextTimerAt ?? Infinity, this.nextDueAt ?? Infinity);
+      // the next beat is due whatever pollIntervalMs says: a worker silent 30 s counts as gone
+      const next = Math.min(
+        this.nextTimerAt ?? Infinity,
+        this.nextDueAt ?? Infinity,
+        this.nextLeaseAt ?? Infinity,
+        this.lastBeat + WORKER_BEAT_MS,
+      );
       if (failures > 0) await this.sleep(Math.min(30_000, 1000 * 2 ** (failures - 1)));
       else await this.sleep(Math.min(this.pollMs, next - Date.now()), true);
     }
@@ -360,8 +394,9 @@ export class Worker {
       this.timersDirty = true;
       this.maybeMore = true;
     }
-    // Timers are fired only when one is known to be due (nextTimerAt comes from the database each
-    // round, and a NOTIFY "t" announces new ones), so an idle worker makes ~2 queries a second.
+    // Timers are fired only when one is known to be due (nextTimerAt comes from the database with
+    // each beat and when a NOTIFY "t" announces new ones): an idle worker's round every beat is the
+    // beat and one claim (docs/benchmarks.md, "The fastest queue").
     if (this.nextTimerAt !== null && this.nextTimerAt <= now) {
       const fired = await this.store.fireTimers(100);
       // workflows past their `timeout` (deadline timers, fired apart: worker/deadlines.ts)
@@ -370,10 +405,20 @@ export class Worker {
       if (fired === 100 || timedOut === 100) return true;
     }
     await this.runInDoubt();
-    if (now - this.lastBeat >= WORKER_BEAT_MS) await this.beat();
-    if (now - this.lastLeaseCheck > LEASE_CHECK_MS) {
-      this.lastLeaseCheck = now;
-      await expireLeases(this.store, this.registry, 50);
+    // Expired leases are looked for when the earliest one known runs out, then the beat reads the
+    // next (a lease taken since the last beat is learnt at the next: leases of 30 s and more end
+    // after it; a shorter task timeout's is taken back at most one beat late); a full batch looks
+    // again at once.
+    let leasesChecked = false;
+    if (this.nextLeaseAt !== null && this.nextLeaseAt <= now) {
+      leasesChecked = true;
+      this.nextLeaseAt = null;
+      if ((await expireLeases(this.store, this.registry, 50)) === 50) this.nextLeaseAt = now;
+    }
+    if (leasesChecked || now - this.lastBeat >= WORKER_BEAT_MS) {
+      const more = this.nextLeaseAt;
+      await this.beat();
+      if (more !== null) this.nextLeaseAt = more;
     }
     const free = this.concurrency - this.occupied;
     let claimedAll = false;
@@ -400,12 +445,12 @@ export class Worker {
     if (this.timersDirty) {
       this.timersDirty = false;
       this.notedDue = Infinity;
-      const next = await this.store.nextDue(this.queues);
-      const at = Date.now();
-      this.nextTimerAt = next.timerMs === null ? null : at + Math.max(0, next.timerMs);
-      // a due time notified meanwhile stays: this read may have started before its commit
-      const due = Math.min(next.dueMs === null ? Infinity : at + Math.max(0, next.dueMs), this.notedDue);
-      this.nextDueAt = due === Infinity ? null : due;
+      try {
+        this.learnDue(await this.store.nextDue(this.queues));
+      } catch (e) {
+        this.timersDirty = true;
+        throw e;
+      }
     }
     return claimedAll;
   }

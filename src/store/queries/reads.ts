@@ -1,5 +1,7 @@
 // Reads of executions, their logs and the running workers, and the workers' own rows.
 
+import { nextDueColumns } from "./timers.js";
+
 /** What a listed execution is read with (Execution of execution.ts; not the saved state). */
 const COLUMNS = `id, kind, name, version, status, queue, priority, run_at, inputs, output, error, error_at, errors, attempt, parent_id,
   waits, created_at, started_at, finished_at, schedule_name`;
@@ -85,11 +87,17 @@ export const READ_QUERIES = {
     union all
     select handle, null::text, fire_at from :SCHEMA.timers where execution_id = $1 and handle = any($2::integer[])`,
   // A worker's row (see 002_workers.sql), written at start and every WORKER_BEAT_MS; rows of
-  // workers gone for an hour go.
+  // workers gone for an hour go. It also reads what the worker sleeps until: the next timer, the
+  // next due work of its queues (NextDue's columns) and the earliest lease to expire
+  // (executions_expired), so an idle worker's round every beat is this one statement.
   WorkerBeat: `
-    with gone as (delete from :SCHEMA.workers where seen_at < now() - interval '1 hour' and id <> $1)
-    insert into :SCHEMA.workers (id, queues, tasks) values ($1, $2, $3)
-    on conflict (id) do update set queues = excluded.queues, tasks = excluded.tasks, seen_at = now()`,
+    with gone as (delete from :SCHEMA.workers where seen_at < now() - interval '1 hour' and id <> $1),
+    beat as (
+      insert into :SCHEMA.workers (id, queues, tasks) values ($1, $2, $3)
+      on conflict (id) do update set queues = excluded.queues, tasks = excluded.tasks, seen_at = now()
+    )
+    select ${nextDueColumns("$2")},
+           extract(epoch from ((select min(lease_expires_at) from :SCHEMA.executions where status = 'running') - now())) * 1000 as lease_ms`,
   WorkerGone: `delete from :SCHEMA.workers where id = $1`,
   // $1: how long ago a live worker last wrote its row, in ms
   LiveWorkers: `

@@ -1,6 +1,34 @@
 // Timers on the database clock: Timer.delay/until and Signal.when timeouts; and when the next
 // timer fires and the next queued execution of some queues comes due.
 
+/**
+ * The columns of NextDue (timer_ms, due_ms) for the queues in parameter `$n`: also read by the
+ * worker's beat (WorkerBeat), so an idle worker's periodic round is one statement.
+ */
+export function nextDueColumns(queuesParam: string): string {
+  return NEXT_DUE_COLUMNS.replaceAll("$QUEUES", queuesParam);
+}
+
+const NEXT_DUE_COLUMNS = `
+           extract(epoch from ((select min(fire_at) from :SCHEMA.timers) - now())) * 1000 as timer_ms,
+           extract(epoch from ((
+             select min(d.run_at) from unnest($QUEUES::text[]) as q(name)
+             cross join lateral (
+               with recursive p(priority) as (
+                 (select priority from :SCHEMA.executions where status = 'queued' and not parked and queue = q.name order by priority desc limit 1)
+                 union all
+                 select (select e.priority from :SCHEMA.executions e
+                         where e.status = 'queued' and not parked and e.queue = q.name and e.priority < p.priority
+                         order by e.priority desc limit 1)
+                 from p where p.priority is not null
+               )
+               select (select e.run_at from :SCHEMA.executions e
+                       where e.status = 'queued' and not parked and e.queue = q.name and e.priority = p.priority and e.run_at > now()
+                       order by e.run_at limit 1) as run_at
+               from p
+             ) d
+           ) - now())) * 1000 as due_ms`;
+
 export const TIMER_QUERIES = {
   TimerInsert: `
     insert into :SCHEMA.timers (execution_id, handle, fire_at, kind)
@@ -17,23 +45,5 @@ export const TIMER_QUERIES = {
   // of each queue (a loose index scan: a recursive CTE steps from one priority to the next lower),
   // then the first run_at after now within it — a few index probes however many rows wait,
   // where min(run_at) over the queue read every queued row (0.15 ms with 20,000 queued rows).
-  NextDue: `
-    select extract(epoch from ((select min(fire_at) from :SCHEMA.timers) - now())) * 1000 as timer_ms,
-           extract(epoch from ((
-             select min(d.run_at) from unnest($1::text[]) as q(name)
-             cross join lateral (
-               with recursive p(priority) as (
-                 (select priority from :SCHEMA.executions where status = 'queued' and not parked and queue = q.name order by priority desc limit 1)
-                 union all
-                 select (select e.priority from :SCHEMA.executions e
-                         where e.status = 'queued' and not parked and e.queue = q.name and e.priority < p.priority
-                         order by e.priority desc limit 1)
-                 from p where p.priority is not null
-               )
-               select (select e.run_at from :SCHEMA.executions e
-                       where e.status = 'queued' and not parked and e.queue = q.name and e.priority = p.priority and e.run_at > now()
-                       order by e.run_at limit 1) as run_at
-               from p
-             ) d
-           ) - now())) * 1000 as due_ms`,
+  NextDue: `select ${nextDueColumns("$1")}`,
 } as const;
