@@ -7,7 +7,10 @@ import { fork } from "node:child_process";
 const WORKER_MAIN = new URL("../worker-main.mjs", import.meta.url);
 
 export async function spawnWorker(contender) {
-  const child = fork(WORKER_MAIN, [], { execArgv: ["--expose-gc"], stdio: ["ignore", 2, 2, "ipc"] });
+  const child = fork(WORKER_MAIN, [], {
+    execArgv: ["--expose-gc", ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(" ") : [])],
+    stdio: ["ignore", 2, 2, "ipc"],
+  });
   const pending = new Map();
   let nextId = 1;
   let exited = null;

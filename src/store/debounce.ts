@@ -4,7 +4,7 @@
 // finds the holder claimed meanwhile (it left the index) inserts the next execution.
 
 import type { Db } from "./db.js";
-import { enqueueRows, insertedIds, type Enqueued, type EnqueueRow } from "./enqueue.js";
+import { enqueueJson, enqueueRows, insertedIds, type Enqueued, type EnqueueRow } from "./enqueue.js";
 import type { EnqueueItem } from "./types.js";
 
 /** One debounced row: its id (the holder's when one held the key) and whether it was inserted. */
@@ -25,7 +25,7 @@ export async function enqueueDebounced(
     for (const row of await enqueueRows(db, items)) {
       if (row.debounce_key !== null) out.push(await debounceOne(db, row));
       else {
-        const r = await db.run<{ id: string }>("Enqueue", [JSON.stringify([row])]);
+        const r = await db.run<{ id: string }>("Enqueue", [enqueueJson([row])]);
         const [id] = await insertedIds(db, [row], new Set(r.rows.map((x) => x.id)));
         if (id === row.id)
           await db.notifyDue(row.queue, row.run_at !== null ? Date.parse(row.run_at) - Date.now() : row.delay_ms);

@@ -67,12 +67,12 @@ export async function enqueue(
   if (items.length === 0) return [];
   if (!callers && items.length <= SINGLE_STATEMENT_ENQUEUE && items.every((i) => i.kind === "task" || i.version)) {
     const rows = await enqueueRows(pool, items);
-    const r = await pool.run<{ id: string }>("EnqueueAndNotify", [JSON.stringify(rows), pool.channel]);
+    const r = await pool.run<{ id: string }>("EnqueueAndNotify", [enqueueJson(rows), pool.channel]);
     return enqueued(pool, rows, new Set(r.rows.map((row) => row.id)));
   }
   const run = async (db: Db) => {
     const rows = await enqueueRows(db, items);
-    const r = await db.run<{ id: string }>("Enqueue", [JSON.stringify(rows)]);
+    const r = await db.run<{ id: string }>("Enqueue", [enqueueJson(rows)]);
     const ids = await enqueued(db, rows, new Set(r.rows.map((row) => row.id)));
     await notifyQueued(db, rows);
     return ids;
@@ -96,6 +96,25 @@ async function notifyQueued(db: Db, rows: EnqueueRow[]): Promise<void> {
   }
   await db.notifyQueues(ready);
   for (const [queue, inMs] of later) await db.notifyDue(queue, inMs);
+}
+
+/**
+ * Enqueue's parameter: the rows as JSON without their null fields, which json_to_recordset reads
+ * as null anyway. A task row is mostly nulls: 20,000 of S1's took 10.3 MB as they were, 2.8 MB
+ * so, and the enqueue 527 ms instead of 793 (docs/benchmarks.md, "The fastest queue").
+ */
+export function enqueueJson(rows: EnqueueRow[]): string {
+  return JSON.stringify(rows.map(compactRow));
+}
+
+function compactRow(row: EnqueueRow): Partial<EnqueueRow> {
+  const out: Record<string, unknown> = {};
+  for (const key in row) {
+    const value = row[key as keyof EnqueueRow];
+    // (a null inside inputs is part of the value: only the row's own fields are left out)
+    if (value !== null) out[key] = value;
+  }
+  return out as Partial<EnqueueRow>;
 }
 
 /** Enqueue's rows for these items; child workflows run the newest stored version of their name. */
