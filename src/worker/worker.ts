@@ -191,6 +191,8 @@ export class Worker {
       // stop() was called while the database was awaited
       if (!this.running) return;
       this.unlisten = await this.store.listen((payload) => this.onNotify(payload));
+      // what was announced before LISTEN took hold is read again in the first round
+      this.timersDirty = true;
     } catch (e) {
       // a start that failed can be tried again
       this.running = false;
