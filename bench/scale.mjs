@@ -32,7 +32,7 @@ export const FULL = {
   finishedRows: 10_000_000,
   finishedS1Tasks: 20_000,
   finishedS3Workflows: 500,
-  finishedRounds: 2,
+  finishedRounds: 3,
   stateSizes: [KB, 10 * KB, 100 * KB, 1000 * KB],
   stateSteps: 20,
   stateBudget: 100 * 1000 * KB,

@@ -79,40 +79,42 @@ export default {
   id: "finished",
   title: "S1 and S3 with 10M finished executions",
   async run(size, log) {
-    const empty = [];
-    for (let i = 0; i < size.finishedRounds; i++)
-      empty.push(await withDatabase(({ db, rhythm, monitor }) => measure(db, rhythm, monitor, size, false)));
-    log(`  empty table: S1 ${rates(empty, "s1")} tasks/s, S3 ${rates(empty, "s3")} steps/s`);
-    return withDatabase(async ({ db, rhythm, monitor }) => {
-      const t = now();
-      await fillFinished(db.url, size.finishedRows);
-      const fillSeconds = (now() - t) / 1000;
-      const databaseMB = (await databaseSize(db.name)) / 2 ** 20;
-      log(`  ${size.finishedRows} finished rows in ${fillSeconds.toFixed(0)} s (${Math.round(databaseMB)} MB)`);
-      const old0 = await monitor.value(OLD);
-      const full = [];
-      const pruned = [];
-      let pruneMs = 0;
-      // interleaved, without and with retention: each worker's retention starts a burst of its own
-      for (let i = 0; i < size.finishedRounds; i++) {
-        full.push(await measure(db, rhythm, monitor, size, false));
-        const t1 = now();
-        pruned.push(await measure(db, rhythm, monitor, size, true));
-        pruneMs += now() - t1;
-      }
-      const old1 = await monitor.value(OLD);
-      log(`  without retention: S1 ${rates(full, "s1")} tasks/s, S3 ${rates(full, "s3")} steps/s`);
-      log(`  with retention: S1 ${rates(pruned, "s1")} tasks/s, S3 ${rates(pruned, "s3")} steps/s (${old0 - old1} rows deleted)`);
-      return {
-        rows: size.finishedRows,
-        fillSeconds,
-        databaseMB,
-        empty: mean(empty),
-        full: mean(full),
-        pruned: { ...mean(pruned), deleted: old0 - old1, eligible: old0, deletedPerSecond: (old0 - old1) / (pruneMs / 1000) },
-        rounds: size.finishedRounds,
-      };
-    });
+    // the empty table's database stays up beside the full one, so the three cases interleave
+    return withDatabase((blank) =>
+      withDatabase(async ({ db, rhythm, monitor }) => {
+        const t = now();
+        await fillFinished(db.url, size.finishedRows);
+        const fillSeconds = (now() - t) / 1000;
+        const databaseMB = (await databaseSize(db.name)) / 2 ** 20;
+        log(`  ${size.finishedRows} finished rows in ${fillSeconds.toFixed(0)} s (${Math.round(databaseMB)} MB)`);
+        const old0 = await monitor.value(OLD);
+        const [empty, full, pruned] = [[], [], []];
+        let pruneMs = 0;
+        // interleaved: empty, full without retention, full with it (each worker's retention starts a burst of its own)
+        for (let i = 0; i < size.finishedRounds; i++) {
+          empty.push(await measure(blank.db, blank.rhythm, blank.monitor, size, false));
+          full.push(await measure(db, rhythm, monitor, size, false));
+          const t1 = now();
+          pruned.push(await measure(db, rhythm, monitor, size, true));
+          pruneMs += now() - t1;
+        }
+        const old1 = await monitor.value(OLD);
+        log(`  empty table: S1 ${rates(empty, "s1")} tasks/s, S3 ${rates(empty, "s3")} steps/s`);
+        log(`  without retention: S1 ${rates(full, "s1")} tasks/s, S3 ${rates(full, "s3")} steps/s`);
+        log(
+          `  with retention: S1 ${rates(pruned, "s1")} tasks/s, S3 ${rates(pruned, "s3")} steps/s (${old0 - old1} rows deleted)`,
+        );
+        return {
+          rows: size.finishedRows,
+          fillSeconds,
+          databaseMB,
+          empty: mean(empty),
+          full: mean(full),
+          pruned: { ...mean(pruned), deleted: old0 - old1, eligible: old0, deletedPerSecond: (old0 - old1) / (pruneMs / 1000) },
+          rounds: size.finishedRounds,
+        };
+      }),
+    );
   },
 };
 

@@ -65,7 +65,7 @@ const RENDER = {
   finished: (r) => [
     img("scale-finished.svg", "S1 and S3 on an empty table, with 10M finished rows, and with retention"),
     "",
-    `Means of ${r.rounds} interleaved round${r.rounds === 1 ? "" : "s"} (without, with retention, …). ${n(r.rows)} finished rows filled in ${fmt(r.fillSeconds)} s (insert, index builds, VACUUM ANALYZE); database ${fmt(r.databaseMB)} MB.`,
+    `Means of ${r.rounds} interleaved round${r.rounds === 1 ? "" : "s"} (empty table, 10M without retention, 10M with it, …). ${n(r.rows)} finished rows filled in ${fmt(r.fillSeconds)} s (insert, index builds, VACUUM ANALYZE); database ${fmt(r.databaseMB)} MB.`,
     "",
     table(
       ["Table", "S1 tasks/s", "S3 10-step steps/s", "Claim statement, mean ms", "Rows deleted by retention during S1 / S3"],
