@@ -9,7 +9,7 @@ export const START = "<!-- bench:scale:start (written by `npm run bench:scale`; 
 export const END = "<!-- bench:scale:end -->";
 
 const MB = 2 ** 20;
-const n = (x) => x.toLocaleString("en-US");
+const n = (x) => Math.round(x).toLocaleString("en-US");
 const table = (head, rows) =>
   [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 const pct = (x) => `${Math.round(x * 100)} %`;
