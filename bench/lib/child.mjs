@@ -6,8 +6,9 @@ import { fork } from "node:child_process";
 
 const WORKER_MAIN = new URL("../worker-main.mjs", import.meta.url);
 
-export async function spawnWorker(contender) {
-  const child = fork(WORKER_MAIN, [], { execArgv: ["--expose-gc"], stdio: ["ignore", 2, 2, "ipc"] });
+/** `main`: the child's entry (the scale scenarios have their own, bench/scale/worker-child.mjs). */
+export async function spawnWorker(contender, main = WORKER_MAIN) {
+  const child = fork(main, [], { execArgv: ["--expose-gc"], stdio: ["ignore", 2, 2, "ipc"] });
   const pending = new Map();
   let nextId = 1;
   let exited = null;
