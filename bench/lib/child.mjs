@@ -6,8 +6,10 @@ import { fork } from "node:child_process";
 
 const WORKER_MAIN = new URL("../worker-main.mjs", import.meta.url);
 
-export async function spawnWorker(contender) {
-  const child = fork(WORKER_MAIN, [], {
+/** `main`: the child's entry (the scale scenarios have their own, bench/scale/worker-child.mjs). */
+export async function spawnWorker(contender, main = WORKER_MAIN) {
+  // BENCH_CHILD_ARGS: extra node flags for the worker process (say "--cpu-prof --cpu-prof-dir=DIR")
+  const child = fork(main, [], {
     execArgv: ["--expose-gc", ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(" ") : [])],
     stdio: ["ignore", 2, 2, "ipc"],
   });

@@ -1,5 +1,6 @@
 // The physical reference: pgbench's simple-update script (-N) with 2 clients on its own database
-// of the same server, run like `pgbench -i` then `pgbench -c 2 -j 2 -T <s> -N`.
+// of the same server, run like `pgbench -i` then `pgbench -c 2 -j 2 -T <s> -N` (the scale bench
+// also runs it with 1, 4 and 8 clients, two threads at most: the machine has two cores).
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -7,11 +8,20 @@ import { createDatabase, dropDatabase } from "./databases.mjs";
 
 const run = promisify(execFile);
 
-export async function pgbenchTps(seconds) {
+export async function pgbenchTps(seconds, clients = 2) {
   const db = await createDatabase("pgbench");
   try {
     await run("pgbench", ["-i", "-q", db.url]);
-    const { stdout } = await run("pgbench", ["-c", "2", "-j", "2", "-T", String(seconds), "-N", db.url]);
+    const { stdout } = await run("pgbench", [
+      "-c",
+      String(clients),
+      "-j",
+      String(Math.min(clients, 2)),
+      "-T",
+      String(seconds),
+      "-N",
+      db.url,
+    ]);
     const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
     if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
     return Number(tps);

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { Rhythm } from "../../src/index.js";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../support/database.js";
 import { deferred, until, untilStatus } from "../engine/support/until.js";
-import { jsonDocument, rhythm as cli, tempFolder } from "./cli-process.js";
+import { jsonDocument, rhythm as cli, rhythmAsync, tempFolder } from "./cli-process.js";
 
 const PAUSED = `const note = Inputs.note;
 const big = Array.from({ length: 1000 }, (_, i) => i);
@@ -52,8 +52,8 @@ if (hasServer)
       folder.remove();
     });
 
-    test("shows the paused line, the variables by name as text, and what it awaits with ids", () => {
-      const r = cli(["inspect", id, "--database-url", db.url!], folder.dir);
+    test("shows the paused line, the variables by name as text, and what it awaits with ids", async () => {
+      const r = await rhythmAsync(["inspect", id, "--database-url", db.url!], folder.dir);
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.split("\n");
       assert.equal(lines[0], `id        ${id}`);
@@ -78,8 +78,8 @@ if (hasServer)
       assert.match(body, new RegExp(`\\nawaiting\\n  task "charge"  id ${taskIds[0]}  handle \\d+\\n$`));
     });
 
-    test("--json gives { id, name, status, version, stack, awaiting }", () => {
-      const r = cli(["inspect", id, "--json", "--database-url", db.url!], folder.dir);
+    test("--json gives { id, name, status, version, stack, awaiting }", async () => {
+      const r = await rhythmAsync(["inspect", id, "--json", "--database-url", db.url!], folder.dir);
       assert.equal(r.code, 0, r.stderr);
       const doc = jsonDocument(r.stdout) as Record<string, unknown> & {
         stack: { function: string; line: number; column: number; variables: Record<string, unknown> }[];
@@ -98,14 +98,17 @@ if (hasServer)
       );
     });
 
-    test("exit 1 with the error's code for what it cannot show, 2 for usage", () => {
-      const missing = cli(["inspect", "00000000-0000-4000-8000-000000000000", "--database-url", db.url!], folder.dir);
+    test("exit 1 with the error's code for what it cannot show, 2 for usage", async () => {
+      const missing = await rhythmAsync(
+        ["inspect", "00000000-0000-4000-8000-000000000000", "--database-url", db.url!],
+        folder.dir,
+      );
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /no execution with id .* \(EXECUTION_NOT_FOUND\)/);
-      const task = cli(["inspect", taskIds[0], "--database-url", db.url!], folder.dir);
+      const task = await rhythmAsync(["inspect", taskIds[0], "--database-url", db.url!], folder.dir);
       assert.equal(task.code, 1);
       assert.match(task.stderr, /is a task; only workflows have a state to inspect \(NOT_A_WORKFLOW\)/);
-      assert.equal(cli(["inspect", "--database-url", db.url!], folder.dir).code, 2);
+      assert.equal((await rhythmAsync(["inspect", "--database-url", db.url!], folder.dir)).code, 2);
     });
   });
 
