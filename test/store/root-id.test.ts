@@ -157,11 +157,15 @@ for (const backend of await backends()) {
         [child, parent],
       );
       await q("insert into rhythm.logs (execution_id, level, message) values ($1, 'log', 'hi')", [child]);
-      const got = await q<{ root_id: string; log_root: string }>(
-        "select root_id, (select root_id from rhythm.logs where execution_id = $1) as log_root from rhythm.executions where id = $1",
+      await q("insert into rhythm.inbox (execution_id, handle, ok, value) values ($1, 1, true, 'null')", [child]);
+      const got = await q<{ root_id: string; log_root: string; inbox_root: string }>(
+        `select root_id, (select root_id from rhythm.logs where execution_id = $1) as log_root,
+                (select root_id from rhythm.inbox where execution_id = $1) as inbox_root
+         from rhythm.executions where id = $1`,
         [child],
       );
-      assert.deepEqual(got.rows[0], { root_id: mid.rows[0].root_id, log_root: mid.rows[0].root_id });
+      const root = mid.rows[0].root_id;
+      assert.deepEqual(got.rows[0], { root_id: root, log_root: root, inbox_root: root });
       await q("delete from rhythm.executions where id = $1", [child]);
       await rhythm.cancel(parent);
     });
