@@ -95,10 +95,9 @@ export const CATALOGUE: Record<string, Entry> = {
     fix: "Delivery carries the target's root_id (a parent's is its child's; an awaiter's is read with it)",
   },
   InboxInsert: {
-    placement: "multi",
+    placement: "per-root",
     hot: true,
-    why: "root_id filled by the insert trigger",
-    fix: "Delivery carries the target's root_id",
+    why: "each row names its workflow's root (Wake returned it; an operation's rows leave it to the trigger)",
   },
   AwaitersAdd: {
     placement: "multi",
