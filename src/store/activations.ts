@@ -119,6 +119,8 @@ function dispatchedOf(rows: EnqueueRow[], ids: string[]): Claimed[] {
         backoff: row.backoff,
         timeout_ms: row.timeout_ms,
         parent_id: row.parent_id,
+        // a task a step inserted claimed: the step gave its workflow's root (ActivationInput.rootId)
+        root_id: row.root_id!,
         claim_token: row.claim_token,
         state: null,
         wakeups: 0,

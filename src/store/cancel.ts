@@ -12,27 +12,30 @@ import type { Delivery } from "./types.js";
 
 /** Cancels (in one transaction: `db`); returns the cancelled ids, or null when there is no such execution. */
 export async function cancel(db: Db, id: string): Promise<string[] | null> {
-  const exists = await db.run("LockExecution", [id]);
+  const exists = await db.run<{ root_id: string }>("LockExecution", [id]);
   if (exists.rows.length === 0) return null;
   const cancelled: string[] = [];
-  await cancelOne(db, id, true, cancelled);
+  await cancelOne(db, id, exists.rows[0].root_id, true, cancelled);
   return cancelled;
 }
 
-/** Cancels what `parentId` started that is still going (recursively), adding their ids to `cancelled`. */
-export async function cancelChildren(db: Db, parentId: string, cancelled: string[]): Promise<void> {
-  const children = await db.run<{ id: string }>("Children", [parentId]);
-  for (const c of children.rows) await cancelOne(db, c.id, false, cancelled);
+/**
+ * Cancels what `parentId` (of the run `rootId`, which its children share) started that is still
+ * going (recursively), adding their ids to `cancelled`.
+ */
+export async function cancelChildren(db: Db, parentId: string, rootId: string, cancelled: string[]): Promise<void> {
+  const children = await db.run<{ id: string }>("Children", [parentId, rootId]);
+  for (const c of children.rows) await cancelOne(db, c.id, rootId, false, cancelled);
 }
 
-async function cancelOne(db: Db, execId: string, root: boolean, cancelled: string[]): Promise<void> {
+async function cancelOne(db: Db, execId: string, rootId: string, root: boolean, cancelled: string[]): Promise<void> {
   const r = await db.run<{
     kind: ExecutionKind;
     parent_id: string | null;
     parent_handle: number | null;
     name: string;
     awaited: boolean;
-  }>("Cancel", [execId, JSON.stringify(cancelledError(`execution ${execId} was cancelled`))]);
+  }>("Cancel", [execId, JSON.stringify(cancelledError(`execution ${execId} was cancelled`)), rootId]);
   if (r.rows.length === 0) return;
   cancelled.push(execId);
   await db.run("DropAllWaits", [[execId]]);
@@ -48,5 +51,5 @@ async function cancelOne(db: Db, execId: string, root: boolean, cancelled: strin
     for (const a of (await takeAwaiters(db, [execId])).get(execId) ?? [])
       told.push({ executionId: a.workflowId, handle: a.handle, ok: false, value });
   await deliver(db, told);
-  await cancelChildren(db, execId, cancelled);
+  await cancelChildren(db, execId, rootId, cancelled);
 }

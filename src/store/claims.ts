@@ -29,6 +29,7 @@ export function claimedOf(r: ClaimedRow): Claimed {
     backoff: r.backoff,
     timeout_ms: r.timeout_ms,
     parent_id: r.parent_id,
+    root_id: r.root_id,
     claim_token: r.claim_token,
     state: r.state,
     wakeups: r.wakeups,

@@ -18,7 +18,9 @@ export interface TimedOut extends Finished {
 
 /** Fails up to `limit` workflows whose deadline passed (in one transaction: `db`); returns them. */
 export async function expireDeadlines(db: Db, limit: number): Promise<TimedOut[]> {
-  const due = await db.run<{ id: string; status: string; run_timeout_ms: number | null }>("DeadlinesDue", [limit]);
+  const due = await db.run<{ id: string; root_id: string; status: string; run_timeout_ms: number | null }>("DeadlinesDue", [
+    limit,
+  ]);
   const out: TimedOut[] = [];
   for (const d of due.rows) {
     const error = workflowTimeoutError(d.run_timeout_ms ?? 0);
@@ -28,14 +30,14 @@ export async function expireDeadlines(db: Db, limit: number): Promise<TimedOut[]
       parent_id: string | null;
       parent_handle: number | null;
       awaited: boolean;
-    }>("TimeOut", [d.id, JSON.stringify(error)]);
+    }>("TimeOut", [d.id, JSON.stringify(error), d.root_id]);
     // its timers (the deadline among them), waits and unread inbox go, as for any run that ended
     await db.run("DropAllWaits", [[d.id]]);
     if (r.rows.length === 0) continue;
     await db.notifyFinished([d.id]);
     const [finished] = await withAwaiters(db, r.rows);
     const cancelled: string[] = [];
-    await cancelChildren(db, d.id, cancelled);
+    await cancelChildren(db, d.id, d.root_id, cancelled);
     out.push({ ...finished, name: r.rows[0].name, error, cancelled });
   }
   return out;

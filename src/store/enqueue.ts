@@ -42,6 +42,8 @@ export interface EnqueueRow {
   rate_key: string | null;
   rate_limit: number | null;
   rate_per_ms: number | null;
+  /** The run's root (docs/scale.md): a workflow's for its tasks and children; null for a client's start (its own id). */
+  root_id: string | null;
 }
 
 /** An enqueued execution's id, and whether this enqueue inserted it (false: its idempotency key was taken). */
@@ -153,6 +155,7 @@ export async function enqueueRows(db: Db, items: EnqueueItem[]): Promise<Enqueue
     rate_key: i.rateLimit?.key ?? null,
     rate_limit: i.rateLimit?.limit ?? null,
     rate_per_ms: i.rateLimit?.perMs ?? null,
+    root_id: i.rootId ?? null,
   }));
 }
 

@@ -55,6 +55,7 @@ export async function send(db: Db, items: SignalItem[]): Promise<Refusal | null>
     kind: ExecutionKind;
     status: ExecutionStatus;
     name: string;
+    root_id: string;
     signals: VersionSignals | null;
   }>("LockExecutions", [ids]);
   const rows = new Map(locked.rows.map((r) => [r.id, r]));
@@ -79,7 +80,7 @@ export async function send(db: Db, items: SignalItem[]): Promise<Refusal | null>
       if (seen.has(i.id)) later.push(i);
       else {
         seen.add(i.id);
-        round.push({ execution_id: i.id, name: i.name, payload: i.payload ?? null });
+        round.push({ execution_id: i.id, root_id: rows.get(i.id)!.root_id, name: i.name, payload: i.payload ?? null });
       }
     }
     await db.run("SignalsSend", [JSON.stringify(round), db.channel]);
@@ -103,12 +104,16 @@ export async function rebuffer(db: Db, executionId: string, ignored: number[], c
 }
 
 /** The Signal.when waits whose timeout fired, each rejected with a Timeout; a wait already gone took its signal first. */
-export async function timedOutWaits(db: Db, timers: { execution_id: string; handle: number }[]): Promise<Map<string, Delivery>> {
+export async function timedOutWaits(
+  db: Db,
+  timers: { execution_id: string; handle: number; root_id: string }[],
+): Promise<Map<string, Delivery>> {
   const out = new Map<string, Delivery>();
   if (timers.length === 0) return out;
   const r = await db.run<{ execution_id: string; handle: number; name: string }>("SignalWaitsTimedOut", [
     timers.map((t) => t.execution_id),
     timers.map((t) => t.handle),
+    timers.map((t) => t.root_id),
   ]);
   for (const w of r.rows)
     out.set(`${w.execution_id}:${w.handle}`, {

@@ -15,7 +15,7 @@ export async function addTimers(db: Db, timers: (ActivationWrite["timers"][numbe
 
 /** Fires up to `limit` due timers (in one transaction: `db`); returns how many fired. */
 export async function fireTimers(db: Db, limit: number): Promise<number> {
-  const due = await db.run<{ execution_id: string; handle: number; kind: TimerKind }>("TimersDue", [limit]);
+  const due = await db.run<{ execution_id: string; handle: number; kind: TimerKind; root_id: string }>("TimersDue", [limit]);
   const timedOut = await timedOutWaits(
     db,
     due.rows.filter((t) => t.kind === "signal-timeout"),

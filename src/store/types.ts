@@ -22,6 +22,8 @@ export interface EnqueueItem {
   timeoutMs?: number | null;
   parentId?: string | null;
   parentHandle?: number | null;
+  /** The root of the parent's run (docs/scale.md); absent: read from the parent's row at insert. */
+  rootId?: string | null;
   idempotencyKey?: string | null;
   /** Workflows: the whole run fails with a Timeout this long after its first activation began. */
   runTimeoutMs?: number | null;
@@ -64,6 +66,8 @@ export interface Claimed {
   backoff: Backoff | null;
   timeout_ms: number | null;
   parent_id: string | null;
+  /** The run's root (migration 017), the distribution key of docs/scale.md. */
+  root_id: string;
   claim_token: string;
   state: unknown;
   wakeups: number;
@@ -133,6 +137,7 @@ export interface LockedRow {
   inputs: unknown;
   attempt: number;
   parent_id: string | null;
+  root_id: string;
   state: unknown;
   wakeups: number;
   started_at: Date;

@@ -105,6 +105,7 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             rateLimit: s.rateLimit,
             parentId: input.id,
             parentHandle: s.handle,
+            rootId: input.rootId,
           }
         : {
             kind: "workflow",
@@ -120,6 +121,7 @@ function writeOf(input: ActivationInput, plan: EffectsPlan): ActivationWrite {
             rateLimit: s.rateLimit,
             parentId: input.id,
             parentHandle: s.handle,
+            rootId: input.rootId,
           },
     ),
     timers: plan.timers,

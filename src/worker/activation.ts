@@ -26,6 +26,8 @@ export interface ActivationInput {
   inputs: unknown;
   attempt: number;
   parentId: string | null;
+  /** Its run's root: the tasks and children it starts carry it (docs/scale.md). */
+  rootId: string;
   /** null: it starts from its first line. */
   state: unknown;
   /** What the activation saw: its row's count, and the settlements handed to it. */
@@ -54,6 +56,7 @@ function claimedActivation(c: Claimed): ActivationInput {
     inputs: c.inputs,
     attempt: c.attempt,
     parentId: c.parent_id,
+    rootId: c.root_id,
     state: c.state,
     wakeups: c.wakeups,
     startedAt: c.started_at!,
@@ -76,6 +79,7 @@ export function lockedActivation(r: LockedRow, handed: Delivery[]): ActivationIn
     inputs: r.inputs,
     attempt: Math.max(r.attempt, 1),
     parentId: r.parent_id,
+    rootId: r.root_id,
     state: r.state,
     // they count as the wakeups Wake would have counted: news from later in the transaction still shows
     wakeups: r.wakeups + handed.length,

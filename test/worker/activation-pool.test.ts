@@ -23,6 +23,7 @@ function input(id: string): ActivationInput {
     inputs: { n: 3 },
     attempt: 1,
     parentId: null,
+    rootId: id,
     state: null,
     wakeups: 0,
     startedAt: new Date(0),

@@ -16,11 +16,11 @@ export const ACTIVATION_QUERIES = {
     with w as (select distinct id from unnest($1::uuid[]) as id),
          locked as materialized (
            select e.id, e.xmin::text as xid, e.kind, e.status, e.name, e.version, e.queue, e.run_at <= now() as due, e.inputs,
-                  e.attempt, e.parent_id, e.state, e.wakeups, e.started_at, e.trace
+                  e.attempt, e.parent_id, e.root_id, e.state, e.wakeups, e.started_at, e.trace
            from :SCHEMA.executions e join w on e.id = w.id order by e.id for no key update of e
          ),
          seen as (select e.id, e.xmin::text as xid from :SCHEMA.executions e join w on e.id = w.id)
-    select l.id, l.kind, l.status, l.name, l.version, l.queue, l.due, l.inputs, l.attempt, l.parent_id, l.state, l.wakeups, l.trace,
+    select l.id, l.kind, l.status, l.name, l.version, l.queue, l.due, l.inputs, l.attempt, l.parent_id, l.root_id, l.state, l.wakeups, l.trace,
            coalesce(l.started_at, now()) as started_at,
            floor(extract(epoch from now()) * 1000) as db_now,
            l.xid is distinct from (select s.xid from seen s where s.id = l.id) as stale,

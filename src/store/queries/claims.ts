@@ -32,7 +32,7 @@ export const CLAIM_QUERIES = {
     -- started_at and the database's clock (whole ms) only for workflows, whose activations read
     -- them: a task's took 0.3–0.7 ms of a 6 ms claim of 200
     returning e.id, e.kind, e.name, e.version, e.queue, e.inputs, e.attempt, e.max_attempts, e.backoff, e.timeout_ms,
-              e.parent_id, e.claim_token, e.state, e.wakeups, e.trace,
+              e.parent_id, e.root_id, e.claim_token, e.state, e.wakeups, e.trace,
               -- how long it waited once runnable (telemetry's claim latency)
               floor(extract(epoch from now() - e.run_at) * 1000) as waited_ms,
               case when e.kind = 'workflow' then e.started_at end as started_at,

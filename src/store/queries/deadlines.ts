@@ -7,15 +7,16 @@ export const DEADLINE_QUERIES = {
   // (an activation running on some worker) is not locked: the deadline wins, and the activation's
   // write then matches no claim and is dropped whole (ActivationsSettle).
   DeadlinesDue: `
-    select e.id, e.status, e.run_timeout_ms from :SCHEMA.timers t join :SCHEMA.executions e on e.id = t.execution_id
+    select e.id, e.root_id, e.status, e.run_timeout_ms
+    from :SCHEMA.timers t join :SCHEMA.executions e on e.root_id = t.root_id and e.id = t.execution_id
     where t.kind = 'deadline' and t.fire_at <= now()
     order by t.fire_at limit $1
     for no key update of e skip locked`,
-  // The run fails with its Timeout; a claim in progress is taken from it.
+  // The run fails with its Timeout; a claim in progress is taken from it. $3: its root (DeadlinesDue's row).
   TimeOut: `
     update :SCHEMA.executions
     set status = 'failed', error = $2, error_at = null, finished_at = now(), claim_token = null, lease_expires_at = null,
         state = null, waits = null
-    where id = $1 and status in ('queued', 'running', 'suspended')
+    where id = $1 and root_id = $3 and status in ('queued', 'running', 'suspended')
     returning id, name, parent_id, parent_handle, awaited, error`,
 } as const;

@@ -13,13 +13,14 @@ export const DELIVERY_QUERIES = {
         run_at = case when e.status = 'suspended' then now() else e.run_at end
     from w, locked
     where e.id = w.id and locked.id = w.id and e.status in ('queued', 'running', 'suspended')
-    returning e.id, e.queue, e.status`,
-  // Settlements in the order given (inbox order is delivery order).
+    returning e.id, e.queue, e.status, e.root_id`,
+  // Settlements in the order given (inbox order is delivery order), each with its workflow's root
+  // (Wake returned it; a row without one gets it from the insert trigger, migration 017).
   InboxInsert: `
-    insert into :SCHEMA.inbox (execution_id, handle, ok, value)
-    select i.execution_id, i.handle, i.ok, coalesce(i.value, 'null'::json)
-    from rows from (json_to_recordset($1::json) as (execution_id uuid, handle integer, ok boolean, value json))
-      with ordinality as i(execution_id, handle, ok, value, n)
+    insert into :SCHEMA.inbox (execution_id, handle, ok, value, root_id)
+    select i.execution_id, i.handle, i.ok, coalesce(i.value, 'null'::json), i.root_id
+    from rows from (json_to_recordset($1::json) as (execution_id uuid, handle integer, ok boolean, value json, root_id uuid))
+      with ordinality as i(execution_id, handle, ok, value, root_id, n)
     order by i.n`,
   Notify: `select pg_notify($1, $2)`,
   NotifyMany: `select pg_notify($1, p) from unnest($2::text[]) as p`,

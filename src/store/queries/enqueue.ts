@@ -13,7 +13,7 @@ export const enqueueFrom = (rows: string, where = "", conflict = IDEMPOTENCY_CON
     insert into :SCHEMA.executions
       (id, kind, name, version, status, queue, priority, run_at, inputs, max_attempts, backoff, timeout_ms,
        parent_id, parent_handle, idempotency_key, attempt, claim_token, worker_id, lease_expires_at, started_at, trace,
-       run_timeout_ms, debounce_key, debounce_until, concurrency_key, concurrency_limit, rate_key, rate_limit, rate_per_ms)
+       run_timeout_ms, debounce_key, debounce_until, concurrency_key, concurrency_limit, rate_key, rate_limit, rate_per_ms, root_id)
     select t.id, t.kind, t.name, t.version, case when t.claim_token is null then 'queued' else 'running' end, t.queue, t.priority,
            coalesce(t.run_at, now() + t.delay_ms * interval '1 millisecond'), coalesce(t.inputs, 'null'::json), t.max_attempts, t.backoff,
            t.timeout_ms, t.parent_id, t.parent_handle, t.idempotency_key,
@@ -21,13 +21,15 @@ export const enqueueFrom = (rows: string, where = "", conflict = IDEMPOTENCY_CON
            case when t.claim_token is null then null else now() + coalesce(t.timeout_ms, t.lease_ms) * interval '1 millisecond' end,
            case when t.claim_token is null then null else now() end, t.trace,
            t.run_timeout_ms, t.debounce_key, now() + t.debounce_max_wait_ms * interval '1 millisecond',
-           t.concurrency_key, t.concurrency_limit, t.rate_key, t.rate_limit, t.rate_per_ms
+           t.concurrency_key, t.concurrency_limit, t.rate_key, t.rate_limit, t.rate_per_ms,
+           -- a start without a parent is a run's root; a child without one: the trigger reads its parent's (migration 017)
+           coalesce(t.root_id, case when t.parent_id is null then t.id end)
     from json_to_recordset(${rows}::json) as t(
       id uuid, kind text, name text, version text, queue text, priority integer, run_at timestamptz, delay_ms bigint,
       inputs json, max_attempts integer, backoff json, timeout_ms integer, parent_id uuid, parent_handle integer,
       idempotency_key text, claim_token uuid, worker_id text, lease_ms bigint, trace text, run_timeout_ms integer,
       debounce_key text, debounce_max_wait_ms bigint,
-      concurrency_key text, concurrency_limit integer, rate_key text, rate_limit integer, rate_per_ms integer)
+      concurrency_key text, concurrency_limit integer, rate_key text, rate_limit integer, rate_per_ms integer, root_id uuid)
     ${where}
     ${conflict}`;
 

@@ -24,10 +24,10 @@ export const OPERATION_QUERIES = {
   // A paused run's state replaced (the run is locked and unclaimed: OpLock).
   OpWriteState: `update :SCHEMA.executions set state = $2 where id = $1 and claim_token is null`,
   // A copy of run $2 as a new execution $1, queued with state $3: its first activation continues
-  // from that state (and says what it waits on).
+  // from that state (and says what it waits on). A fork is a run of its own: its own root.
   OpInsertFork: `
-    insert into :SCHEMA.executions (id, kind, name, version, status, queue, priority, inputs, state, attempt, started_at, forked_from)
-    select $1, e.kind, e.name, e.version, 'queued', e.queue, e.priority, e.inputs, $3, 1, now(), e.id
+    insert into :SCHEMA.executions (id, kind, name, version, status, queue, priority, inputs, state, attempt, started_at, forked_from, root_id)
+    select $1, e.kind, e.name, e.version, 'queued', e.queue, e.priority, e.inputs, $3, 1, now(), e.id, $1
     from :SCHEMA.executions e where e.id = $2
     returning queue`,
   // A failed workflow runnable again from state $2 (null: from its first line); what it waits on

@@ -14,45 +14,49 @@ export const SIGNAL_QUERIES = {
   // 186 ms against 16 ms before the names; materialized, 22 ms).
   LockExecutions: `
     with e as (
-      select id, kind, status, queue, name, version from :SCHEMA.executions
+      select id, kind, status, queue, name, version, root_id from :SCHEMA.executions
       where id = any($1::uuid[]) order by id for no key update
     ),
     v as materialized (
       select v.name, v.version, v.program->'signals' as signals from :SCHEMA.workflow_versions v
       where (v.name, v.version) in (select distinct name, version from e where version is not null)
     )
-    select e.id, e.kind, e.status, e.queue, e.name, v.signals from e left join v on v.name = e.name and v.version = e.version`,
+    select e.id, e.kind, e.status, e.queue, e.name, e.root_id, v.signals from e left join v on v.name = e.name and v.version = e.version`,
   // Signals to any number of workflows (the rows $1 name each workflow at most once: the caller
   // splits rounds), each given straight to the oldest wait for its name, or buffered. A delivered
   // signal keeps a buffer position of its own ($1's order), to go back there if its wait had
   // given up its place. Woken workflows' queues are notified ($2) in the same statement: a signal
-  // is BEGIN, LockExecutions, this, COMMIT.
+  // is BEGIN, LockExecutions, this, COMMIT. Each row names its workflow's root (LockExecutions
+  // read it): every table is reached through it (docs/scale.md).
   SignalsSend: `
     with t as (
-      select * from rows from (json_to_recordset($1::json) as (execution_id uuid, name text, payload json))
-        with ordinality as t(execution_id, name, payload, n)
+      select * from rows from (json_to_recordset($1::json) as (execution_id uuid, root_id uuid, name text, payload json))
+        with ordinality as t(execution_id, root_id, name, payload, n)
     ),
     wait as (
       delete from :SCHEMA.signal_waits w
       using (
-        select distinct on (t.execution_id) o.seq from t
-        join :SCHEMA.signal_waits o on o.execution_id = t.execution_id and o.name = t.name
+        select distinct on (t.execution_id) o.seq, o.root_id from t
+        join :SCHEMA.signal_waits o on o.root_id = t.root_id and o.execution_id = t.execution_id and o.name = t.name
         order by t.execution_id, o.seq
       ) oldest
-      where w.seq = oldest.seq
-      returning w.execution_id, w.handle
+      where w.root_id = oldest.root_id and w.seq = oldest.seq
+      returning w.execution_id, w.handle, w.root_id
     ),
-    timer as (delete from :SCHEMA.timers tm using wait where tm.execution_id = wait.execution_id and tm.handle = wait.handle),
+    timer as (
+      delete from :SCHEMA.timers tm using wait
+      where tm.root_id = wait.root_id and tm.execution_id = wait.execution_id and tm.handle = wait.handle
+    ),
     buffered as (
-      insert into :SCHEMA.signals (execution_id, name, payload)
-      select t.execution_id, t.name, coalesce(t.payload, 'null'::json) from t
+      insert into :SCHEMA.signals (execution_id, name, payload, root_id)
+      select t.execution_id, t.name, coalesce(t.payload, 'null'::json), t.root_id from t
       where not exists (select 1 from wait where wait.execution_id = t.execution_id)
       order by t.n
     ),
     delivered as (
-      insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq)
+      insert into :SCHEMA.inbox (execution_id, handle, ok, value, signal_name, signal_seq, root_id)
       select wait.execution_id, wait.handle, true, coalesce(t.payload, 'null'::json), t.name,
-             nextval(pg_get_serial_sequence(':SCHEMA.signals', 'seq'))
+             nextval(pg_get_serial_sequence(':SCHEMA.signals', 'seq')), wait.root_id
       from wait join t on t.execution_id = wait.execution_id
       order by t.n
     ),
@@ -61,7 +65,7 @@ export const SIGNAL_QUERIES = {
       set wakeups = e.wakeups + 1,
           status = case when e.status = 'suspended' then 'queued' else e.status end,
           run_at = case when e.status = 'suspended' then now() else e.run_at end
-      from wait where e.id = wait.execution_id
+      from wait where e.root_id = wait.root_id and e.id = wait.execution_id
       returning e.queue, e.status
     )
     select count(pg_notify($2, 'q:' || queue)) as notes from (select distinct queue from woken where status = 'queued') q`,
@@ -105,9 +109,10 @@ export const SIGNAL_QUERIES = {
     insert into :SCHEMA.signals (seq, execution_id, name, payload)
     select signal_seq, execution_id, signal_name, value from :SCHEMA.inbox
     where execution_id = $1 and handle = any($2::int[]) and signal_name is not null and seq = any($3::bigint[])`,
-  // The waits of Signal.when timeouts that fired; a wait already gone took its signal first.
+  // The waits of Signal.when timeouts that fired ($3: their roots, as TimersDue read them); a wait
+  // already gone took its signal first.
   SignalWaitsTimedOut: `
-    delete from :SCHEMA.signal_waits w using unnest($1::uuid[], $2::int[]) as t(execution_id, handle)
-    where w.execution_id = t.execution_id and w.handle = t.handle
+    delete from :SCHEMA.signal_waits w using unnest($1::uuid[], $2::int[], $3::uuid[]) as t(execution_id, handle, root_id)
+    where w.root_id = t.root_id and w.execution_id = t.execution_id and w.handle = t.handle
     returning w.execution_id, w.handle, w.name`,
 } as const;

@@ -38,7 +38,7 @@ export const TIMER_QUERIES = {
     delete from :SCHEMA.timers t
     using (select execution_id, handle from :SCHEMA.timers where fire_at <= now() and kind <> 'deadline' order by fire_at limit $1 for update skip locked) due
     where t.execution_id = due.execution_id and t.handle = due.handle
-    returning t.execution_id, t.handle, t.kind`,
+    returning t.execution_id, t.handle, t.kind, t.root_id`,
   // Milliseconds until the next timer, and until the earliest queued execution of the queues $1
   // that is not runnable yet (a delay, a runAt, a retry's backoff): a worker sleeps until then.
   // The latter seeks executions_claim (queue, priority desc, run_at) once per distinct priority
