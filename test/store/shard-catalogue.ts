@@ -165,7 +165,12 @@ export const CATALOGUE: Record<string, Entry> = {
   },
   ScheduleAdvance: { placement: "reference", hot: true, why: "schedules" },
   ScheduleNext: { placement: "reference", hot: true, why: "schedules" },
-  WorkerBeat: { placement: "reference", hot: true, why: "workers" },
+  WorkerBeat: {
+    placement: "multi",
+    hot: true,
+    why: "writes the workers row, and reads the next timer, queued row and lease to expire of every shard",
+    fix: "inherent: the worker row on the coordinator, the due times a min over shards (an index probe each)",
+  },
   PruneBatch: {
     placement: "multi",
     hot: true,
