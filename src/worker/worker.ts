@@ -25,7 +25,8 @@ import { failLost, loseActivation, lostTooOften } from "./lost-activations.js";
 import type { ProgramCache } from "./program-cache.js";
 import { perWorkerLimit, type TaskRegistry } from "./registry.js";
 import { StepCommit, type StepItem } from "./step-commit.js";
-import { WorkerTelemetry } from "./telemetry.js";
+import { tracing, WorkerTelemetry } from "./telemetry.js";
+import { FastSteps } from "./fast-steps.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask, type TaskHooks } from "./task-runner.js";
 
 export interface WorkerOptions {
@@ -54,7 +55,15 @@ export interface WorkerOptions {
   schedules?: boolean;
   /** Delete finished executions older than this, per status (default: keep them; docs/engine.md). */
   retention?: RetentionOptions;
+  /**
+   * A workflow step in one statement when a task of this worker wakes its workflow (default true;
+   * RHYTHM_FAST_STEPS=0 turns it off: docs/engine.md "One round trip per step").
+   */
+  fastSteps?: boolean;
 }
+
+/** The fast path is taken while the group commit holds fewer items than this (under load, batches are cheaper). */
+const FAST_STEP_MAX_LOAD = 2;
 
 const LEASE_CHECK_MS = 5000;
 
@@ -119,6 +128,8 @@ export class Worker {
   /** The activations' threads (`activator` is them, traced). */
   private readonly threads: Activator;
   private readonly steps: StepCommit;
+  /** Workflow steps in one statement (null: turned off). */
+  readonly fast: FastSteps | null;
   private readonly taskHooks: TaskHooks<InFlight>;
   private readonly telemetry: WorkerTelemetry;
   private readonly ticker: ScheduleTicker | null;
@@ -144,7 +155,9 @@ export class Worker {
       leaseMs: ACTIVATION_LEASE_MS,
       onError: (e) => this.options.onError?.(e),
       onEvent: options.onEvent,
+      onSettled: (a, s) => this.fast?.remember(a, s),
     });
+    this.fast = fastStepsOn(options) ? this.fastSteps() : null;
     this.commits = new GroupCommit(
       (items, alone) => this.writeBatch(items, alone),
       500,
@@ -244,6 +257,7 @@ export class Worker {
     // tasks that may have been taken for this worker (runInDoubt) go back to their queue, if they exist
     for (const t of this.inDoubt.splice(0)) await this.store.release(t.id, t.claim_token).catch(() => {});
     await this.unlisten?.();
+    this.fast?.clear();
     this.taskHooks.renewal.close();
     this.telemetry.close();
     await this.threads.close();
@@ -539,6 +553,34 @@ export class Worker {
     if (this.inflight.get(entry.id) === entry) this.inflight.delete(entry.id);
   }
 
+  /** The fast path's view of this worker (fast-steps.ts). */
+  private fastSteps(): FastSteps {
+    return new FastSteps({
+      store: this.store,
+      activator: this.threads,
+      policy: {
+        workerId: this.id,
+        queues: this.queues,
+        registry: this.registry,
+        leaseMs: ACTIVATION_LEASE_MS,
+        onError: (e) => this.options.onError?.(e),
+        onEvent: this.options.onEvent,
+      },
+      usable: () => this.running && this.commits.load < FAST_STEP_MAX_LOAD && !tracing(),
+      takeSlot: () => {
+        if (this.occupied >= this.concurrency) return false;
+        this.occupied++;
+        return true;
+      },
+      freeSlot: () => this.occupied--,
+      begin: (c) => this.begin(c),
+      inDoubt: (tasks) => this.inDoubt.push(...tasks),
+      fallback: (c, output) =>
+        this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output, standalone: false }),
+      committed: (input, a) => this.telemetry.activatedUntraced(input, a),
+    });
+  }
+
   /**
    * What every task attempt of this worker calls back: one object for all of them, where a set
    * of closures and promise chains per attempt made a third of the worker's garbage in S1.
@@ -547,9 +589,11 @@ export class Worker {
     return {
       log: (_, c, message) => this.store.appendTaskLog(c.id, message),
       complete: (_, c, output) =>
+        (c.parent_id === null ? null : this.fast?.complete(c, output)) ??
         this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output, standalone: c.parent_id === null }),
       handlerDone: (entry) => this.vacate(entry),
       ended: (entry, error) => {
+        this.fast?.forget(entry.id);
         this.finish(entry);
         if (error !== null) this.options.onError?.(error);
       },
@@ -557,4 +601,9 @@ export class Worker {
       telemetry: this.telemetry,
     };
   }
+}
+
+/** The fast path is on unless the option or RHYTHM_FAST_STEPS=0 turns it off. */
+function fastStepsOn(options: WorkerOptions): boolean {
+  return options.fastSteps ?? process.env.RHYTHM_FAST_STEPS !== "0";
 }
