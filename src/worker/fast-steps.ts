@@ -53,9 +53,16 @@ export interface FastHost {
   committed(input: ActivationInput, a: Activated): void;
 }
 
+/**
+ * Fast steps in flight at once at most: each is a commit of its own, where the group commit
+ * shares one among a batch — under load (S3) more of them only multiplied the commits.
+ */
+const MAX_IN_FLIGHT = 1;
+
 export class FastSteps {
   private readonly kept = new Map<string, Kept>();
   private bytes = 0;
+  private inFlight = 0;
   /** Steps written the fast way, and those that fell back after the activation ran (tests, bench). */
   taken = 0;
   declined = 0;
@@ -114,7 +121,8 @@ export class FastSteps {
     const k = this.kept.get(c.id);
     if (!k) return null;
     this.forget(c.id);
-    if (k.token !== c.claim_token || !this.host.usable()) return null;
+    if (k.token !== c.claim_token || this.inFlight >= MAX_IN_FLIGHT || !this.host.usable()) return null;
+    this.inFlight++;
     return this.step(k, c, output ?? null);
   }
 
@@ -130,7 +138,15 @@ export class FastSteps {
   }
 
   private async step(k: Kept, c: Claimed, output: unknown): Promise<boolean> {
-    if (!this.host.takeSlot()) return this.host.fallback(c, output);
+    let flying = true;
+    const landed = () => {
+      if (flying) this.inFlight--;
+      flying = false;
+    };
+    if (!this.host.takeSlot()) {
+      landed();
+      return this.host.fallback(c, output);
+    }
     let slot = true;
     try {
       const localAt = Date.now();
@@ -185,6 +201,8 @@ export class FastSteps {
         this.remember(a, settled, dbNow, localAt);
         slot = false;
         this.host.freeSlot();
+        // (its completion may take the fast path in turn)
+        landed();
         this.host.begin(r.dispatched[0]);
       }
       return true;
@@ -194,12 +212,14 @@ export class FastSteps {
       this.host.policy.onError(e);
       return this.host.fallback(c, output);
     } finally {
+      landed();
       if (slot) this.host.freeSlot();
     }
   }
 
   private decline(c: Claimed, output: unknown): Promise<boolean> {
     this.declined++;
+    // (the group commit writes it: another step may go the fast way meanwhile)
     return this.host.fallback(c, output);
   }
 

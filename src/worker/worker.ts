@@ -63,7 +63,7 @@ export interface WorkerOptions {
 }
 
 /** The fast path is taken while the group commit holds fewer items than this (under load, batches are cheaper). */
-const FAST_STEP_MAX_LOAD = 2;
+const FAST_STEP_MAX_LOAD = 1;
 
 const LEASE_CHECK_MS = 5000;
 
