@@ -9,6 +9,7 @@
 // still costs no worker memory.
 
 import { randomUUID } from "node:crypto";
+import { isConflict, isDataError } from "../shared/postgres-errors.js";
 import type { Store } from "../store/store.js";
 import type { Claimed, EnqueueItem, Settled } from "../store/types.js";
 import type { Activate, Activated, ActivationInput } from "./activation.js";
@@ -208,8 +209,9 @@ export class FastSteps {
       return true;
     } catch (e) {
       // nothing was written (or, with the connection lost, perhaps all of it: the usual step's
-      // completion then matches no claim, and the task it took is run by inDoubt)
-      this.host.policy.onError(e);
+      // completion then matches no claim, and the task it took is run by inDoubt). A deadlock or
+      // a refused value is the usual step's to meet and report, once.
+      if (!isConflict(e) && !isDataError(e)) this.host.policy.onError(e);
       return this.host.fallback(c, output);
     } finally {
       landed();

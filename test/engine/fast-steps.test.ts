@@ -38,10 +38,6 @@ return { first, second };
 const first = await Task.run("gate", { n: Inputs.n });
 return { first, poke: await Signal.next("poke") };
 `,
-  timed: `
-const v = await Task.run("gate", { n: 1 });
-return v;
-`,
 };
 
 /** Releases the "gate" task's attempts one at a time, from the test. */
