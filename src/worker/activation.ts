@@ -42,6 +42,8 @@ export interface ActivationInput {
   trace: string | null;
   /** Activations of it lost in a row before this one (such a workflow runs on a quarantine thread). */
   lost: number;
+  /** This machine's clock when `dbNow` was read, or just after: workflow time resumed later goes on from there. */
+  localAt?: number;
 }
 
 /** A workflow claimed by Claim (its inbox read after the claim). */
@@ -63,6 +65,7 @@ function claimedActivation(c: Claimed): ActivationInput {
     handed: [],
     trace: c.trace,
     lost: c.activation_failures ?? 0,
+    localAt: Date.now(),
   };
 }
 
@@ -86,6 +89,7 @@ export function lockedActivation(r: LockedRow, handed: Delivery[]): ActivationIn
     handed,
     trace: r.trace,
     lost: 0,
+    localAt: Date.now(),
   };
 }
 

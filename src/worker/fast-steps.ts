@@ -74,7 +74,7 @@ export class FastSteps {
   ) {}
 
   /** A committed step's activation: kept when it suspended on one task this worker runs. */
-  remember(a: Activated, s: Settled, dbAt = a.input?.dbNow, localAt = Date.now()): void {
+  remember(a: Activated, s: Settled, dbAt = a.input?.dbNow, localAt = a.input?.localAt ?? Date.now()): void {
     const w = a.write;
     if (!a.input || dbAt === undefined || w.outcome.status !== "suspended" || s.row.status !== "suspended") return;
     if (s.dispatched.length !== 1 || w.start.length !== 1 || w.timers.length > 0 || w.signalWaits.length > 0) return;
@@ -158,6 +158,7 @@ export class FastSteps {
         // the settlement counts as the wakeup Wake would have counted (as lockedActivation)
         wakeups: k.wakeups + 1,
         dbNow,
+        localAt,
         hold: { kind: "locked", handed: 1 },
         handed: [{ executionId: k.input.id, handle: k.handle, ok: true, value: output }],
       };

@@ -24,7 +24,7 @@ import { ScheduleTicker } from "./schedule-ticker.js";
 import { failLost, loseActivation, lostTooOften } from "./lost-activations.js";
 import type { ProgramCache } from "./program-cache.js";
 import { perWorkerLimit, type TaskRegistry } from "./registry.js";
-import { StepCommit, type StepItem } from "./step-commit.js";
+import { StepCommit, type StepItem, type StepPolicy } from "./step-commit.js";
 import { tracing, WorkerTelemetry } from "./telemetry.js";
 import { FastSteps } from "./fast-steps.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask, type TaskHooks } from "./task-runner.js";
@@ -55,14 +55,11 @@ export interface WorkerOptions {
   schedules?: boolean;
   /** Delete finished executions older than this, per status (default: keep them; docs/engine.md). */
   retention?: RetentionOptions;
-  /**
-   * A workflow step in one statement when a task of this worker wakes its workflow (default true;
-   * RHYTHM_FAST_STEPS=0 turns it off: docs/engine.md "One round trip per step").
-   */
+  /** A workflow step in one statement when possible (default true, or RHYTHM_FAST_STEPS=0; fast-steps.ts). */
   fastSteps?: boolean;
 }
 
-/** The fast path is taken while the group commit holds fewer items than this (under load, batches are cheaper). */
+/** Fast steps only while the group commit is idle (under load, its batches are cheaper). */
 const FAST_STEP_MAX_LOAD = 1;
 
 const LEASE_CHECK_MS = 5000;
@@ -148,7 +145,7 @@ export class Worker {
     this.threads = new Activator(programs, registry, options.limits, options.isolation);
     // (traced: a span per activation, docs/telemetry.md)
     this.activator = this.telemetry.activations(this.threads);
-    this.steps = new StepCommit(store, this.activator, {
+    const policy: StepPolicy = {
       workerId: this.id,
       queues: this.queues,
       registry,
@@ -156,8 +153,9 @@ export class Worker {
       onError: (e) => this.options.onError?.(e),
       onEvent: options.onEvent,
       onSettled: (a, s) => this.fast?.remember(a, s),
-    });
-    this.fast = fastStepsOn(options) ? this.fastSteps() : null;
+    };
+    this.steps = new StepCommit(store, this.activator, policy);
+    this.fast = (options.fastSteps ?? process.env.RHYTHM_FAST_STEPS !== "0") ? this.fastSteps(policy) : null;
     this.commits = new GroupCommit(
       (items, alone) => this.writeBatch(items, alone),
       500,
@@ -554,18 +552,11 @@ export class Worker {
   }
 
   /** The fast path's view of this worker (fast-steps.ts). */
-  private fastSteps(): FastSteps {
+  private fastSteps(policy: StepPolicy): FastSteps {
     return new FastSteps({
       store: this.store,
       activator: this.threads,
-      policy: {
-        workerId: this.id,
-        queues: this.queues,
-        registry: this.registry,
-        leaseMs: ACTIVATION_LEASE_MS,
-        onError: (e) => this.options.onError?.(e),
-        onEvent: this.options.onEvent,
-      },
+      policy,
       usable: () => this.running && this.commits.load < FAST_STEP_MAX_LOAD && !tracing(),
       takeSlot: () => {
         if (this.occupied >= this.concurrency) return false;
@@ -601,9 +592,4 @@ export class Worker {
       telemetry: this.telemetry,
     };
   }
-}
-
-/** The fast path is on unless the option or RHYTHM_FAST_STEPS=0 turns it off. */
-function fastStepsOn(options: WorkerOptions): boolean {
-  return options.fastSteps ?? process.env.RHYTHM_FAST_STEPS !== "0";
 }
