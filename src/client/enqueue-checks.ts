@@ -182,6 +182,7 @@ const WORKER: EveryOption<WorkerOptions> = {
   isolation: true,
   schedules: true,
   retention: true,
+  fastSteps: true,
 };
 
 /** The options each API call takes: any other is refused (a misspelt option was ignored silently). */

@@ -11,7 +11,7 @@ import { enqueueRows, type EnqueueRow } from "./enqueue.js";
 import { matchSignals, rebuffer } from "./signals.js";
 import { addTimers } from "./timers.js";
 import { withAwaiters } from "./tasks.js";
-import type { ActivationWrite, Claimed, Finished, LockedRow, Settled } from "./types.js";
+import type { ActivationWrite, Claimed, Finished, LockedRow, Settled, SettledRow } from "./types.js";
 
 /**
  * Locks the rows of these workflows (in id order) and reads them, with their inbox, for
@@ -49,7 +49,7 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
     db,
     writes.flatMap((w) => w.start),
   );
-  const r = await db.run<{ settled: (Omit<Finished, "awaiters"> & { awaited: boolean })[]; inserted: string[] }>(
+  const r = await db.run<{ settled: (Omit<Finished, "awaiters"> & { awaited: boolean } & SettledRow)[]; inserted: string[] }>(
     "ActivationsSettle",
     // debounced starts are upserted after it, for the activations it settled (startedIds)
     [JSON.stringify(rows), workerId, JSON.stringify(starts.filter((s) => s.debounce_key === null)), db.channel, db.takeNotes()],
@@ -61,6 +61,7 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
     r.rows[0].settled.map((s) => ({ ...s, awaited: s.awaited && ended.has(s.id) })),
   );
   const settled = new Map(finished.map((s) => [s.id, s]));
+  const written = new Map(r.rows[0].settled.map((s) => [s.id, { status: s.status, wakeups: s.wakeups, xid: s.xid }]));
   const lost = writes.filter((w) => w.hold.kind === "locked" && !settled.has(w.id)).length;
   if (lost > 0) throw new Error(`${lost} activations lost the row lock of their own transaction`);
 
@@ -88,6 +89,7 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
       awaiters: row.awaiters,
       awaitedFinished: [],
       dispatched: dispatchedOf(own, ids),
+      row: written.get(w.id)!,
     });
   }
   const byWorkflow = new Map(writes.map((w, n) => [w.id, answers[n]]));
@@ -102,7 +104,7 @@ export async function settleActivations(db: Db, writes: ActivationWrite[], worke
 }
 
 /** The tasks inserted claimed for this worker, to run once the transaction commits. */
-function dispatchedOf(rows: EnqueueRow[], ids: string[]): Claimed[] {
+export function dispatchedOf(rows: EnqueueRow[], ids: string[]): Claimed[] {
   const out: Claimed[] = [];
   rows.forEach((row, n) => {
     if (row.claim_token === null || ids[n] !== row.id) return;

@@ -42,6 +42,7 @@ import { ScheduleRoom } from "./schedules.js";
 import { refusedId, send, type Refusal, type SignalItem } from "./signals.js";
 import { StoreTx } from "./store-tx.js";
 import { completeStandalone, failAttempt } from "./tasks.js";
+import { fastStep, type FastStepResult, type FastStepWrite } from "./fast-step.js";
 import { fireTimers, nextDue, type NextDue } from "./timers.js";
 import type { Claimed, Completion, EnqueueItem, InboxItem, ListFilter } from "./types.js";
 import { newestVersion, program, upsertVersions, workflowNames, type StoredFlow } from "./versions.js";
@@ -180,6 +181,14 @@ export class Store {
   /** Completions of tasks no workflow waits for, one statement committed on its own. */
   completeStandalone(items: Completion[]): Promise<boolean[]> {
     return this.retryingConflicts(() => completeStandalone(this.pool, items));
+  }
+
+  /**
+   * A workflow step in one autocommitted statement: a task's completion, the activation it woke
+   * and the next task (store/fast-step.ts). Writes nothing when the workflow or the claim changed.
+   */
+  fastStep(write: FastStepWrite, inDoubt: (tasks: Claimed[]) => void): Promise<FastStepResult> {
+    return fastStep(this.pool, write, inDoubt);
   }
 
   /** Records a failed attempt (see StoreTx.failAttempt) in a transaction of its own. */

@@ -198,6 +198,15 @@ export interface Settled {
   awaitedFinished: { handle: number; outcome: AwaitedOutcome }[];
   /** The tasks it started claimed for this worker, to run now. */
   dispatched: Claimed[];
+  /** Its row as the settlement wrote it (what a later FastStep checks is unchanged). */
+  row: SettledRow;
+}
+
+/** A workflow's row as a settlement left it: its status, wakeups and row version (xmin). */
+export interface SettledRow {
+  status: ExecutionStatus;
+  wakeups: number;
+  xid: string;
 }
 
 /** A claim whose lease ran out (dead worker, timeout), locked for the caller to resolve. */

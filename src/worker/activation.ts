@@ -44,6 +44,8 @@ export interface ActivationInput {
   trace: string | null;
   /** Activations of it lost in a row before this one (such a workflow runs on a quarantine thread). */
   lost: number;
+  /** This machine's clock when `dbNow` was read, or just after: workflow time resumed later goes on from there. */
+  localAt?: number;
 }
 
 /** A workflow claimed by Claim (its inbox read after the claim). */
@@ -66,6 +68,7 @@ function claimedActivation(c: Claimed): ActivationInput {
     handed: [],
     trace: c.trace,
     lost: c.activation_failures ?? 0,
+    localAt: Date.now(),
   };
 }
 
@@ -90,6 +93,7 @@ export function lockedActivation(r: LockedRow, handed: Delivery[]): ActivationIn
     handed,
     trace: r.trace,
     lost: 0,
+    localAt: Date.now(),
   };
 }
 
@@ -100,6 +104,8 @@ export interface Activated {
   status: ActivationResult["status"];
   /** What its events say besides the write (see events.ts). */
   facts: ActivationFacts;
+  /** What it ran from (set by Activator.run): a worker that keeps it resumes it later (fast-steps.ts). */
+  input?: ActivationInput;
 }
 
 /** What a step needs to activate workflows (Activator; tests may wrap it). */
@@ -149,13 +155,14 @@ export class Activator implements Activate {
     if (!inTransaction) await this.programs.refreshNames();
     else if (!cached) throw new Error(`workflow "${input.name}" is not loaded in this worker`);
     const program = cached ?? (await this.programs.program(input.name, input.version));
-    if (this.pool) return this.pool.run(`${input.name}@${input.version}`, program, input);
+    if (this.pool) return { ...(await this.pool.run(`${input.name}@${input.version}`, program, input)), input };
     try {
-      return activateProgram(program, input, {
+      const activated = activateProgram(program, input, {
         hasWorkflow: (name) => this.programs.has(name),
         taskDefaults: this.taskDefaults,
         limits: this.limits,
       });
+      return { ...activated, input };
     } catch (e) {
       // the machine turns the workflow's own errors into its outcome: what escapes is the host's
       throw new ActivationCrashedError(input.id, describeHostError(e));

@@ -23,6 +23,11 @@ export class GroupCommit<T> {
     private readonly onRetry: (e: unknown, delayMs: number) => void = () => {},
   ) {}
 
+  /** Items waiting plus batches being written. */
+  get load(): number {
+    return this.pending.length + this.writing;
+  }
+
   submit(item: T): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { isConnectionError } from "../shared/postgres-errors.js";
 import type { Store, StoreTx } from "../store/store.js";
-import type { ActivationWrite, Claimed, Delivery, LockedRow } from "../store/types.js";
+import type { ActivationWrite, Claimed, Delivery, EnqueueItem, LockedRow, Settled } from "../store/types.js";
 import { lockedActivation, type Activate, type Activated } from "./activation.js";
 import { workflowEvents, type WorkflowEvent } from "./events.js";
 import { newsOf, settlementOf } from "./awaited-outcome.js";
@@ -46,6 +46,21 @@ export interface StepPolicy {
   onError(e: unknown): void;
   /** Told what each activation of a committed step did (see events.ts). */
   onEvent?(event: WorkflowEvent): void;
+  /** Told of each activation a step committed, with what it settled (the fast path keeps some: fast-steps.ts). */
+  onSettled?(activated: Activated, settled: Settled): void;
+}
+
+/**
+ * Whether a task an activation starts may be inserted claimed by this worker. A delayed or
+ * deduplicated task, one on a queue it does not serve, and one whose registration has its own
+ * `concurrency` limit (the usual claim counts those) are queued as usual.
+ */
+export function claimableHere(i: EnqueueItem, policy: Pick<StepPolicy, "registry" | "queues">): boolean {
+  if (i.kind !== "task" || i.runAt != null || (i.delayMs ?? 0) > 0 || i.idempotencyKey) return false;
+  // a key's slot and a rate limit's start are taken by a claim (migration 008)
+  if (i.concurrency || i.rateLimit) return false;
+  const reg = policy.registry.get(i.name);
+  return reg !== undefined && perWorkerLimit(reg.options) === undefined && policy.queues.includes(i.queue ?? "default");
 }
 
 /** Workflows activated inside one step at most (the rest are delivered and claimed as usual). */
@@ -66,7 +81,7 @@ export class StepCommit {
   async write(items: StepItem[], take: Take | null): Promise<{ written: boolean[]; tasks: Claimed[] }> {
     if (items.length === 0) return { written: [], tasks: [] };
     let taken: Claimed[] = [];
-    let settled: Activated[] = [];
+    let settled: [Activated, Settled][] = [];
     let result: { written: boolean[]; tasks: Claimed[] };
     try {
       result = await this.store.transaction(async (tx) => {
@@ -82,7 +97,12 @@ export class StepCommit {
       throw e;
     }
     // committed: what the activations did is news now (once, whatever attempts the step took)
-    if (this.policy.onEvent) this.report(settled, this.policy.onEvent);
+    if (this.policy.onEvent)
+      this.report(
+        settled.map(([a]) => a),
+        this.policy.onEvent,
+      );
+    for (const [a, s] of settled) this.policy.onSettled?.(a, s);
     return result;
   }
 
@@ -102,8 +122,8 @@ export class StepCommit {
 class Step {
   private readonly written = new Set<string>();
   private readonly tasks: Claimed[] = [];
-  /** The activations this attempt wrote (a stale claim's are not). */
-  readonly settled: Activated[] = [];
+  /** The activations this attempt wrote (a stale claim's are not), with what they settled. */
+  readonly settled: [Activated, Settled][] = [];
 
   constructor(
     private readonly tx: StoreTx,
@@ -151,7 +171,7 @@ class Step {
         return;
       }
       this.written.add(writes[n].id);
-      this.settled.push(activated[n]);
+      this.settled.push([activated[n], s]);
       this.tasks.push(...s.dispatched);
       const toParent = activated[n].toParent;
       if (toParent) news.push(...newsOf(s, toParent.ok, toParent.ok ? toParent.value : toParent.error));
@@ -163,21 +183,14 @@ class Step {
 
   /**
    * The tasks of an activation this worker takes at once, within its free slots: inserted claimed
-   * by it, to run as soon as the transaction commits. A delayed or deduplicated task, one on a
-   * queue it does not serve, and one whose registration has its own `concurrency` limit (the
-   * usual claim counts those) are queued as usual. Note that such a task does not queue behind
-   * higher-priority work waiting on its queue.
+   * by it, to run as soon as the transaction commits (claimableHere). Note that such a task does
+   * not queue behind higher-priority work waiting on its queue.
    */
   private withClaims(write: ActivationWrite): ActivationWrite {
     let start = write.start;
     for (let n = 0; n < start.length && this.slots > 0; n++) {
       const i = start[n];
-      if (i.kind !== "task" || i.runAt != null || (i.delayMs ?? 0) > 0 || i.idempotencyKey) continue;
-      // a key's slot and a rate limit's start are taken by a claim (migration 008)
-      if (i.concurrency || i.rateLimit) continue;
-      const reg = this.policy.registry.get(i.name);
-      if (reg === undefined || perWorkerLimit(reg.options) !== undefined || !this.policy.queues.includes(i.queue ?? "default"))
-        continue;
+      if (!claimableHere(i, this.policy)) continue;
       if (start === write.start) start = [...start];
       start[n] = { ...i, claim: { workerId: this.policy.workerId, token: randomUUID(), leaseMs: this.policy.leaseMs } };
       this.slots--;

@@ -51,6 +51,11 @@ function activeTracer(): Tracer | null {
   return sdkTracer;
 }
 
+/** Whether a tracing SDK is registered (then every activation gets its span: the fast path is not taken). */
+export function tracing(): boolean {
+  return activeTracer() !== null;
+}
+
 /** A W3C traceparent: version 00, trace id, parent span id, flags. */
 export function traceparentOf(sc: SpanContext): string {
   return `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags.toString(16).padStart(2, "0")}`;
@@ -227,6 +232,11 @@ export class WorkerTelemetry {
         return activated;
       },
     };
+  }
+
+  /** An activation run without a span (the fast path: fast-steps.ts), counted once committed. */
+  activatedUntraced(input: ActivationInput, a: Activated): void {
+    this.activated(null, input, a);
   }
 
   private activated(span: Span | null, input: ActivationInput, a: Activated): void {

@@ -25,8 +25,10 @@ import { ScheduleTicker } from "./schedule-ticker.js";
 import { failLost, loseActivation, lostTooOften } from "./lost-activations.js";
 import type { ProgramCache } from "./program-cache.js";
 import { perWorkerLimit, type TaskRegistry } from "./registry.js";
-import { StepCommit, type StepItem } from "./step-commit.js";
-import { WorkerTelemetry } from "./telemetry.js";
+import { StepCommit, type StepItem, type StepPolicy } from "./step-commit.js";
+import { tracing, WorkerTelemetry } from "./telemetry.js";
+import { FastSteps } from "./fast-steps.js";
+import { Sleeper } from "./sleeper.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask, type TaskHooks } from "./task-runner.js";
 
 export interface WorkerOptions {
@@ -60,7 +62,12 @@ export interface WorkerOptions {
   schedules?: boolean;
   /** Delete finished executions older than this, per status (default: keep them; docs/engine.md). */
   retention?: RetentionOptions;
+  /** A workflow step in one statement when possible (default true, or RHYTHM_FAST_STEPS=0; fast-steps.ts). */
+  fastSteps?: boolean;
 }
+
+/** Fast steps only while the group commit is idle (under load, its batches are cheaper). */
+const FAST_STEP_MAX_LOAD = 1;
 
 /** A workflow activation takes milliseconds; its lease only covers a worker dying mid-way. */
 const ACTIVATION_LEASE_MS = 30_000;
@@ -83,8 +90,13 @@ export class Worker {
   private readonly pollMs: number;
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private woken = false;
+  /** The main loop's and the backoffs' sleeps (poked awake by notifications and stop()). */
+  private readonly sleeper = new Sleeper(() => {
+    // a poll, or a timer or due time reached: whatever a missed notification would have said, the
+    // next round reads again (and runnable work may have come without one: a delay or a backoff ending)
+    this.timersDirty = true;
+    this.maybeMore = true;
+  });
   private unlisten: (() => Promise<void>) | null = null;
   private readonly inflight = new Map<string, InFlight>();
   /** Executions holding one of the `concurrency` slots: a task's slot is free again as soon as
@@ -103,8 +115,6 @@ export class Worker {
   private nextDueAt: number | null = null;
   /** Due times notified while the next due time was being read (the read may not have seen them). */
   private notedDue = Infinity;
-  /** Moves the current sleep's end earlier (set while the main loop sleeps). */
-  private wakeBy: ((at: number) => void) | null = null;
   /** The next timer and due time are read again only when they may have changed (a NOTIFY "t",
    * timers fired, a due time passed, a poll): reading them every round cost one statement per
    * claim under load. */
@@ -124,6 +134,8 @@ export class Worker {
   /** The activations' threads (`activator` is them, traced). */
   private readonly threads: Activator;
   private readonly steps: StepCommit;
+  /** Workflow steps in one statement (null: turned off). */
+  readonly fast: FastSteps | null;
   private readonly taskHooks: TaskHooks<InFlight>;
   private readonly telemetry: WorkerTelemetry;
   private readonly ticker: ScheduleTicker | null;
@@ -142,14 +154,17 @@ export class Worker {
     this.threads = new Activator(programs, registry, options.limits, options.isolation);
     // (traced: a span per activation, docs/telemetry.md)
     this.activator = this.telemetry.activations(this.threads);
-    this.steps = new StepCommit(store, this.activator, {
+    const policy: StepPolicy = {
       workerId: this.id,
       queues: this.queues,
       registry,
       leaseMs: ACTIVATION_LEASE_MS,
       onError: (e) => this.options.onError?.(e),
       onEvent: options.onEvent,
-    });
+      onSettled: (a, s) => this.fast?.remember(a, s),
+    };
+    this.steps = new StepCommit(store, this.activator, policy);
+    this.fast = (options.fastSteps ?? process.env.RHYTHM_FAST_STEPS !== "0") ? this.fastSteps(policy) : null;
     this.commits = new GroupCommit(
       (items, alone) => this.writeBatch(items, alone),
       500,
@@ -242,7 +257,7 @@ export class Worker {
         const wait = Math.min(30_000, 1000 * 2 ** failures);
         this.options.onError?.(new DatabaseUnavailableError(e, wait));
         // stop() pokes this sleep awake
-        await this.sleep(wait);
+        await this.sleeper.sleep(wait);
       }
     }
   }
@@ -274,6 +289,7 @@ export class Worker {
     // tasks that may have been taken for this worker (runInDoubt) go back to their queue, if they exist
     for (const t of this.inDoubt.splice(0)) await this.store.release(t.id, t.claim_token).catch(() => {});
     await this.unlisten?.();
+    this.fast?.clear();
     this.taskHooks.renewal.close();
     this.telemetry.close();
     await this.threads.close();
@@ -310,7 +326,7 @@ export class Worker {
     this.notedDue = Math.min(this.notedDue, at);
     if (this.nextDueAt !== null && this.nextDueAt <= at) return;
     this.nextDueAt = at;
-    this.wakeBy?.(at);
+    this.sleeper.by(at);
   }
 
   /** Slots came free: worth a claim only when there may be runnable work left. */
@@ -319,45 +335,7 @@ export class Worker {
   }
 
   private poke(): void {
-    this.woken = true;
-    this.wake?.();
-  }
-
-  /** Sleeps `ms` or until poked; the main loop's sleep (`rearmable`) also ends earlier when work comes due sooner. */
-  private sleep(ms: number, rearmable = false): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      let end = Date.now() + Math.max(0, ms);
-      const onTimeout = () => {
-        // a poll, or a timer or due time reached: whatever a missed notification would have said,
-        // the next round reads again (and runnable work may have come without one: a delay or a
-        // backoff ending)
-        this.timersDirty = true;
-        this.maybeMore = true;
-        done();
-      };
-      let t = setTimeout(onTimeout, Math.max(0, ms));
-      const done = () => {
-        clearTimeout(t);
-        this.wake = null;
-        this.wakeBy = null;
-        resolve();
-      };
-      this.wake = () => {
-        this.woken = false;
-        done();
-      };
-      if (rearmable)
-        this.wakeBy = (at) => {
-          if (at >= end) return;
-          end = at;
-          clearTimeout(t);
-          t = setTimeout(onTimeout, Math.max(0, at - Date.now()));
-        };
-    });
+    this.sleeper.poke();
   }
 
   private async run(): Promise<void> {
@@ -382,8 +360,8 @@ export class Worker {
         this.nextLeaseAt ?? Infinity,
         this.lastBeat + WORKER_BEAT_MS,
       );
-      if (failures > 0) await this.sleep(Math.min(30_000, 1000 * 2 ** (failures - 1)));
-      else await this.sleep(Math.min(this.pollMs, next - Date.now()), true);
+      if (failures > 0) await this.sleeper.sleep(Math.min(30_000, 1000 * 2 ** (failures - 1)));
+      else await this.sleeper.sleep(Math.min(this.pollMs, next - Date.now()), true);
     }
   }
 
@@ -586,6 +564,27 @@ export class Worker {
     if (this.inflight.get(entry.id) === entry) this.inflight.delete(entry.id);
   }
 
+  /** The fast path's view of this worker (fast-steps.ts). */
+  private fastSteps(policy: StepPolicy): FastSteps {
+    return new FastSteps({
+      store: this.store,
+      activator: this.threads,
+      policy,
+      usable: () => this.running && this.commits.load < FAST_STEP_MAX_LOAD && !tracing(),
+      takeSlot: () => {
+        if (this.occupied >= this.concurrency) return false;
+        this.occupied++;
+        return true;
+      },
+      freeSlot: () => this.occupied--,
+      begin: (c) => this.begin(c),
+      inDoubt: (tasks) => this.inDoubt.push(...tasks),
+      fallback: (c, output) =>
+        this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output, standalone: false }),
+      committed: (input, a) => this.telemetry.activatedUntraced(input, a),
+    });
+  }
+
   /**
    * What every task attempt of this worker calls back: one object for all of them, where a set
    * of closures and promise chains per attempt made a third of the worker's garbage in S1.
@@ -594,9 +593,11 @@ export class Worker {
     return {
       log: (_, c, message) => this.store.appendTaskLog(c.id, message),
       complete: (_, c, output) =>
+        (c.parent_id === null ? null : this.fast?.complete(c, output)) ??
         this.commits.submit({ type: "complete", id: c.id, token: c.claim_token, output, standalone: c.parent_id === null }),
       handlerDone: (entry) => this.vacate(entry),
       ended: (entry, error) => {
+        this.fast?.forget(entry.id);
         this.finish(entry);
         if (error !== null) this.options.onError?.(error);
       },

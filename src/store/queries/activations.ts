@@ -63,7 +63,7 @@ export const ACTIVATION_QUERIES = {
         error_at text)
       where e.id = t.id
         and case when t.token is null then e.status in ('queued', 'suspended') else e.claim_token = t.token and e.status = 'running' end
-      returning e.id, e.parent_id, e.parent_handle, e.awaited
+      returning e.id, e.parent_id, e.parent_handle, e.awaited, e.status, e.wakeups, e.xmin::text as xid
     ),
     ins as (${enqueueFrom("$3", "where t.parent_id in (select id from settled)")} returning id, queue, run_at, claim_token),
     note as (

@@ -10,6 +10,7 @@ import { DEADLINE_QUERIES } from "./deadlines.js";
 import { DEBOUNCE_QUERIES } from "./debounce.js";
 import { DELIVERY_QUERIES } from "./deliveries.js";
 import { ENQUEUE_QUERIES } from "./enqueue.js";
+import { FAST_STEP_QUERIES } from "./fast-step.js";
 import { OPERATION_QUERIES } from "./operations.js";
 import { OVERVIEW_QUERIES } from "./overview.js";
 import { READ_QUERIES } from "./reads.js";
@@ -36,6 +37,7 @@ const Q = {
   ...OVERVIEW_QUERIES,
   ...SCHEDULE_QUERIES,
   ...OPERATION_QUERIES,
+  ...FAST_STEP_QUERIES,
 } as const;
 
 export type QueryName = keyof typeof Q;
