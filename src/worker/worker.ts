@@ -11,16 +11,13 @@ import type { Store } from "../store/store.js";
 import type { Claimed, Completion } from "../store/types.js";
 import type { NextDue } from "../store/timers.js";
 import { WORKER_BEAT_MS, type Beat } from "../store/workers.js";
-import type { Limits } from "../vm/machine.js";
 import { ActivationCrashedError } from "../shared/activation-crash.js";
 import { Activator, runActivation, type Activate, type Activated } from "./activation.js";
-import type { IsolationOptions } from "./activation-pool.js";
 import { expireDeadlines } from "./deadlines.js";
-import type { WorkflowEvent } from "./events.js";
 import { GroupCommit } from "./group-commit.js";
 import { expireLeases } from "./lease-expiry.js";
 import { LeaseRenewal } from "./lease-renewal.js";
-import { RetentionRunner, retentionAges, type RetentionOptions } from "./retention.js";
+import { RetentionRunner, retentionAges } from "./retention.js";
 import { ScheduleTicker } from "./schedule-ticker.js";
 import { failLost, loseActivation, lostTooOften } from "./lost-activations.js";
 import type { ProgramCache } from "./program-cache.js";
@@ -29,42 +26,10 @@ import { StepCommit, type StepItem, type StepPolicy } from "./step-commit.js";
 import { tracing, WorkerTelemetry } from "./telemetry.js";
 import { FastSteps } from "./fast-steps.js";
 import { Sleeper } from "./sleeper.js";
+import type { WorkerOptions } from "./worker-options.js";
 import { DEFAULT_LEASE_MS, startTask, TaskCancelledError, type RunningTask, type TaskHooks } from "./task-runner.js";
 
-export interface WorkerOptions {
-  /** Queues this worker serves (default ["default"]). */
-  queues?: string[];
-  /** Executions run at once (default 10). */
-  concurrency?: number;
-  /**
-   * Longest sleep between rounds when no notification arrives (default 10 s, the worker's beat).
-   * Notifications wake the worker at once; what comes due without one (timers, delayed work,
-   * expiring leases) is read with each beat and slept until; a LISTEN connection that dropped
-   * wakes it once it is back. The poll only catches what none of those announce.
-   */
-  pollIntervalMs?: number;
-  /** How long stop() lets running tasks finish before handing them back (default 10 s). */
-  shutdownTimeoutMs?: number;
-  /** Interpreter limits for workflow activations. */
-  limits?: Partial<Limits>;
-  /** Activation threads: how many, their heap limit, how long an activation may run (activation-pool.ts). */
-  isolation?: IsolationOptions;
-  /** Called with errors the worker survived (database down, a failed activation…). */
-  onError?: (error: unknown) => void;
-  /**
-   * Called with what the workflows this worker runs do, once each activation is committed:
-   * started, each console line, then suspended (on what, at which line), completed (the output)
-   * or failed (the error, and where it was thrown). `rhythm dev` prints them. An error thrown
-   * here goes to onError.
-   */
-  onEvent?: (event: WorkflowEvent) => void;
-  /** Fire due schedules (default true; docs/schedules.md). */
-  schedules?: boolean;
-  /** Delete finished executions older than this, per status (default: keep them; docs/engine.md). */
-  retention?: RetentionOptions;
-  /** A workflow step in one statement when possible (default true, or RHYTHM_FAST_STEPS=0; fast-steps.ts). */
-  fastSteps?: boolean;
-}
+export type { WorkerOptions };
 
 /** Fast steps only while the group commit is idle (under load, its batches are cheaper). */
 const FAST_STEP_MAX_LOAD = 1;
