@@ -11,7 +11,7 @@ import type { Claimed, EnqueueItem, LogSource } from "./types.js";
 export interface FastStepWrite {
   task: { id: string; token: string; output: unknown };
   /** The workflow the task woke, its handle of the task, and its row as this worker settled it. */
-  workflow: { id: string; handle: number; wakeups: number; xid: string };
+  workflow: { id: string; rootId: string; handle: number; wakeups: number; xid: string };
   workerId: string;
   outcome: { status: "suspended"; state: unknown; waits: unknown } | { status: "completed"; output: unknown };
   /** The next task, with its claim for this worker (or none). */
@@ -64,6 +64,7 @@ async function write(pool: Db, w: FastStepWrite, rows: EnqueueRow[]): Promise<Fa
       pool.channel,
       notes,
       w.workerId,
+      w.workflow.rootId,
     ],
   );
   const row = r.rows[0];

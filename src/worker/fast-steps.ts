@@ -175,7 +175,7 @@ export class FastSteps {
       const r = await this.host.store.fastStep(
         {
           task: { id: k.taskId, token: k.token, output },
-          workflow: { id: k.input.id, handle: k.handle, wakeups: k.wakeups, xid: k.xid },
+          workflow: { id: k.input.id, rootId: k.input.rootId, handle: k.handle, wakeups: k.wakeups, xid: k.xid },
           workerId: this.host.policy.workerId,
           outcome:
             o.status === "completed"

@@ -81,6 +81,11 @@ export const CATALOGUE: Record<string, Entry> = {
     fix: STEP,
   },
   InboxConsume: { placement: "multi", hot: true, why: "by inbox seq", fix: STEP },
+  FastStep: {
+    placement: "single",
+    hot: true,
+    why: "a step in one statement: the task and its workflow by id and root, the next task and log lines with the root",
+  },
   WaitInsert: { placement: "multi", hot: true, why: "root_id filled by the insert trigger", fix: STEP },
   DropHandles: { placement: "multi", hot: true, why: "by execution id", fix: STEP },
   DropAllWaits: { placement: "multi", hot: true, why: "by execution ids", fix: STEP },
