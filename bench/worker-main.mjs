@@ -2,7 +2,8 @@
 // each handler starts (on the machine-wide monotonic clock), counts the statements it sends, and
 // reports its memory: RSS now, after a forced GC, and the peak (VmHWM).
 
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
+import { memory, serve, settledMemory } from "./lib/child-side.mjs";
 import { now } from "./lib/clock.mjs";
 import { countQueries, takeQueryCounts } from "./lib/query-counter.mjs";
 import { loadContender } from "./contenders/index.mjs";
@@ -26,12 +27,6 @@ const hooks = {
     if (state.errors.length < 5) state.errors.push(String(e?.stack ?? e));
   },
 };
-
-function memory() {
-  const status = readFileSync("/proc/self/status", "utf8");
-  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rss: kb("VmRSS") * 1024, hwm: kb("VmHWM") * 1024, heap: process.memoryUsage().heapUsed };
-}
 
 const handlers = {
   async load({ contender }) {
@@ -66,14 +61,7 @@ const handlers = {
   queries() {
     return takeQueryCounts();
   },
-  /** RSS after two full collections: what the process really keeps. */
-  async settledMemory() {
-    for (let i = 0; i < 2; i++) {
-      globalThis.gc?.();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return memory();
-  },
+  settledMemory,
   async stop() {
     await worker?.stop();
     worker = null;
@@ -81,12 +69,4 @@ const handlers = {
   },
 };
 
-process.on("message", async (m) => {
-  try {
-    const result = await handlers[m.type](m.args ?? {});
-    process.send({ id: m.id, result });
-    if (m.type === "stop") setTimeout(() => process.exit(0), 50);
-  } catch (e) {
-    process.send({ id: m.id, error: String(e?.stack ?? e) });
-  }
-});
+serve(handlers);

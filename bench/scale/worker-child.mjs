@@ -3,8 +3,8 @@
 // first and last start time on the machine-wide clock, counts the statements it sends, its CPU
 // time, and reports its memory (RSS and JS heap, after forced GCs when asked).
 
-import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { memory, serve, settledMemory } from "../lib/child-side.mjs";
 import { now } from "../lib/clock.mjs";
 import { countQueries, takeQueryCounts } from "../lib/query-counter.mjs";
 
@@ -18,12 +18,6 @@ const FLOWS = fileURLToPath(new URL("../flows", import.meta.url));
 let rhythm = null;
 const state = { calls: 0, first: null, last: null, errors: [] };
 let cpuAtStart = null;
-
-function memory() {
-  const status = readFileSync("/proc/self/status", "utf8");
-  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rss: kb("VmRSS") * 1024, hwm: kb("VmHWM") * 1024, heap: process.memoryUsage().heapUsed };
-}
 
 function started() {
   const t = now();
@@ -58,14 +52,7 @@ const handlers = {
     const cpu = process.cpuUsage(cpuAtStart ?? undefined);
     return { ...state, cpuMs: (cpu.user + cpu.system) / 1000, memory: memory(), queries: takeQueryCounts(40) };
   },
-  /** RSS and heap after two full collections: what the process really keeps. */
-  async settledMemory() {
-    for (let i = 0; i < 2; i++) {
-      globalThis.gc?.();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return memory();
-  },
+  settledMemory,
   async stop() {
     await rhythm?.close();
     rhythm = null;
@@ -73,12 +60,4 @@ const handlers = {
   },
 };
 
-process.on("message", async (m) => {
-  try {
-    const result = await handlers[m.type](m.args ?? {});
-    process.send({ id: m.id, result });
-    if (m.type === "stop") setTimeout(() => process.exit(0), 50);
-  } catch (e) {
-    process.send({ id: m.id, error: String(e?.stack ?? e) });
-  }
-});
+serve(handlers);
