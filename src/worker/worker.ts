@@ -333,7 +333,7 @@ export class Worker {
   /** One round; returns true when there may be more work right away. */
   private async round(): Promise<boolean> {
     const now = Date.now();
-    // Work that came due is claimed below; when it is, the next due time is read again.
+    // Work that came due is claimed below, once the next due time has been read again.
     if (this.nextDueAt !== null && this.nextDueAt <= now) {
       this.nextDueAt = null;
       this.timersDirty = true;
@@ -365,6 +365,18 @@ export class Worker {
       await this.beat();
       if (more !== null) this.nextLeaseAt = more;
     }
+    // Read before the claim: it sees only work not due yet, so work coming due between the two is
+    // taken by the claim (read after it, such work was in neither, and waited for the next beat).
+    if (this.timersDirty) {
+      this.timersDirty = false;
+      this.notedDue = Infinity;
+      try {
+        this.learnDue(await this.store.nextDue(this.queues));
+      } catch (e) {
+        this.timersDirty = true;
+        throw e;
+      }
+    }
     const free = this.concurrency - this.occupied;
     let claimedAll = false;
     if (free > 0) {
@@ -386,16 +398,6 @@ export class Worker {
       }
       claimedAll = claimed.length === free;
       if (claimedAll) this.maybeMore = true;
-    }
-    if (this.timersDirty) {
-      this.timersDirty = false;
-      this.notedDue = Infinity;
-      try {
-        this.learnDue(await this.store.nextDue(this.queues));
-      } catch (e) {
-        this.timersDirty = true;
-        throw e;
-      }
     }
     return claimedAll;
   }
