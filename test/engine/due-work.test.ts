@@ -33,6 +33,24 @@ return await Task.run("fails-once", { key: Inputs.key }, { retries: { limit: 1, 
 
 const ms = (iso: string | null) => Date.parse(iso!);
 
+/** Holds each claim's answer back `holdMs` (once set): the worker goes on well after the claim's snapshot. */
+class SlowClaims extends CountingDriver {
+  holdMs = 0;
+
+  override async query<T>(sql: string, params?: unknown[]) {
+    return this.held(sql, await super.query<T>(sql, params));
+  }
+
+  override async relaxedQuery<T>(sql: string, params?: unknown[]) {
+    return this.held(sql, await super.relaxedQuery<T>(sql, params));
+  }
+
+  private async held<R>(sql: string, r: R): Promise<R> {
+    if (this.holdMs > 0 && sql.trim().startsWith("with picked")) await new Promise((w) => setTimeout(w, this.holdMs));
+    return r;
+  }
+}
+
 for (const backend of await backends()) {
   describe(`due work on time on ${backend.kind}`, () => {
     let db: TestDatabase;
@@ -114,6 +132,28 @@ for (const backend of await backends()) {
         assert.ok(at - queued >= 250 && at - queued < 300 + ON_TIME_MS, `it ran ${at - queued} ms after it was queued`);
       } finally {
         await other.close();
+      }
+    });
+
+    test("work that comes due while a claim is under way starts then, not at the next beat", async () => {
+      const slow = new SlowClaims(db.kind === "postgres" ? new PostgresDriver(db.url!) : db.driver, db.kind === "postgres");
+      const own = await Rhythm.connectWith(slow, { workflows: f.dir });
+      try {
+        own.task("slow-claims", async () => null);
+        await own.worker({ queues: ["slow-claims"] }).start();
+        slow.holdMs = 500;
+        // the first comes due, and the round that claims it reads the due times again; that claim
+        // sees the second not due yet and answers after it is
+        const at = Date.now();
+        await rhythm.queueTask("slow-claims", { n: 1 }, { queue: "slow-claims", runAt: at + 150 });
+        const late = await rhythm.queueTask("slow-claims", { n: 2 }, { queue: "slow-claims", runAt: at + 250 });
+        const done = await rhythm.wait(late, { timeout: "15s" });
+        const startedAfter = ms(done.startedAt) - ms(done.createdAt);
+        // a beat is 10 s away: due work must not wait for it
+        assert.ok(startedAfter < 250 + 2 * 500 + ON_TIME_MS, `the due task started ${startedAfter} ms after it was queued`);
+      } finally {
+        await own.close();
+        await slow.close();
       }
     });
 
