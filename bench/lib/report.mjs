@@ -231,14 +231,22 @@ const START = "<!-- bench:start (written by `npm run bench`; edit outside these 
 const END = "<!-- bench:end -->";
 
 /** Replaces the generated section of docs/benchmarks.md, keeping everything around it. */
-export async function writeDocs(path, section, intro) {
-  const current = existsSync(path) ? readFileSync(path, "utf8") : `${intro}\n${START}\n${END}\n`;
-  const a = current.indexOf(START);
-  const b = current.indexOf(END);
-  const base = a >= 0 && b > a ? current : `${current.trimEnd()}\n\n${START}\n${END}\n`;
-  const i = base.indexOf(START);
-  const j = base.indexOf(END);
-  let text = `${base.slice(0, i + START.length)}\n\n${section}\n${base.slice(j)}`;
+export function writeDocs(path, section, intro) {
+  return writeMarkedSection(path, section, { start: START, end: END, intro });
+}
+
+/**
+ * Replaces the section between `start` and `end` in the page at `path` (appended at its end the
+ * first time; a missing page begins with `intro`), prettier-formatted.
+ */
+export async function writeMarkedSection(path, section, { start, end, intro = "" }) {
+  const current = existsSync(path) ? readFileSync(path, "utf8") : `${intro}\n${start}\n${end}\n`;
+  const a = current.indexOf(start);
+  const b = current.indexOf(end);
+  const base = a >= 0 && b > a ? current : `${current.trimEnd()}\n\n${start}\n${end}\n`;
+  const i = base.indexOf(start);
+  const j = base.indexOf(end);
+  let text = `${base.slice(0, i + start.length)}\n\n${section}\n${base.slice(j)}`;
   try {
     // Prettier is a dev dependency of the repository root; with it the page passes `npm run lint`.
     const prettier = await import("prettier");

@@ -1,8 +1,7 @@
 // The scale bench's section of docs/benchmarks.md: its tables from one run's results, written
 // between its own markers (the main bench's section has others), and the figures' SVG files.
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { fmt } from "../lib/report.mjs";
+import { fmt, writeMarkedSection } from "../lib/report.mjs";
 import { backlogSpec, finishedSpec, memorySpec, stateSpec, workersSpec, writeSvg } from "./plots.mjs";
 
 export const START = "<!-- bench:scale:start (written by `npm run bench:scale`; edit outside these markers) -->";
@@ -152,21 +151,7 @@ export async function writePlots(dir, results) {
   for (const [id, [file, spec]] of Object.entries(SPECS)) if (results[id]) await writeSvg(new URL(file, dir), spec(results[id]));
 }
 
-/** Replaces the section between the markers (appended at the end the first time), prettier-formatted. */
-export async function writeSection(path, section) {
-  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-  const i = current.indexOf(START);
-  const j = current.indexOf(END);
-  const base = i >= 0 && j > i ? current : `${current.trimEnd()}\n\n${START}\n${END}\n`;
-  const a = base.indexOf(START);
-  const b = base.indexOf(END);
-  let text = `${base.slice(0, a + START.length)}\n\n${section}\n${base.slice(b)}`;
-  try {
-    const prettier = await import("prettier");
-    const options = (await prettier.resolveConfig(path)) ?? {};
-    text = await prettier.format(text, { ...options, filepath: path });
-  } catch {
-    // without prettier the page is still valid markdown, only not aligned
-  }
-  writeFileSync(path, text);
+/** Replaces the scale section of docs/benchmarks.md (between START and END). */
+export function writeSection(path, section) {
+  return writeMarkedSection(path, section, { start: START, end: END });
 }
